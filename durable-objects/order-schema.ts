@@ -1,0 +1,35 @@
+// The OrderDO's SQLite schema. Applied in the constructor; statements are idempotent so every
+// instance start can run them.
+export const ORDER_SCHEMA = [
+  // The deduplicated event set. `arrival` keeps arrival order for ops; the fold ignores it.
+  `CREATE TABLE IF NOT EXISTS events (
+     event_id TEXT PRIMARY KEY,
+     arrival INTEGER NOT NULL,
+     code TEXT NOT NULL,
+     occurred_at TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     body TEXT NOT NULL,
+     correlation_id TEXT NOT NULL,
+     received_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`,
+  // ERP commands in per-order sequence; acked_at is set once the ERP confirmed the effect, dead_at when
+  // the ERP refused it permanently (it then waits for ops to replay it).
+  `CREATE TABLE IF NOT EXISTS commands (
+     seq INTEGER PRIMARY KEY,
+     key TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     correlation_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     dead_at TEXT,
+     acked_at TEXT)`,
+  // Transactional outbox: written with the state, deleted once handed to Queues.
+  `CREATE TABLE IF NOT EXISTS outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     queue TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0)`,
+];

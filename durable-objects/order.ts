@@ -1,0 +1,343 @@
+// OrderDO: one per order, the order's state machine. A thin shell over the pure domain core:
+// validate → persist (one SQLite transaction: events, state, ERP commands, outbox) → emit (after commit).
+import { DurableObject } from "cloudflare:workers";
+import { type ErpCommand, newCommands, desiredCommands, type CommandType } from "../src/domain/commands";
+import type { CanonicalEvent } from "../src/domain/event";
+import type { Json } from "../src/domain/json";
+import type { ErpMessage, ProjectionMessage } from "../src/domain/messages";
+import { identityOf } from "../src/domain/identity";
+import { fold, type OrderState } from "../src/domain/state";
+import { portalView } from "../src/domain/view";
+import { errorName, log } from "../src/platform/log";
+import { ORDER_SCHEMA } from "./order-schema";
+
+export type IngestOutcome = "accepted" | "duplicate";
+export interface IngestResult {
+  eventId: string;
+  outcome: IngestOutcome;
+  /** Same event id, different content: a partner bug or a changed re-release. The first version stands. */
+  conflict?: boolean;
+}
+
+export type ErpClaim =
+  | { status: "deliver"; lease: string; command: ErpCommand; correlationId: string; attempt: number }
+  | { status: "done" }
+  | { status: "wait"; reason: "predecessor" | "leased" }
+  | { status: "dead" }
+  | { status: "unknown" };
+
+type Queues = "erp" | "projection";
+
+// An ERP delivery lease longer than the adapter's timeout, so two consumers never overlap on one order.
+const ERP_LEASE_MS = 60_000;
+
+export class OrderDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private flushing: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const stmt of ORDER_SCHEMA) this.sql.exec(stmt);
+  }
+
+  /** Adds events to the order's set. Exactly-once per eventId; returns one outcome per input event. */
+  async ingest(orderId: string, events: CanonicalEvent[], correlationId: string): Promise<IngestResult[]> {
+    const now = new Date().toISOString();
+    const results = await Promise.all(events.map(async (e) => ({ e, hash: await contentHash(e) })));
+    const out = this.ctx.storage.transactionSync(() => {
+      this.setMeta("order_id", orderId);
+      const res: IngestResult[] = [];
+      let arrival = Number(this.getMeta("arrivals") ?? "0");
+      for (const { e, hash } of results) {
+        const existing = this.sql.exec<{ hash: string }>("SELECT hash FROM events WHERE event_id = ?", e.eventId).toArray()[0];
+        if (existing) {
+          res.push({ eventId: e.eventId, outcome: "duplicate", ...(existing.hash !== hash ? { conflict: true } : {}) });
+          continue;
+        }
+        this.sql.exec(
+          "INSERT INTO events (event_id, arrival, code, occurred_at, hash, body, correlation_id, received_at) VALUES (?,?,?,?,?,?,?,?)",
+          e.eventId,
+          ++arrival,
+          e.code,
+          e.occurredAt,
+          hash,
+          JSON.stringify(e),
+          correlationId,
+          now,
+        );
+        res.push({ eventId: e.eventId, outcome: "accepted" });
+      }
+      if (res.some((r) => r.outcome === "accepted")) {
+        this.setMeta("arrivals", String(arrival));
+        this.evolve(orderId, correlationId, now);
+      }
+      return res;
+    });
+    if (out.some((r) => r.outcome === "accepted")) await this.armAlarm();
+    // Hand-off after the commit; not awaited so the partner's ack does not wait for Queues. If it fails
+    // or this instance dies first, the alarm armed above re-sends.
+    this.ctx.waitUntil(this.flush());
+    return out;
+  }
+
+  /** Recomputes state from the event set and writes new commands and a projection to the outbox. */
+  private evolve(orderId: string, correlationId: string, now: string): void {
+    const state = this.state(orderId);
+    this.setMeta("state", JSON.stringify(state));
+    const emitted = new Set(
+      this.sql
+        .exec<{ key: string }>("SELECT key FROM commands")
+        .toArray()
+        .map((r) => r.key),
+    );
+    const lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM commands").one().s ?? 0;
+    for (const cmd of newCommands(orderId, desiredCommands(state), emitted, lastSeq)) {
+      this.sql.exec(
+        "INSERT INTO commands (seq, key, type, payload, correlation_id, created_at) VALUES (?,?,?,?,?,?)",
+        cmd.seq,
+        cmd.key,
+        cmd.type,
+        JSON.stringify(cmd.payload),
+        correlationId,
+        now,
+      );
+      this.enqueue("erp", { kind: "erp", orderId, seq: cmd.seq, correlationId } satisfies ErpMessage, now);
+    }
+    const view = portalView(state, now);
+    if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
+  }
+
+  private state(orderId: string): OrderState {
+    const events = this.sql
+      .exec<{ body: string }>("SELECT body FROM events")
+      .toArray()
+      .map((r) => JSON.parse(r.body) as CanonicalEvent);
+    return fold(orderId, events);
+  }
+
+  private enqueue(queue: Queues, body: ErpMessage | ProjectionMessage, now: string): void {
+    this.sql.exec("INSERT INTO outbox (queue, body, created_at) VALUES (?,?,?)", queue, JSON.stringify(body), now);
+  }
+
+  private async armAlarm(): Promise<void> {
+    const seconds = Number(this.env.OUTBOX_RETRY_SECONDS ?? "5") || 5;
+    await this.ctx.storage.setAlarm(Date.now() + seconds * 1000);
+  }
+
+  /** Sends the outbox to Queues; rows are deleted only after the send succeeded (at-least-once). */
+  flush(): Promise<void> {
+    // One flush at a time per instance, so concurrent requests do not send the same rows twice.
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    // Loop so rows written while a send was in flight (by an interleaved request) go out too.
+    for (;;) {
+      const rows = this.sql.exec<{ id: number; queue: Queues; body: string }>("SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100").toArray();
+      if (rows.length === 0) return;
+      for (const queue of ["erp", "projection"] as const) {
+        const batch = rows.filter((r) => r.queue === queue);
+        if (batch.length === 0) continue;
+        const ids = batch.map((r) => r.id);
+        const marks = ids.map(() => "?").join(",");
+        try {
+          await this.queue(queue).sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
+          this.sql.exec(`DELETE FROM outbox WHERE id IN (${marks})`, ...ids);
+        } catch (err) {
+          this.sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${marks})`, ...ids);
+          log.warn("outbox send failed; the alarm will retry", { orderId: this.getMeta("order_id"), queue, error: errorName(err) });
+          return;
+        }
+      }
+    }
+  }
+
+  private queue(name: Queues): Queue {
+    return name === "erp" ? this.env.ERP_QUEUE : this.env.PROJECTION_QUEUE;
+  }
+
+  /** Alarms are at-least-once and retried when they throw: re-send whatever the outbox still holds. */
+  override async alarm(): Promise<void> {
+    await this.flush();
+    const left = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    if (left > 0) await this.armAlarm();
+  }
+
+  // --- ERP delivery protocol: the queue consumer claims the next command, delivers it, then acks. ---
+
+  /** Grants a lease on command `seq` if it is the next one the ERP must see and nobody else holds it. */
+  async claimErp(seq: number): Promise<ErpClaim> {
+    const acked = Number(this.getMeta("erp_acked") ?? "0");
+    if (seq <= acked) return { status: "done" };
+    const row = this.sql
+      .exec<{ seq: number; key: string; type: CommandType; payload: string; correlation_id: string; attempts: number; dead_at: string | null }>(
+        "SELECT seq, key, type, payload, correlation_id, attempts, dead_at FROM commands WHERE seq = ?",
+        seq,
+      )
+      .toArray()[0];
+    if (!row) return { status: "unknown" };
+    // A dead-lettered command holds its order's later commands back (per-order order beats liveness);
+    // ops replay it after fixing the cause.
+    if (row.dead_at) return { status: "dead" };
+    if (seq > acked + 1) return { status: "wait", reason: "predecessor" };
+    const lease = this.lease();
+    if (lease && lease.until > Date.now()) return { status: "wait", reason: "leased" };
+    const token = crypto.randomUUID();
+    this.setMeta("erp_lease", JSON.stringify({ seq, token, until: Date.now() + ERP_LEASE_MS }));
+    this.sql.exec("UPDATE commands SET attempts = attempts + 1 WHERE seq = ?", seq);
+    const orderId = this.getMeta("order_id") ?? "";
+    return {
+      status: "deliver",
+      lease: token,
+      correlationId: row.correlation_id,
+      attempt: row.attempts + 1,
+      command: { orderId, seq: row.seq, key: row.key, type: row.type, payload: JSON.parse(row.payload) as Record<string, Json> },
+    };
+  }
+
+  /** The ERP confirmed command `seq`: advance the cursor and nudge the next command, if any. */
+  async ackErp(seq: number, lease: string): Promise<void> {
+    const now = new Date().toISOString();
+    const acked = Number(this.getMeta("erp_acked") ?? "0");
+    if (seq <= acked) return;
+    const held = this.lease();
+    // Only the holder may ack; a late ack after the lease moved on is harmless (the ERP deduplicates).
+    if (!held || held.token !== lease || held.seq !== seq) return;
+    this.ctx.storage.transactionSync(() => {
+      this.setMeta("erp_acked", String(seq));
+      this.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
+      this.sql.exec("UPDATE commands SET acked_at = ?, last_error = NULL WHERE seq = ?", now, seq);
+      const next = this.sql.exec<{ seq: number; correlation_id: string }>("SELECT seq, correlation_id FROM commands WHERE seq = ?", seq + 1).toArray()[0];
+      // The next command's own message may be waiting out a retry delay: a fresh nudge saves that wait.
+      if (next) this.enqueue("erp", { kind: "erp", orderId: this.getMeta("order_id") ?? "", seq: next.seq, correlationId: next.correlation_id }, now);
+    });
+    await this.armAlarm();
+    this.ctx.waitUntil(this.flush());
+  }
+
+  /** Delivery failed (transient): free the lease so a retry can claim it, and record why. */
+  async releaseErp(seq: number, lease: string, error: string): Promise<void> {
+    const held = this.lease();
+    if (!held || held.token !== lease || held.seq !== seq) return;
+    this.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
+    this.sql.exec("UPDATE commands SET last_error = ? WHERE seq = ?", error, seq);
+  }
+
+  /** The ERP refused command `seq` permanently: keep it, marked dead, for ops to fix and replay. */
+  async failErp(seq: number, lease: string, error: string): Promise<void> {
+    const held = this.lease();
+    if (!held || held.token !== lease || held.seq !== seq) return;
+    this.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
+    this.sql.exec("UPDATE commands SET last_error = ?, dead_at = ? WHERE seq = ?", error, new Date().toISOString(), seq);
+  }
+
+  /** Everything ops needs to see about this order. */
+  async inspect(): Promise<{
+    orderId: string | null;
+    state: OrderState | null;
+    events: (CanonicalEvent & { arrival: number; receivedAt: string; correlationId: string })[];
+    commands: {
+      seq: number;
+      key: string;
+      type: string;
+      payload: Json;
+      createdAt: string;
+      attempts: number;
+      lastError: string | null;
+      deadAt: string | null;
+      ackedAt: string | null;
+    }[];
+    outbox: { id: number; queue: string; body: Json; createdAt: string; attempts: number }[];
+    erp: { ackedSeq: number; lastSeq: number; pending: number; lease: { seq: number; until: string } | null };
+  }> {
+    const orderId = this.getMeta("order_id") ?? null;
+    const stateJson = this.getMeta("state");
+    const events = this.sql
+      .exec<{ body: string; arrival: number; received_at: string; correlation_id: string }>(
+        "SELECT body, arrival, received_at, correlation_id FROM events ORDER BY arrival",
+      )
+      .toArray()
+      .map((r) => ({ ...(JSON.parse(r.body) as CanonicalEvent), arrival: r.arrival, receivedAt: r.received_at, correlationId: r.correlation_id }));
+    const commands = this.sql
+      .exec<{
+        seq: number;
+        key: string;
+        type: string;
+        payload: string;
+        created_at: string;
+        attempts: number;
+        last_error: string | null;
+        dead_at: string | null;
+        acked_at: string | null;
+      }>("SELECT seq, key, type, payload, created_at, attempts, last_error, dead_at, acked_at FROM commands ORDER BY seq")
+      .toArray()
+      .map((r) => ({
+        seq: r.seq,
+        key: r.key,
+        type: r.type,
+        payload: JSON.parse(r.payload) as Json,
+        createdAt: r.created_at,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        deadAt: r.dead_at,
+        ackedAt: r.acked_at,
+      }));
+    const outbox = this.sql
+      .exec<{ id: number; queue: string; body: string; created_at: string; attempts: number }>("SELECT * FROM outbox ORDER BY id")
+      .toArray()
+      .map((r) => ({ id: r.id, queue: r.queue, body: JSON.parse(r.body) as Json, createdAt: r.created_at, attempts: r.attempts }));
+    const ackedSeq = Number(this.getMeta("erp_acked") ?? "0");
+    const lastSeq = commands.at(-1)?.seq ?? 0;
+    const lease = this.lease();
+    return {
+      orderId,
+      state: stateJson ? (JSON.parse(stateJson) as OrderState) : null,
+      events,
+      commands,
+      outbox,
+      erp: {
+        ackedSeq,
+        lastSeq,
+        pending: lastSeq - ackedSeq,
+        lease: lease && lease.until > Date.now() ? { seq: lease.seq, until: new Date(lease.until).toISOString() } : null,
+      },
+    };
+  }
+
+  private lease(): { seq: number; token: string; until: number } | null {
+    const v = this.getMeta("erp_lease");
+    return v ? (JSON.parse(v) as { seq: number; token: string; until: number }) : null;
+  }
+
+  private getMeta(k: string): string | undefined {
+    return this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, v);
+  }
+}
+
+/** Content identity of an event, to tell a true duplicate from a conflicting re-use of an id. */
+async function contentHash(e: CanonicalEvent): Promise<string> {
+  const data = new TextEncoder().encode(stableStringify(identityOf(e)));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}

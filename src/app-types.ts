@@ -1,0 +1,5 @@
+// Hono's typing for this worker: bindings from `wrangler types`, per-request variables set by middleware.
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { correlationId: string; customerId: string };
+}

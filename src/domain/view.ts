@@ -1,0 +1,65 @@
+// The customer-facing view of an order (the portal's shape, DESIGN §3.5): what the projection writes to
+// D1. Internal ERP postings never appear here.
+import type { OrderState } from "./state";
+
+export interface PortalShipment {
+  shipmentId: string;
+  carrier: string | null;
+  trackingNumber: string | null;
+  status: string;
+  lastEvent: { code: string; occurredAt: string; location?: Record<string, string | undefined> } | null;
+  eta: string | null;
+}
+
+export interface PortalOrder {
+  orderId: string;
+  customerId: string;
+  status: string;
+  statusAt: string | null;
+  shipments: PortalShipment[];
+  timeline: { eventId: string; code: string; occurredAt: string; location?: Record<string, string | undefined>; description: string; source: string }[];
+  openExceptions: { id: string; kind: string; reason: string | null; shipmentId: string | null; occurredAt: string; description: string }[];
+  version: number;
+  updatedAt: string;
+}
+
+/** Null while the order has not been released: without a customer there is nobody to show it to. */
+export function portalView(state: OrderState, updatedAt: string): PortalOrder | null {
+  if (!state.details) return null;
+  return {
+    orderId: state.orderId,
+    customerId: state.details.customerId,
+    status: state.status,
+    statusAt: state.statusAt ?? null,
+    shipments: state.shipments
+      .filter((s) => s.status !== "pending" || s.trackingNumber)
+      .map((s) => ({
+        shipmentId: s.shipmentId,
+        carrier: s.carrier ?? null,
+        trackingNumber: s.trackingNumber ?? null,
+        status: s.status,
+        lastEvent: s.lastEvent ?? null,
+        eta: s.eta ?? null,
+      })),
+    timeline: state.timeline.map((t) => ({
+      eventId: t.eventId,
+      code: t.code,
+      occurredAt: t.occurredAt,
+      ...(t.location ? { location: t.location } : {}),
+      description: t.description,
+      source: t.source,
+    })),
+    openExceptions: state.exceptions
+      .filter((x) => x.open)
+      .map((x) => ({
+        id: x.id,
+        kind: x.kind,
+        reason: x.reason ?? null,
+        shipmentId: x.shipmentId ?? null,
+        occurredAt: x.occurredAt,
+        description: x.description,
+      })),
+    version: state.version,
+    updatedAt,
+  };
+}

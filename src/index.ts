@@ -1,0 +1,19 @@
+// The dockline worker: HTTP (Hono), queue consumers, and the Durable Object classes it hosts.
+import { app } from "./app";
+import type { ErpMessage, ProjectionMessage } from "./domain/messages";
+import { consumeErp } from "./queues/erp-consumer";
+import { consumeProjections } from "./queues/projection-consumer";
+import { log } from "./platform/log";
+
+export { OrderDO } from "../durable-objects/order";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    // Queue names carry an environment suffix in staging/production; match on the stable part.
+    if (batch.queue.includes("erp-writes")) return consumeErp(batch as MessageBatch<ErpMessage>, env);
+    if (batch.queue.includes("projections")) return consumeProjections(batch as MessageBatch<ProjectionMessage>, env);
+    log.error("message from an unknown queue", { queue: batch.queue });
+    batch.retryAll();
+  },
+} satisfies ExportedHandler<Env, ErpMessage | ProjectionMessage>;

@@ -1,0 +1,52 @@
+// The `canonical` adapter: dockline's own published format, signed with Standard Webhooks. For partners
+// without a format of their own (acme-3pl). One webhook carries one milestone.
+import { z } from "zod";
+import { Instant, Line, Location } from "../../domain/event";
+import { EXCEPTION_REASONS, MILESTONE_CODES } from "../../domain/milestones";
+import { parseJson, schemaProblem } from "../parse";
+import { verifyStandardWebhook } from "../schemes/standard-webhooks";
+import type { Adapter, InboundWebhook, MappedEvent } from "../types";
+
+const id = z.string().trim().min(1).max(200);
+// Orders are released and cancelled by the ERP, never by a partner.
+const PARTNER_CODES = MILESTONE_CODES.filter((c) => !c.startsWith("order."));
+
+export const CanonicalWebhook = z.object({
+  type: z.literal("milestone"),
+  data: z.object({
+    eventId: id.optional(),
+    orderId: id,
+    code: z.enum(PARTNER_CODES as [string, ...string[]]),
+    occurredAt: Instant,
+    shipmentId: id.optional(),
+    carrier: z.string().trim().min(1).max(64).optional(),
+    trackingNumber: id.optional(),
+    lines: z.array(Line).max(500).optional(),
+    location: Location.optional(),
+    reason: z.enum(EXCEPTION_REASONS).optional(),
+    description: z.string().max(500).optional(),
+    eta: Instant.optional(),
+    returnId: id.optional(),
+  }),
+});
+
+export const canonical: Adapter = {
+  contentTypes: ["application/json"],
+
+  async verify(req, secrets) {
+    await verifyStandardWebhook(
+      secrets,
+      { id: req.headers.get("webhook-id"), timestamp: req.headers.get("webhook-timestamp"), signature: req.headers.get("webhook-signature") },
+      req.raw,
+    );
+  },
+
+  map(req: InboundWebhook): MappedEvent[] {
+    const parsed = CanonicalWebhook.safeParse(parseJson(req.raw));
+    if (!parsed.success) throw schemaProblem(parsed.error);
+    const { eventId, code, ...data } = parsed.data.data;
+    // The partner's id for the event (or, failing that, its webhook message id, stable across retries).
+    const partnerEventId = eventId ?? req.headers.get("webhook-id") ?? "";
+    return [{ ...data, code: code as MappedEvent["code"], eventId: `${req.partnerId}:${partnerEventId}`, source: req.partnerId }];
+  },
+};

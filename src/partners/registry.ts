@@ -1,0 +1,44 @@
+// The partner registry is configuration: the PARTNERS var (JSON, validated here) names each partner and
+// its adapter; secrets are PARTNER_SECRET_<ID>, comma-separated when several are active (rotation).
+import { z } from "zod";
+import { canonical } from "./canonical/adapter";
+import type { Adapter } from "./types";
+
+export const ADAPTERS = { canonical } satisfies Record<string, Adapter>;
+
+const PartnerConfig = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and dashes"),
+  adapter: z.enum(Object.keys(ADAPTERS) as [keyof typeof ADAPTERS, ...(keyof typeof ADAPTERS)[]]),
+});
+const PartnerList = z.array(PartnerConfig).refine((l) => new Set(l.map((p) => p.id)).size === l.length, "partner ids must be unique");
+export type PartnerConfig = z.infer<typeof PartnerConfig>;
+
+export interface Partner extends PartnerConfig {
+  impl: Adapter;
+}
+
+// Parsed once per isolate and per distinct configuration string.
+let cache: { source: string; partners: Map<string, Partner> } | undefined;
+
+export function partners(source: string): Map<string, Partner> {
+  if (cache?.source === source) return cache.partners;
+  const list = PartnerList.parse(JSON.parse(source));
+  const map = new Map(list.map((p) => [p.id, { ...p, impl: ADAPTERS[p.adapter] }]));
+  cache = { source, partners: map };
+  return map;
+}
+
+export function secretName(partnerId: string): string {
+  return `PARTNER_SECRET_${partnerId.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/** Active secrets for a partner; several when a rotation is in progress. */
+export function partnerSecrets(env: object, partnerId: string): string[] {
+  const v = (env as Record<string, unknown>)[secretName(partnerId)];
+  return typeof v === "string"
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+}

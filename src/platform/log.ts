@@ -1,0 +1,21 @@
+// Structured JSON logs, one object per line, always with the correlation id. Never log secrets,
+// request bodies or stack traces of client errors: log an error's name and our own message only.
+export type LogFields = Record<string, unknown> & { correlationId?: string };
+
+function write(level: "debug" | "info" | "warn" | "error", msg: string, fields: LogFields): void {
+  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...fields });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+}
+
+export const log = {
+  info: (msg: string, fields: LogFields = {}) => write("info", msg, fields),
+  warn: (msg: string, fields: LogFields = {}) => write("warn", msg, fields),
+  error: (msg: string, fields: LogFields = {}) => write("error", msg, fields),
+};
+
+/** What of an unexpected error may be logged: its class name only (messages can carry payload data). */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}

@@ -1,0 +1,73 @@
+// ERP writes consumer. Queues deliver at least once and in no order; per-order order comes from the
+// OrderDO, which leases command n only after n-1 was acknowledged. A message is acked only once its
+// effect is done (or known to be done).
+import type { ErpMessage } from "../domain/messages";
+import { sendToErp } from "../erp/adapter";
+import { backoffSeconds, policyFromEnv } from "../erp/backoff";
+import { orderStub } from "../orders";
+import { errorName, log } from "../platform/log";
+
+export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
+  // Different orders in parallel, one order's messages one after another.
+  const byOrder = new Map<string, Message<ErpMessage>[]>();
+  for (const m of batch.messages) {
+    const list = byOrder.get(m.body.orderId) ?? [];
+    list.push(m);
+    byOrder.set(m.body.orderId, list);
+  }
+  await Promise.all(
+    [...byOrder.values()].map(async (msgs) => {
+      for (const m of msgs.sort((a, b) => a.body.seq - b.body.seq)) {
+        try {
+          await handle(m, env);
+        } catch (err) {
+          // Unexpected (e.g. the Durable Object was unreachable): retry this message only.
+          log.error("erp message failed", { orderId: m.body.orderId, seq: m.body.seq, correlationId: m.body.correlationId, error: errorName(err) });
+          m.retry({ delaySeconds: backoffSeconds(policyFromEnv(env), m.attempts) });
+        }
+      }
+    }),
+  );
+}
+
+async function handle(m: Message<ErpMessage>, env: Env): Promise<void> {
+  const { orderId, seq } = m.body;
+  const policy = policyFromEnv(env);
+  const order = orderStub(env, orderId);
+  const claim = await order.claimErp(seq);
+  if (claim.status === "done" || claim.status === "unknown" || claim.status === "dead") {
+    m.ack();
+    return;
+  }
+  if (claim.status === "wait") {
+    // The predecessor's own delivery nudges this one on ack; this retry is the safety net.
+    m.retry({ delaySeconds: backoffSeconds(policy, m.attempts) });
+    return;
+  }
+  const fields = { orderId, seq, type: claim.command.type, correlationId: claim.correlationId, attempt: claim.attempt };
+  const outcome = await sendToErp(
+    { baseUrl: env.ERP_BASE_URL, token: env.ERP_TOKEN, timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000 },
+    claim.command,
+    claim.correlationId,
+  );
+  switch (outcome.kind) {
+    case "done":
+      await order.ackErp(seq, claim.lease);
+      m.ack();
+      log.info("erp command delivered", { ...fields, status: outcome.status });
+      return;
+    case "transient": {
+      await order.releaseErp(seq, claim.lease, outcome.reason);
+      const delaySeconds = backoffSeconds(policy, m.attempts, outcome.retryAfterSeconds);
+      m.retry({ delaySeconds });
+      log.warn("erp delivery failed, will retry", { ...fields, reason: outcome.reason, delaySeconds });
+      return;
+    }
+    case "permanent":
+      // Retrying cannot help: park the command for ops (it stays visible and replayable on the order).
+      await order.failErp(seq, claim.lease, outcome.reason);
+      m.ack();
+      log.error("erp rejected command permanently", { ...fields, reason: outcome.reason });
+      return;
+  }
+}

@@ -1,0 +1,60 @@
+// The D1 read model (drizzle): what the portal reads. Written only by the projection consumer (and ops
+// for API keys); every order row carries the OrderDO version it was projected from.
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    orderId: text("order_id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    status: text("status").notNull(),
+    statusAt: text("status_at"),
+    version: integer("version").notNull(),
+    openExceptions: text("open_exceptions", { mode: "json" }).notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("orders_customer_updated").on(t.customerId, t.updatedAt)],
+);
+
+export const shipments = sqliteTable(
+  "shipments",
+  {
+    orderId: text("order_id").notNull(),
+    shipmentId: text("shipment_id").notNull(),
+    carrier: text("carrier"),
+    trackingNumber: text("tracking_number"),
+    status: text("status").notNull(),
+    lastEvent: text("last_event", { mode: "json" }),
+    eta: text("eta"),
+    version: integer("version").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.shipmentId] }), index("shipments_tracking").on(t.trackingNumber)],
+);
+
+export const timeline = sqliteTable(
+  "timeline",
+  {
+    orderId: text("order_id").notNull(),
+    eventId: text("event_id").notNull(),
+    code: text("code").notNull(),
+    occurredAt: text("occurred_at").notNull(),
+    location: text("location", { mode: "json" }),
+    description: text("description").notNull(),
+    source: text("source").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.eventId] }), index("timeline_order_time").on(t.orderId, t.occurredAt)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    /** SHA-256 of the key; the key itself is shown once and never stored. */
+    keyHash: text("key_hash").notNull().unique(),
+    label: text("label"),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("api_keys_customer").on(t.customerId)],
+);

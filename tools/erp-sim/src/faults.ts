@@ -1,0 +1,90 @@
+// Fault model (pure): what PUT /admin/faults accepts, what is stored, and what a request suffers.
+import { z } from "zod";
+
+const rate = z.number().min(0).max(1);
+const millis = z.int().min(0).max(600_000);
+
+/** Body of PUT /admin/faults. It replaces the whole configuration; omitted fields take their defaults. */
+export const FaultInputSchema = z.strictObject({
+  downForMs: z.int().min(0).max(86_400_000).optional(),
+  errorRate: rate.optional(),
+  rate429: rate.optional(),
+  retryAfterSeconds: z.int().min(0).max(3600).optional(),
+  slowMs: millis.optional(),
+  timeoutRate: rate.optional(),
+  hangMs: millis.optional(),
+  permanentFor: z.array(z.string().min(1)).max(10_000).optional(),
+});
+export type FaultInput = z.infer<typeof FaultInputSchema>;
+
+/** Stored configuration: downForMs is turned into an absolute downUntil (epoch ms) when it is set. */
+export const FaultConfigSchema = z.strictObject({
+  downUntil: z.number().nullable(),
+  errorRate: rate,
+  rate429: rate,
+  retryAfterSeconds: z.int().min(0),
+  slowMs: z.int().min(0),
+  timeoutRate: rate,
+  hangMs: z.int().min(0),
+  permanentFor: z.array(z.string()),
+});
+export type FaultConfig = z.infer<typeof FaultConfigSchema>;
+
+export const NO_FAULTS: FaultConfig = {
+  downUntil: null,
+  errorRate: 0,
+  rate429: 0,
+  retryAfterSeconds: 1,
+  slowMs: 0,
+  timeoutRate: 0,
+  hangMs: 30_000,
+  permanentFor: [],
+};
+
+export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
+  return {
+    downUntil: input.downForMs === undefined ? null : now + input.downForMs,
+    errorRate: input.errorRate ?? NO_FAULTS.errorRate,
+    rate429: input.rate429 ?? NO_FAULTS.rate429,
+    retryAfterSeconds: input.retryAfterSeconds ?? NO_FAULTS.retryAfterSeconds,
+    slowMs: input.slowMs ?? NO_FAULTS.slowMs,
+    timeoutRate: input.timeoutRate ?? NO_FAULTS.timeoutRate,
+    hangMs: input.hangMs ?? NO_FAULTS.hangMs,
+    permanentFor: [...new Set(input.permanentFor ?? [])],
+  };
+}
+
+/** What GET/PUT/DELETE /admin/faults answer: the stored config, with downUntil as an ISO timestamp. */
+export function faultView(config: FaultConfig, now: number) {
+  const { downUntil, ...rest } = config;
+  const down = downUntil !== null && now < downUntil;
+  return { ...rest, downUntil: downUntil === null ? null : new Date(downUntil).toISOString(), down };
+}
+
+/** What happens to one business request. Every kind but "pass" is answered without touching the ledger. */
+export type FaultDecision =
+  | { kind: "pass"; slowMs: number }
+  | { kind: "down"; slowMs: number; retryAfterSeconds: number }
+  | { kind: "throttled"; slowMs: number; retryAfterSeconds: number }
+  | { kind: "error"; slowMs: number }
+  | { kind: "timeout"; slowMs: number; hangMs: number }
+  | { kind: "rejected"; slowMs: number };
+
+/**
+ * Transport-level faults first (down, 429, 503, timeout), as a real ERP's gateway would answer them before
+ * any business logic runs; the permanent business rejection last. Each rate is an independent draw.
+ */
+export function decideFault(config: FaultConfig, request: { now: number; orderId: string; random: () => number }): FaultDecision {
+  const { slowMs } = config;
+  if (config.downUntil !== null && request.now < config.downUntil) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((config.downUntil - request.now) / 1000));
+    return { kind: "down", slowMs, retryAfterSeconds };
+  }
+  if (request.random() < config.rate429) {
+    return { kind: "throttled", slowMs, retryAfterSeconds: config.retryAfterSeconds };
+  }
+  if (request.random() < config.errorRate) return { kind: "error", slowMs };
+  if (request.random() < config.timeoutRate) return { kind: "timeout", slowMs, hangMs: config.hangMs };
+  if (config.permanentFor.includes(request.orderId)) return { kind: "rejected", slowMs };
+  return { kind: "pass", slowMs };
+}

@@ -1,0 +1,189 @@
+// ERP simulator worker: HTTP surface of the ERP outbound contract, plus a simulator-only /admin API.
+// Validation happens here; faults are decided by the ledger before any record is touched; delays (slowMs,
+// hangs) are waited out here in the worker so they never block the single ledger Durable Object.
+import { type Context, Hono } from "hono";
+import { canonicalJson, checkBody, ENDPOINTS, type Kind, parseIdempotencyKey } from "./contract";
+import { type FaultDecision, FaultInputSchema, faultView } from "./faults";
+import { ErpLedger, type LedgerRecord } from "./ledger";
+import { problem } from "./problem";
+
+interface Env {
+  LEDGER: DurableObjectNamespace<ErpLedger>;
+  ERP_TOKEN: string;
+}
+type AppContext = Context<{ Bindings: Env }>;
+
+const app = new Hono<{ Bindings: Env }>();
+
+/** The one ledger instance: all state in one place makes every contract decision atomic. */
+const ledger = (env: Env) => env.LEDGER.getByName("ledger");
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// Echo the caller's correlation id, so a trace can be followed across dockline and the ERP.
+app.use(async (c, next) => {
+  await next();
+  const correlationId = c.req.header("x-correlation-id");
+  if (correlationId !== undefined) c.res.headers.set("X-Correlation-Id", correlationId);
+});
+
+app.get("/health", (c) => c.json({ ok: true }));
+
+// ---- Business endpoints (the contract) ----
+
+for (const kind of ENDPOINTS) {
+  app.post(`/${kind}`, (c) => handleCommand(c, kind));
+  app.all(`/${kind}`, () => problem(405, "method-not-allowed", "Method Not Allowed", `/${kind} only accepts POST.`, {}, { Allow: "POST" }));
+}
+
+async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
+  if (!bearerMatches(c.req.header("authorization"), c.env.ERP_TOKEN)) {
+    return problem(
+      401,
+      "unauthorized",
+      "Unauthorized",
+      "Missing or invalid bearer token.",
+      {},
+      {
+        "WWW-Authenticate": "Bearer",
+      },
+    );
+  }
+  const key = parseIdempotencyKey(c.req.header("idempotency-key"));
+  if (!key.ok) return problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", key.detail);
+  const parsed = parseJson(await c.req.text());
+  if (!parsed.ok) return problem(400, "malformed-json", "Malformed JSON body", "The body is not valid JSON.");
+  const body = checkBody(parsed.value, key.value);
+  if (!body.ok) return problem(422, "invalid-body", "Invalid body", body.detail);
+
+  const stub = ledger(c.env);
+  const decision = await stub.admit(key.value.orderId);
+  if (decision.slowMs > 0) await sleep(decision.slowMs);
+  if (decision.kind !== "pass") return faultResponse(decision, key.value.orderId);
+
+  const result = await stub.applyCommand({
+    kind,
+    idempotencyKey: key.value.key,
+    orderId: key.value.orderId,
+    seq: key.value.seq,
+    body: canonicalJson(body.value),
+    correlationId: c.req.header("x-correlation-id") ?? null,
+  });
+  switch (result.outcome) {
+    case "applied":
+      return c.json(result.receipt, 201);
+    case "replayed":
+      return c.json(result.receipt, 200, { "Idempotent-Replayed": "true" });
+    case "key-reused":
+      return problem(422, "idempotency-key-reused", "Idempotency-Key reused", result.detail);
+    case "sequence-gap":
+      return problem(
+        409,
+        "sequence-gap",
+        "Sequence gap",
+        `Order ${key.value.orderId} expects seq ${result.expectedSeq}; got ${key.value.seq}. Deliver the predecessor first.`,
+        { expectedSeq: result.expectedSeq, receivedSeq: key.value.seq },
+      );
+  }
+}
+
+async function faultResponse(decision: Exclude<FaultDecision, { kind: "pass" }>, orderId: string): Promise<Response> {
+  switch (decision.kind) {
+    case "down":
+      return problem(
+        503,
+        "unavailable",
+        "ERP unavailable",
+        "The ERP is down for maintenance.",
+        {},
+        {
+          "Retry-After": String(decision.retryAfterSeconds),
+        },
+      );
+    case "throttled":
+      return problem(
+        429,
+        "rate-limited",
+        "Too Many Requests",
+        "Slow down.",
+        {},
+        {
+          "Retry-After": String(decision.retryAfterSeconds),
+        },
+      );
+    case "error":
+      return problem(503, "internal-erp-error", "ERP error", "The ERP failed to process the request; retry later.");
+    case "timeout":
+      await sleep(decision.hangMs);
+      return problem(504, "gateway-timeout", "Gateway Timeout", "The ERP did not answer in time.");
+    case "rejected":
+      return problem(422, "rejected-by-erp", "Rejected by ERP", `The ERP permanently rejects order ${orderId}.`);
+  }
+}
+
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const token = /^Bearer +(\S+)$/i.exec(header ?? "")?.[1];
+  if (token === undefined || expected === "") return false;
+  const a = new TextEncoder().encode(token);
+  const b = new TextEncoder().encode(expected);
+  return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+// ---- Admin API: simulator-only surface, no auth (a real ERP has nothing like it; never expose it) ----
+
+app.get("/admin/faults", async (c) => c.json(faultView(await ledger(c.env).getFaults(), Date.now())));
+
+app.put("/admin/faults", async (c) => {
+  const parsed = parseJson(await c.req.text());
+  const input = FaultInputSchema.safeParse(parsed.ok ? parsed.value : undefined);
+  if (!input.success) {
+    return problem(400, "invalid-fault-config", "Invalid fault configuration", "See `errors`.", {
+      errors: parsed.ok
+        ? input.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
+        : [{ path: "", message: "The body is not valid JSON." }],
+    });
+  }
+  return c.json(faultView(await ledger(c.env).setFaults(input.data), Date.now()));
+});
+
+app.delete("/admin/faults", async (c) => c.json(faultView(await ledger(c.env).clearFaults(), Date.now())));
+
+app.get("/admin/records", async (c) => {
+  const { records, stats } = await ledger(c.env).listRecords(c.req.query("orderId") ?? null);
+  return c.json({ records: records.map(withParsedBody), stats });
+});
+
+app.get("/admin/orders/:orderId", async (c) => {
+  const order = await ledger(c.env).getOrder(c.req.param("orderId"));
+  return c.json({ ...order, records: order.records.map(withParsedBody) });
+});
+
+app.post("/admin/reset", async (c) => {
+  await ledger(c.env).resetAll();
+  return c.json({ ok: true });
+});
+
+function withParsedBody(record: LedgerRecord) {
+  return { ...record, body: JSON.parse(record.body) as unknown };
+}
+
+// ---- Fallbacks ----
+
+app.notFound((c) => problem(404, "not-found", "Not Found", `No route for ${c.req.method} ${c.req.path}.`));
+
+app.onError((err) => {
+  // Logged for whoever runs the simulator; never returned to the caller.
+  console.error("erp-sim: unhandled error", err);
+  return problem(500, "internal-error", "Internal Server Error", "An unexpected error occurred.");
+});
+
+export { ErpLedger };
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
