@@ -20,7 +20,7 @@ export const portal = new Hono<AppEnv>().get("/:orderId", customerAuth, async (c
   const order = await getOrder(c.env.DB, c.get("customerId"), c.req.param("orderId"));
   if (!order) throw notFound("No such order.");
   // The version grows with every new event of the order, so it identifies the representation.
-  const etag = `"${order.orderId.length}-${order.version}"`;
+  const etag = `"v${order.version}"`;
   // Private (customer data) and always revalidated: status changes at any time, a 304 is cheap.
   c.header("Cache-Control", "private, no-cache");
   c.header("ETag", etag);

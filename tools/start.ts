@@ -1,0 +1,47 @@
+// `npm start`: the whole stack locally. Prepares local secrets and the D1 schema, then runs the dockline
+// worker (http://127.0.0.1:8787) and the ERP simulator (http://127.0.0.1:8788) under wrangler dev, with
+// local Durable Objects, D1 and Queues. Ctrl-C stops both.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+const wrangler = ["node_modules/.bin/wrangler"];
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("created .dev.vars from .dev.vars.example (local development secrets)");
+}
+
+// Migrations are idempotent: wrangler records what it applied in the local database.
+const migrate = spawnSync(wrangler[0] as string, ["d1", "migrations", "apply", "DB", "--local"], {
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, CI: "true" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const children: ChildProcess[] = [];
+function run(name: string, args: string[]): void {
+  const child = spawn(wrangler[0] as string, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding("utf8");
+    stream?.on("data", (chunk: string) => {
+      for (const line of chunk.split("\n")) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+    });
+  }
+  child.on("exit", (code) => {
+    console.log(`[${name}] exited with ${code}`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+}
+
+function shutdown(code: number): void {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  process.exit(code);
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+run("erp-sim", ["dev", "-c", "tools/erp-sim/wrangler.toml", "--ip", "127.0.0.1", "--port", "8788", "--inspector-port", "9230", "--show-interactive-dev-session=false"]);
+run("dockline", ["dev", "--ip", "127.0.0.1", "--port", "8787", "--inspector-port", "9229", "--show-interactive-dev-session=false"]);
+console.log("dockline  http://127.0.0.1:8787   (worker, Durable Objects, D1, Queues)");
+console.log("ERP sim   http://127.0.0.1:8788   (GET /admin/records to see what the ERP received)");
