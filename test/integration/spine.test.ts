@@ -66,19 +66,33 @@ describe("the spine", () => {
     expect(records[0]?.body).toMatchObject({ shipmentId: "SHP-1", trackingNumber: "1Z999AA10123456784", lines: [{ sku: "WID-1", quantity: 2 }] });
   });
 
-  it("answers a duplicate webhook with `duplicate` and changes nothing", async () => {
+  it("answers a duplicate webhook with `duplicate` and changes nothing, whether retried or re-sent as a new message", async () => {
     const orderId = "SO-SPINE-DUP";
     await releaseOrder(orderId);
     const first = await sendAcme(dispatched(orderId), { id: "msg_dup_1" });
     expect(first.status).toBe(202);
     const before = await orderStub(env, orderId).inspect();
-    const second = await sendAcme(dispatched(orderId), { id: "msg_dup_1" });
-    expect(second.status).toBe(202);
-    expect(((await second.json()) as { results: { outcome: string }[] }).results[0]?.outcome).toBe("duplicate");
+    const outcome = async (r: Response) => ((await r.json()) as { results: { outcome: string }[] }).results[0]?.outcome;
+    // The partner's retry of the same message, then the same milestone under a new message id.
+    expect(await outcome(await sendAcme(dispatched(orderId), { id: "msg_dup_1" }))).toBe("duplicate");
+    expect(await outcome(await sendAcme(dispatched(orderId), { id: "msg_dup_2" }))).toBe("duplicate");
     const after = await orderStub(env, orderId).inspect();
     expect(after.events).toHaveLength(before.events.length);
     expect(after.state?.version).toBe(before.state?.version);
     expect(after.commands).toHaveLength(1);
+  });
+
+  it("releases an order idempotently and refuses a different release under the same id", async () => {
+    const orderId = "SO-SPINE-REL";
+    const first = await releaseOrder(orderId);
+    expect(await first.json()).toMatchObject({ orderId, outcome: "accepted" });
+    const again = await releaseOrder(orderId, "CUST-1", { releasedAt: "2026-11-20T09:30:00Z" });
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ orderId, outcome: "duplicate" });
+    const changed = await releaseOrder(orderId, "CUST-2");
+    expect(changed.status).toBe(409);
+    expect(await changed.json()).toMatchObject({ type: "https://dockline.dev/problems/order-conflict" });
+    expect((await orderStub(env, orderId).inspect()).state?.details?.customerId).toBe("CUST-1");
   });
 
   it("rejects a bad signature with 401 problem+json and writes nothing", async () => {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { Instant, Line, Location } from "../../domain/event";
 import { EXCEPTION_REASONS, MILESTONE_CODES } from "../../domain/milestones";
+import { contentEventId } from "../event-id";
 import { parseJson, schemaProblem } from "../parse";
 import { verifyStandardWebhook } from "../schemes/standard-webhooks";
 import type { Adapter, InboundWebhook, MappedEvent } from "../types";
@@ -41,12 +42,15 @@ export const canonical: Adapter = {
     );
   },
 
-  map(req: InboundWebhook): MappedEvent[] {
+  async map(req: InboundWebhook): Promise<MappedEvent[]> {
     const parsed = CanonicalWebhook.safeParse(parseJson(req.raw));
     if (!parsed.success) throw schemaProblem(parsed.error);
     const { eventId, code, ...data } = parsed.data.data;
-    // The partner's id for the event (or, failing that, its webhook message id, stable across retries).
-    const partnerEventId = eventId ?? req.headers.get("webhook-id") ?? "";
-    return [{ ...data, code: code as MappedEvent["code"], eventId: `${req.partnerId}:${partnerEventId}`, source: req.partnerId }];
+    // The partner's own event id when it sends one; otherwise what the event says, so the same milestone
+    // re-sent under a new webhook message id is still recognised as a duplicate.
+    const id = eventId
+      ? `${req.partnerId}:${eventId}`
+      : await contentEventId(req.partnerId, [data.orderId, data.shipmentId, data.trackingNumber, code, data.occurredAt, data.returnId]);
+    return [{ ...data, code: code as MappedEvent["code"], eventId: id, source: req.partnerId }];
   },
 };
