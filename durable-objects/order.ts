@@ -1,12 +1,13 @@
 // OrderDO: one per order, the order's state machine. A thin shell over the pure domain core:
 // validate → persist (one SQLite transaction: events, state, ERP commands, outbox) → emit (after commit).
 import { DurableObject } from "cloudflare:workers";
-import { type ErpCommand, newCommands, desiredCommands, type CommandType } from "../src/domain/commands";
+import type { CommandType, ErpCommand } from "../src/domain/commands";
+import { decide } from "../src/domain/decider";
 import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpMessage, ProjectionMessage } from "../src/domain/messages";
 import { identityOf } from "../src/domain/identity";
-import { fold, type OrderState } from "../src/domain/state";
+import type { OrderState } from "../src/domain/state";
 import { portalView } from "../src/domain/view";
 import { errorName, log } from "../src/platform/log";
 import { ORDER_SCHEMA } from "./order-schema";
@@ -83,8 +84,10 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Recomputes state from the event set and writes new commands and a projection to the outbox. */
   private evolve(orderId: string, correlationId: string, now: string): void {
-    const state = this.state(orderId);
-    this.setMeta("state", JSON.stringify(state));
+    const events = this.sql
+      .exec<{ body: string }>("SELECT body FROM events")
+      .toArray()
+      .map((r) => JSON.parse(r.body) as CanonicalEvent);
     const emitted = new Set(
       this.sql
         .exec<{ key: string }>("SELECT key FROM commands")
@@ -92,7 +95,9 @@ export class OrderDO extends DurableObject<Env> {
         .map((r) => r.key),
     );
     const lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM commands").one().s ?? 0;
-    for (const cmd of newCommands(orderId, desiredCommands(state), emitted, lastSeq)) {
+    const { state, commands } = decide(orderId, events, emitted, lastSeq);
+    this.setMeta("state", JSON.stringify(state));
+    for (const cmd of commands) {
       this.sql.exec(
         "INSERT INTO commands (seq, key, type, payload, correlation_id, created_at) VALUES (?,?,?,?,?,?)",
         cmd.seq,
@@ -106,14 +111,6 @@ export class OrderDO extends DurableObject<Env> {
     }
     const view = portalView(state, now);
     if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
-  }
-
-  private state(orderId: string): OrderState {
-    const events = this.sql
-      .exec<{ body: string }>("SELECT body FROM events")
-      .toArray()
-      .map((r) => JSON.parse(r.body) as CanonicalEvent);
-    return fold(orderId, events);
   }
 
   private enqueue(queue: Queues, body: ErpMessage | ProjectionMessage, now: string): void {

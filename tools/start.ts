@@ -41,7 +41,18 @@ function shutdown(code: number): void {
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
-run("erp-sim", ["dev", "-c", "tools/erp-sim/wrangler.toml", "--ip", "127.0.0.1", "--port", "8788", "--inspector-port", "9230", "--show-interactive-dev-session=false"]);
+run("erp-sim", [
+  "dev",
+  "-c",
+  "tools/erp-sim/wrangler.toml",
+  "--ip",
+  "127.0.0.1",
+  "--port",
+  "8788",
+  "--inspector-port",
+  "9230",
+  "--show-interactive-dev-session=false",
+]);
 run("dockline", ["dev", "--ip", "127.0.0.1", "--port", "8787", "--inspector-port", "9229", "--show-interactive-dev-session=false"]);
 console.log("dockline  http://127.0.0.1:8787   (worker, Durable Objects, D1, Queues)");
 console.log("ERP sim   http://127.0.0.1:8788   (GET /admin/records to see what the ERP received)");
