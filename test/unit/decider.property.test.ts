@@ -54,10 +54,16 @@ const history: fc.Arbitrary<CanonicalEvent[]> = fc
 /** A permutation of the history with some events delivered more than once. */
 const arrivals = (events: CanonicalEvent[]) =>
   fc
-    .tuple(fc.array(fc.nat(), { maxLength: events.length }), fc.array(fc.double({ noNaN: true }), { minLength: events.length * 2, maxLength: events.length * 2 }))
+    .tuple(
+      fc.array(fc.nat(), { maxLength: events.length }),
+      fc.array(fc.double({ noNaN: true }), { minLength: events.length * 2, maxLength: events.length * 2 }),
+    )
     .map(([dups, keys]) => {
       const all = [...events, ...dups.map((i) => events[i % Math.max(1, events.length)]).filter((e): e is CanonicalEvent => e !== undefined)];
-      return all.map((e, i) => ({ e, k: keys[i] ?? 0 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+      return all
+        .map((e, i) => ({ e, k: keys[i] ?? 0 }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.e);
     });
 
 function run(stream: CanonicalEvent[]) {

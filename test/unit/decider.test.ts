@@ -150,7 +150,13 @@ describe("ERP commands", () => {
 
   it("never turns tracking scans into commands", () => {
     const g = given(released(), ship("shipment.dispatched", at(10)));
-    const scans = ["shipment.in_transit", "shipment.out_for_delivery", "shipment.delivery_attempted", "shipment.available_for_pickup", "shipment.label_created"] as const;
+    const scans = [
+      "shipment.in_transit",
+      "shipment.out_for_delivery",
+      "shipment.delivery_attempted",
+      "shipment.available_for_pickup",
+      "shipment.label_created",
+    ] as const;
     expect(g.when(...scans.map((c, i) => ship(c, at(11 + i)))).emitted).toEqual([]);
   });
 
