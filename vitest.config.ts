@@ -35,8 +35,9 @@ export default defineConfig(async () => {
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,
             ERP_BASE_URL: "http://erp.test",
-            // Fast clocks for tests: retries in about a second instead of minutes.
-            OUTBOX_RETRY_SECONDS: "1",
+            // The outbox alarm is a safety net; tests that exercise it run it explicitly.
+            OUTBOX_RETRY_SECONDS: "60",
+            // Fast clocks for tests: ERP retries in about a second instead of minutes.
             ERP_RETRY_BASE_SECONDS: "1",
             ERP_RETRY_MAX_SECONDS: "2",
           },

@@ -132,10 +132,12 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private async flushOnce(): Promise<void> {
-    // Loop so rows written while a send was in flight (by an interleaved request) go out too.
+    // Loop so rows written while a send was in flight (by an interleaved request) go out too; stop at the
+    // first pass with a failure and leave the rest to the alarm.
     for (;;) {
       const rows = this.sql.exec<{ id: number; queue: Queues; body: string }>("SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100").toArray();
       if (rows.length === 0) return;
+      let failed = false;
       for (const queue of ["erp", "projection"] as const) {
         const batch = rows.filter((r) => r.queue === queue);
         if (batch.length === 0) continue;
@@ -145,11 +147,12 @@ export class OrderDO extends DurableObject<Env> {
           await this.queue(queue).sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
           this.sql.exec(`DELETE FROM outbox WHERE id IN (${marks})`, ...ids);
         } catch (err) {
+          failed = true;
           this.sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${marks})`, ...ids);
           log.warn("outbox send failed; the alarm will retry", { orderId: this.getMeta("order_id"), queue, error: errorName(err) });
-          return;
         }
       }
+      if (failed) return;
     }
   }
 
