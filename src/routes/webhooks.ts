@@ -55,7 +55,7 @@ export const webhooks = new Hono<AppEnv>().post(
         throw new HttpProblem(500, "partner-misconfigured", "Partner misconfigured", "This partner's secret is not configured correctly.");
       throw new HttpProblem(401, "invalid-signature", "Invalid signature", signatureDetail[err.reason]);
     }
-    const mapped = await partner.impl.map(req);
+    const { events: mapped } = await partner.impl.map(req);
     // A final guard on the adapter's output: nothing downstream ever sees a non-canonical event.
     const checked = z.array(CanonicalEvent).safeParse(mapped);
     if (!checked.success) throw schemaProblem(checked.error);

@@ -6,7 +6,7 @@ import { EXCEPTION_REASONS, MILESTONE_CODES } from "../../domain/milestones";
 import { contentEventId } from "../event-id";
 import { parseJson, schemaProblem } from "../parse";
 import { verifyStandardWebhook } from "../schemes/standard-webhooks";
-import type { Adapter, InboundWebhook, MappedEvent } from "../types";
+import type { Adapter, InboundWebhook, MapResult, MappedEvent } from "../types";
 
 const id = z.string().trim().min(1).max(200);
 // Orders are released and cancelled by the ERP, never by a partner.
@@ -42,7 +42,7 @@ export const canonical: Adapter = {
     );
   },
 
-  async map(req: InboundWebhook): Promise<MappedEvent[]> {
+  async map(req: InboundWebhook): Promise<MapResult> {
     const parsed = CanonicalWebhook.safeParse(parseJson(req.raw));
     if (!parsed.success) throw schemaProblem(parsed.error);
     const { eventId, code, ...data } = parsed.data.data;
@@ -51,6 +51,6 @@ export const canonical: Adapter = {
     const id = eventId
       ? `${req.partnerId}:${eventId}`
       : await contentEventId(req.partnerId, [data.orderId, data.shipmentId, data.trackingNumber, code, data.occurredAt, data.returnId]);
-    return [{ ...data, code: code as MappedEvent["code"], eventId: id, source: req.partnerId }];
+    return { events: [{ ...data, code: code as MappedEvent["code"], eventId: id, source: req.partnerId }] };
   },
 };
