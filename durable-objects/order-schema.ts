@@ -32,4 +32,9 @@ export const ORDER_SCHEMA = [
      body TEXT NOT NULL,
      created_at TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0)`,
+  // Correlation keys this order owns (refs, tracking numbers) and whether its CorrelationDO agreed.
+  `CREATE TABLE IF NOT EXISTS keys (
+     key TEXT PRIMARY KEY,
+     status TEXT NOT NULL DEFAULT 'pending',
+     learned_at TEXT NOT NULL)`,
 ];

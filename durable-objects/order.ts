@@ -6,11 +6,15 @@ import { decide } from "../src/domain/decider";
 import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpMessage, ProjectionMessage } from "../src/domain/messages";
+import { keysOf } from "../src/domain/correlation";
 import { identityOf } from "../src/domain/identity";
 import type { OrderState } from "../src/domain/state";
 import { portalView } from "../src/domain/view";
 import { errorName, log } from "../src/platform/log";
+import type { CorrelationDO } from "./correlation";
 import { ORDER_SCHEMA } from "./order-schema";
+
+type CorrelationApi = Pick<CorrelationDO, "bind" | "release">;
 
 export type IngestOutcome = "accepted" | "duplicate";
 export interface IngestResult {
@@ -27,7 +31,8 @@ export type ErpClaim =
   | { status: "dead" }
   | { status: "unknown" };
 
-type Queues = "erp" | "projection";
+/** Outbox destinations: the two queues, and key bindings (an RPC to the key's CorrelationDO). */
+type Queues = "erp" | "projection" | "bind";
 
 // An ERP delivery lease longer than the adapter's timeout, so two consumers never overlap on one order.
 const ERP_LEASE_MS = 60_000;
@@ -44,13 +49,27 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Adds events to the order's set. Exactly-once per eventId; returns one outcome per input event. */
   async ingest(orderId: string, events: CanonicalEvent[], correlationId: string): Promise<IngestResult[]> {
+    const out = await this.record(
+      orderId,
+      events.map((e) => ({ e, correlationId })),
+    );
+    if (out.some((r) => r.outcome === "accepted")) await this.armAlarm();
+    // Hand-off after the commit; not awaited so the partner's ack does not wait for Queues. If it fails
+    // or this instance dies first, the alarm armed above re-sends.
+    this.ctx.waitUntil(this.flush());
+    return out;
+  }
+
+  /** One transaction: new events, the new state, new commands, new keys, outbox rows. */
+  private async record(orderId: string, items: { e: CanonicalEvent; correlationId: string }[]): Promise<IngestResult[]> {
     const now = new Date().toISOString();
-    const results = await Promise.all(events.map(async (e) => ({ e, hash: await contentHash(e) })));
-    const out = this.ctx.storage.transactionSync(() => {
+    const hashed = await Promise.all(items.map(async (i) => ({ ...i, hash: await contentHash(i.e) })));
+    return this.ctx.storage.transactionSync(() => {
       this.setMeta("order_id", orderId);
       const res: IngestResult[] = [];
       let arrival = Number(this.getMeta("arrivals") ?? "0");
-      for (const { e, hash } of results) {
+      let lastCorrelation: string | undefined;
+      for (const { e, hash, correlationId } of hashed) {
         const existing = this.sql.exec<{ hash: string }>("SELECT hash FROM events WHERE event_id = ?", e.eventId).toArray()[0];
         if (existing) {
           res.push({ eventId: e.eventId, outcome: "duplicate", ...(existing.hash !== hash ? { conflict: true } : {}) });
@@ -67,19 +86,15 @@ export class OrderDO extends DurableObject<Env> {
           correlationId,
           now,
         );
+        lastCorrelation = correlationId;
         res.push({ eventId: e.eventId, outcome: "accepted" });
       }
-      if (res.some((r) => r.outcome === "accepted")) {
+      if (lastCorrelation) {
         this.setMeta("arrivals", String(arrival));
-        this.evolve(orderId, correlationId, now);
+        this.evolve(orderId, lastCorrelation, now);
       }
       return res;
     });
-    if (out.some((r) => r.outcome === "accepted")) await this.armAlarm();
-    // Hand-off after the commit; not awaited so the partner's ack does not wait for Queues. If it fails
-    // or this instance dies first, the alarm armed above re-sends.
-    this.ctx.waitUntil(this.flush());
-    return out;
   }
 
   /** Recomputes state from the event set and writes new commands and a projection to the outbox. */
@@ -111,9 +126,14 @@ export class OrderDO extends DurableObject<Env> {
     }
     const view = portalView(state, now);
     if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
+    // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
+    for (const key of keysOf(state)) {
+      const fresh = this.sql.exec("INSERT INTO keys (key, learned_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", key, now).rowsWritten > 0;
+      if (fresh) this.enqueue("bind", { key }, now);
+    }
   }
 
-  private enqueue(queue: Queues, body: ErpMessage | ProjectionMessage, now: string): void {
+  private enqueue(queue: Queues, body: ErpMessage | ProjectionMessage | { key: string }, now: string): void {
     this.sql.exec("INSERT INTO outbox (queue, body, created_at) VALUES (?,?,?)", queue, JSON.stringify(body), now);
   }
 
@@ -138,6 +158,16 @@ export class OrderDO extends DurableObject<Env> {
       const rows = this.sql.exec<{ id: number; queue: Queues; body: string }>("SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100").toArray();
       if (rows.length === 0) return;
       let failed = false;
+      for (const row of rows.filter((r) => r.queue === "bind")) {
+        try {
+          await this.bindKey((JSON.parse(row.body) as { key: string }).key);
+          this.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+        } catch (err) {
+          failed = true;
+          this.sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", row.id);
+          log.warn("binding a correlation key failed; the alarm will retry", { orderId: this.getMeta("order_id"), error: errorName(err) });
+        }
+      }
       for (const queue of ["erp", "projection"] as const) {
         const batch = rows.filter((r) => r.queue === queue);
         if (batch.length === 0) continue;
@@ -156,8 +186,29 @@ export class OrderDO extends DurableObject<Env> {
     }
   }
 
-  private queue(name: Queues): Queue {
+  private queue(name: "erp" | "projection"): Queue {
     return name === "erp" ? this.env.ERP_QUEUE : this.env.PROJECTION_QUEUE;
+  }
+
+  /** Claims a key; events parked under it join this order's log before the CorrelationDO forgets them. */
+  private async bindKey(key: string): Promise<void> {
+    const orderId = this.getMeta("order_id");
+    if (!orderId) return;
+    const correlation = this.env.CORRELATIONS.getByName(key) as unknown as CorrelationApi;
+    const result = await correlation.bind(key, orderId);
+    if (result.status === "conflict") {
+      this.sql.exec("UPDATE keys SET status = 'conflict' WHERE key = ?", key);
+      return;
+    }
+    if (result.parked.length > 0) {
+      await this.record(
+        orderId,
+        result.parked.map((p) => ({ e: { ...p.event, orderId } as CanonicalEvent, correlationId: p.correlationId })),
+      );
+      await correlation.release(result.parked.map((p) => p.id));
+      log.info("parked events delivered", { orderId, key, events: result.parked.length });
+    }
+    this.sql.exec("UPDATE keys SET status = 'bound' WHERE key = ?", key);
   }
 
   /** Alarms are at-least-once and retried when they throw: re-send whatever the outbox still holds. */

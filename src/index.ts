@@ -5,6 +5,7 @@ import { consumeErp } from "./queues/erp-consumer";
 import { consumeProjections } from "./queues/projection-consumer";
 import { log } from "./platform/log";
 
+export { CorrelationDO } from "../durable-objects/correlation";
 export { OrderDO } from "../durable-objects/order";
 
 export default {

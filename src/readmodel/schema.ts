@@ -58,3 +58,36 @@ export const apiKeys = sqliteTable(
   },
   (t) => [index("api_keys_customer").on(t.customerId)],
 );
+
+/** Authentic partner payloads we could not map: kept whole for ops to fix the mapping and replay. */
+export const quarantine = sqliteTable(
+  "quarantine",
+  {
+    id: text("id").primaryKey(),
+    partnerId: text("partner_id").notNull(),
+    reason: text("reason").notNull(),
+    contentType: text("content_type").notNull(),
+    /** The partner's non-secret headers needed to map it again (topic, webhook id). */
+    headers: text("headers", { mode: "json" }).notNull(),
+    /** The raw body, base64: byte-exact whatever its encoding. */
+    body: text("body").notNull(),
+    correlationId: text("correlation_id").notNull(),
+    receivedAt: text("received_at").notNull(),
+    status: text("status").notNull(),
+    replayedAt: text("replayed_at"),
+    replayResult: text("replay_result", { mode: "json" }),
+  },
+  (t) => [index("quarantine_status_received").on(t.status, t.receivedAt)],
+);
+
+/** Correlation keys claimed by a second order (a reused tracking number, a mistyped reference). */
+export const correlationConflicts = sqliteTable(
+  "correlation_conflicts",
+  {
+    key: text("key").notNull(),
+    boundOrderId: text("bound_order_id").notNull(),
+    claimantOrderId: text("claimant_order_id").notNull(),
+    detectedAt: text("detected_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.claimantOrderId] })],
+);

@@ -1,32 +1,49 @@
-// POST /v1/webhooks/:partnerId — partner ingress. Order of checks is the order of cheapness and of
-// information disclosure: partner → content type → size → signature (over raw bytes) → mapping → routing.
+// POST /v1/webhooks/:partnerId — partner ingress. Checks run cheapest first: partner (404) → rate limit
+// (429) → content type (415) → size (413, streamed) → signature over the raw bytes (401) → mapping
+// (400/422, or quarantine) → routing. A rejected request writes nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
 import type { AppEnv } from "../app-types";
-import { CanonicalEvent } from "../domain/event";
-import { partners, partnerSecrets } from "../partners/registry";
+import { mapRequest, routeEvents } from "../ingest";
+import { type Partner, partnerSecrets, partners } from "../partners/registry";
 import { SignatureError } from "../partners/schemes/signature-error";
-import { schemaProblem } from "../partners/parse";
 import type { InboundWebhook } from "../partners/types";
 import { log } from "../platform/log";
 import { HttpProblem, notFound } from "../platform/problem";
-import { routeEvents } from "./route-events";
+import { putInQuarantine } from "../readmodel/quarantine";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** The rate limiter's window (wrangler.toml `simple.period`): how long a throttled partner should wait. */
+const RATE_LIMIT_PERIOD_SECONDS = 10;
+
+function partnerOf(c: { env: Env; req: { param(k: "partnerId"): string } }): Partner {
+  const partner = partners(c.env.PARTNERS).get(c.req.param("partnerId"));
+  if (!partner) throw notFound(`Unknown partner "${c.req.param("partnerId")}".`);
+  return partner;
+}
 
 export const webhooks = new Hono<AppEnv>().post(
   "/:partnerId",
   async (c, next) => {
-    const partner = partners(c.env.PARTNERS).get(c.req.param("partnerId"));
-    if (!partner) throw notFound(`Unknown partner "${c.req.param("partnerId")}".`);
+    const partner = partnerOf(c);
+    const { success } = await c.env.PARTNER_RATE_LIMITER.limit({ key: partner.id });
+    if (!success) {
+      throw new HttpProblem(
+        429,
+        "rate-limited",
+        "Too many requests",
+        `Partner ${partner.id} is over its rate limit.`,
+        {},
+        { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) },
+      );
+    }
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (!partner.impl.contentTypes.includes(type)) {
       throw new HttpProblem(415, "unsupported-media-type", "Unsupported content type", `This partner sends ${partner.impl.contentTypes.join(" or ")}.`);
     }
     await next();
   },
-  // Streams and counts: an oversize body is refused without being buffered whole.
+  // Counts the bytes as they stream in: an oversize body is refused without being buffered whole.
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
@@ -34,39 +51,47 @@ export const webhooks = new Hono<AppEnv>().post(
     },
   }),
   async (c) => {
-    const partnerId = c.req.param("partnerId");
-    const partner = partners(c.env.PARTNERS).get(partnerId);
-    if (!partner) throw notFound();
+    const partner = partnerOf(c);
     const correlationId = c.get("correlationId");
     const req: InboundWebhook = {
-      partnerId,
+      partnerId: partner.id,
       headers: c.req.raw.headers,
       raw: new Uint8Array(await c.req.arrayBuffer()),
       receivedAt: new Date().toISOString(),
     };
-    const secrets = partnerSecrets(c.env, partnerId);
-    try {
-      if (secrets.length === 0) throw new SignatureError("misconfigured", "no secret configured");
-      await partner.impl.verify(req, secrets);
-    } catch (err) {
-      if (!(err instanceof SignatureError)) throw err;
-      log.warn("webhook signature rejected", { partnerId, reason: err.reason, correlationId });
-      if (err.reason === "misconfigured")
-        throw new HttpProblem(500, "partner-misconfigured", "Partner misconfigured", "This partner's secret is not configured correctly.");
-      throw new HttpProblem(401, "invalid-signature", "Invalid signature", signatureDetail[err.reason]);
+    await verify(partner, req, partnerSecrets(c.env, partner.id), correlationId);
+
+    const mapping = await mapRequest(partner, req);
+    if (mapping.kind === "ignored") {
+      log.info("webhook carried no milestone", { partnerId: partner.id, correlationId, reason: mapping.reason });
+      return c.json({ correlationId, results: [], ignored: mapping.reason }, 202);
     }
-    const { events: mapped } = await partner.impl.map(req);
-    // A final guard on the adapter's output: nothing downstream ever sees a non-canonical event.
-    const checked = z.array(CanonicalEvent).safeParse(mapped);
-    if (!checked.success) throw schemaProblem(checked.error);
-    const events = checked.data;
-    const results = await routeEvents(c.env, events, correlationId);
-    log.info("webhook accepted", { partnerId, correlationId, events: results.length, outcomes: results.map((r) => r.outcome).join(",") });
+    if (mapping.kind === "unmappable") {
+      const quarantineId = await putInQuarantine(c.env.DB, req, mapping.reason, correlationId);
+      log.warn("webhook quarantined", { partnerId: partner.id, correlationId, quarantineId, reason: mapping.reason });
+      return c.json({ correlationId, results: [{ outcome: "quarantined", quarantineId, reason: mapping.reason }] }, 202);
+    }
+    const results = await routeEvents(c.env, mapping.events, correlationId);
+    log.info("webhook accepted", { partnerId: partner.id, correlationId, events: results.length, outcomes: results.map((r) => r.outcome).join(",") });
     return c.json({ correlationId, results }, 202);
   },
 );
 
-const signatureDetail: Record<Exclude<SignatureError["reason"], "misconfigured">, string> = {
+async function verify(partner: Partner, req: InboundWebhook, secrets: string[], correlationId: string): Promise<void> {
+  try {
+    if (secrets.length === 0) throw new SignatureError("misconfigured", "no secret configured");
+    await partner.impl.verify(req, secrets);
+  } catch (err) {
+    if (!(err instanceof SignatureError)) throw err;
+    log.warn("webhook signature rejected", { partnerId: partner.id, reason: err.reason, correlationId });
+    if (err.reason === "misconfigured") {
+      throw new HttpProblem(500, "partner-misconfigured", "Partner misconfigured", "This partner's secret is not configured correctly.");
+    }
+    throw new HttpProblem(401, "invalid-signature", "Invalid signature", SIGNATURE_DETAIL[err.reason]);
+  }
+}
+
+const SIGNATURE_DETAIL: Record<Exclude<SignatureError["reason"], "misconfigured">, string> = {
   missing: "The signature headers are missing.",
   invalid: "The signature does not match.",
   stale: "The signature timestamp is too old.",

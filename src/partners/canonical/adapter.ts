@@ -1,9 +1,10 @@
 // The `canonical` adapter: dockline's own published format, signed with Standard Webhooks. For partners
 // without a format of their own (acme-3pl). One webhook carries one milestone.
 import { z } from "zod";
-import { Instant, Line, Location } from "../../domain/event";
+import { Instant, Line, Location, OrderRef } from "../../domain/event";
 import { EXCEPTION_REASONS, MILESTONE_CODES } from "../../domain/milestones";
 import { contentEventId } from "../event-id";
+import { normalizeTrackingNumber } from "../normalize";
 import { parseJson, schemaProblem } from "../parse";
 import { verifyStandardWebhook } from "../schemes/standard-webhooks";
 import type { Adapter, InboundWebhook, MapResult, MappedEvent } from "../types";
@@ -14,21 +15,25 @@ const PARTNER_CODES = MILESTONE_CODES.filter((c) => !c.startsWith("order."));
 
 export const CanonicalWebhook = z.object({
   type: z.literal("milestone"),
-  data: z.object({
-    eventId: id.optional(),
-    orderId: id,
-    code: z.enum(PARTNER_CODES as [string, ...string[]]),
-    occurredAt: Instant,
-    shipmentId: id.optional(),
-    carrier: z.string().trim().min(1).max(64).optional(),
-    trackingNumber: id.optional(),
-    lines: z.array(Line).max(500).optional(),
-    location: Location.optional(),
-    reason: z.enum(EXCEPTION_REASONS).optional(),
-    description: z.string().max(500).optional(),
-    eta: Instant.optional(),
-    returnId: id.optional(),
-  }),
+  data: z
+    .object({
+      eventId: id.optional(),
+      orderId: id.optional(),
+      orderRef: OrderRef.optional(),
+      code: z.enum(PARTNER_CODES as [string, ...string[]]),
+      occurredAt: Instant,
+      shipmentId: id.optional(),
+      carrier: z.string().trim().min(1).max(64).optional(),
+      trackingNumber: id.optional(),
+      lines: z.array(Line).max(500).optional(),
+      location: Location.optional(),
+      reason: z.enum(EXCEPTION_REASONS).optional(),
+      description: z.string().max(500).optional(),
+      eta: Instant.optional(),
+      returnId: id.optional(),
+    })
+    // The order may be named directly, by the partner's own reference, or only by the parcel.
+    .refine((d) => d.orderId || d.orderRef || d.trackingNumber, { message: "one of orderId, orderRef or trackingNumber is required", path: ["orderId"] }),
 });
 
 export const canonical: Adapter = {
@@ -45,12 +50,22 @@ export const canonical: Adapter = {
   async map(req: InboundWebhook): Promise<MapResult> {
     const parsed = CanonicalWebhook.safeParse(parseJson(req.raw));
     if (!parsed.success) throw schemaProblem(parsed.error);
-    const { eventId, code, ...data } = parsed.data.data;
+    const { eventId, code, trackingNumber, ...rest } = parsed.data.data;
+    const data = { ...rest, trackingNumber: normalizeTrackingNumber(trackingNumber) };
     // The partner's own event id when it sends one; otherwise what the event says, so the same milestone
     // re-sent under a new webhook message id is still recognised as a duplicate.
     const id = eventId
       ? `${req.partnerId}:${eventId}`
-      : await contentEventId(req.partnerId, [data.orderId, data.shipmentId, data.trackingNumber, code, data.occurredAt, data.returnId]);
-    return { events: [{ ...data, code: code as MappedEvent["code"], eventId: id, source: req.partnerId }] };
+      : await contentEventId(req.partnerId, [
+          data.orderId ?? (data.orderRef ? `${data.orderRef.system}:${data.orderRef.id}` : undefined),
+          data.shipmentId,
+          data.trackingNumber,
+          code,
+          data.occurredAt,
+          data.returnId,
+        ]);
+    const event: MappedEvent = { ...data, code: code as MappedEvent["code"], eventId: id, source: req.partnerId };
+    if (event.trackingNumber === undefined) delete event.trackingNumber;
+    return { events: [event] };
   },
 };
