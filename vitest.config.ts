@@ -4,13 +4,20 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 export const TEST_SECRETS = {
   ERP_INBOUND_TOKEN: "test-erp-inbound-token",
   ERP_TOKEN: "test-erp-token",
   OPS_TOKEN: "test-ops-token",
-  PARTNER_SECRET_ACME_3PL: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  // Two active secrets: a rotation in progress (the tests sign with the first, and check the second).
+  PARTNER_SECRET_ACME_3PL: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,whsec_c2Vjb25kIGFjdGl2ZSBzZWNyZXQgZm9yIHJvdGF0aW9u",
+  PARTNER_SECRET_RL_TEST: "whsec_cmF0ZSBsaW1pdCB0ZXN0IHBhcnRuZXIgc2VjcmV0",
 };
+
+// The shipped partner registry, plus a partner used only by the rate-limit test (its own limiter key).
+const config = unstable_readConfig({ config: "./wrangler.toml" }, { hideWarnings: true });
+const PARTNERS = JSON.stringify([...(JSON.parse(String(config.vars.PARTNERS)) as unknown[]), { id: "rl-test", adapter: "canonical" }]);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -34,6 +41,7 @@ export default defineConfig(async () => {
           bindings: {
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,
+            PARTNERS,
             ERP_BASE_URL: "http://erp.test",
             // The outbox alarm is a safety net; tests that exercise it run it explicitly.
             OUTBOX_RETRY_SECONDS: "60",
@@ -41,6 +49,8 @@ export default defineConfig(async () => {
             ERP_RETRY_BASE_SECONDS: "1",
             ERP_RETRY_MAX_SECONDS: "2",
           },
+          // A small window for the rate-limit test; the production limit is in wrangler.toml.
+          ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100, period: 10 } } },
           outboundService: "erp-sim",
           workers: [
             {

@@ -81,6 +81,7 @@ const units = (lines: Line[] | undefined): number => (lines ?? []).reduce((n, l)
 export function fold(orderId: string, input: readonly CanonicalEvent[]): OrderState {
   const seen = new Set<string>();
   const events = [...input].sort(compareEvents).filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
+  const shipmentIdOf = shipmentIdentity(events);
 
   let details: OrderDetails | undefined;
   let cancelledAt: string | undefined;
@@ -128,7 +129,7 @@ export function fold(orderId: string, input: readonly CanonicalEvent[]): OrderSt
         });
         break;
       default:
-        applyShipmentEvent(shipmentOf(shipments, e), e, exceptions);
+        applyShipmentEvent(shipmentOf(shipments, shipmentIdOf(e), e), e, exceptions);
     }
   }
 
@@ -158,9 +159,54 @@ export function fold(orderId: string, input: readonly CanonicalEvent[]): OrderSt
   };
 }
 
-function shipmentOf(shipments: Map<string, ShipmentState>, e: CanonicalEvent): ShipmentState {
-  // Events without a shipment id belong to the order's single implicit shipment, keyed by tracking number.
-  const key = e.shipmentId ?? e.trackingNumber ?? "default";
+/**
+ * Which shipment an event is about. The 3PL names a shipment and its tracking number; a carrier knows only
+ * the tracking number (or its own shipment id). Ids and tracking numbers seen together on any event are
+ * the same parcel (union-find over the whole set, so the answer does not depend on arrival order); the
+ * group is named after the 3PL's dispatch if there is one.
+ */
+function shipmentIdentity(events: readonly CanonicalEvent[]): (e: CanonicalEvent) => string {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r) as string;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  };
+  const nodes = (e: CanonicalEvent) =>
+    [e.shipmentId ? `s:${e.shipmentId}` : null, e.trackingNumber ? `t:${e.trackingNumber}` : null].filter((n): n is string => n !== null);
+  const shipmentEvents = events.filter((e) => e.code.startsWith("shipment."));
+  for (const e of shipmentEvents) {
+    const [a, b] = nodes(e);
+    if (a) find(a);
+    if (a && b) union(a, b);
+  }
+  const names = new Map<string, { dispatched?: string; id?: string; tracking?: string }>();
+  for (const e of shipmentEvents) {
+    const [first] = nodes(e);
+    if (!first) continue;
+    const root = find(first);
+    const n = names.get(root) ?? {};
+    if (e.shipmentId) {
+      if (e.code === "shipment.dispatched" && (!n.dispatched || e.shipmentId < n.dispatched)) n.dispatched = e.shipmentId;
+      if (!n.id || e.shipmentId < n.id) n.id = e.shipmentId;
+    }
+    if (e.trackingNumber && (!n.tracking || e.trackingNumber < n.tracking)) n.tracking = e.trackingNumber;
+    names.set(root, n);
+  }
+  return (e) => {
+    const [first] = nodes(e);
+    if (!first) return "default";
+    const n = names.get(find(first));
+    return n?.dispatched ?? n?.id ?? n?.tracking ?? "default";
+  };
+}
+
+function shipmentOf(shipments: Map<string, ShipmentState>, key: string, e: CanonicalEvent): ShipmentState {
   let s = shipments.get(key);
   if (!s) {
     s = { shipmentId: key, status: "pending", rank: 0 };

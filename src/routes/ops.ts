@@ -1,4 +1,5 @@
-// Ops API (DESIGN §3.6), behind OPS_TOKEN: inspect an order, manage customer API keys.
+// Ops API (DESIGN §3.6), behind OPS_TOKEN: inspect an order, quarantine and correlation conflicts,
+// customer API keys.
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-types";
@@ -6,7 +7,17 @@ import { parseJson, schemaProblem } from "../partners/parse";
 import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
 import { orderStub } from "../orders";
 import { requireToken } from "../platform/auth";
-import { notFound } from "../platform/problem";
+import type { CorrelationDO } from "../../durable-objects/correlation";
+import { mapRequest, routeEvents } from "../ingest";
+import { partners } from "../partners/registry";
+import { HttpProblem, notFound } from "../platform/problem";
+import { getQuarantined, listQuarantine, markReplayed } from "../readmodel/quarantine";
+
+const ListQuery = z.object({
+  status: z.enum(["open", "replayed"]).optional(),
+  before: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 
 const NewKey = z.object({ customerId: z.string().trim().min(1).max(200), label: z.string().max(200).optional() });
 
@@ -25,6 +36,45 @@ export const ops = new Hono<AppEnv>()
     // The key is in this response and nowhere else: only its hash is stored.
     c.header("Cache-Control", "no-store");
     return c.json(issued, 201);
+  })
+  .get("/quarantine", async (c) => {
+    const q = ListQuery.safeParse(c.req.query());
+    if (!q.success) throw schemaProblem(q.error);
+    const items = await listQuarantine(c.env.DB, { status: q.data.status, before: q.data.before, limit: q.data.limit });
+    const last = items.at(-1);
+    return c.json({ items, nextBefore: items.length === q.data.limit && last ? last.receivedAt : null });
+  })
+  .get("/quarantine/:id", async (c) => {
+    const found = await getQuarantined(c.env.DB, c.req.param("id"));
+    if (!found) throw notFound("No such quarantined payload.");
+    return c.json({ ...found.entry, body: new TextDecoder().decode(found.request.raw) });
+  })
+  .post("/quarantine/:id/replay", async (c) => {
+    const found = await getQuarantined(c.env.DB, c.req.param("id"));
+    if (!found) throw notFound("No such quarantined payload.");
+    if (found.entry.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${found.entry.replayedAt}.`);
+    const partner = partners(c.env.PARTNERS).get(found.entry.partnerId);
+    if (!partner) throw new HttpProblem(409, "unknown-partner", "Partner no longer configured", `Partner ${found.entry.partnerId} is not in PARTNERS.`);
+    // The signature was verified when the payload arrived; only the mapping is run again.
+    const mapping = await mapRequest(partner, found.request);
+    if (mapping.kind === "unmappable") {
+      throw new HttpProblem(422, "still-unmappable", "Still unmappable", mapping.reason, { quarantineId: found.entry.id });
+    }
+    const correlationId = c.get("correlationId");
+    const results = mapping.kind === "events" ? await routeEvents(c.env, mapping.events, correlationId) : [];
+    const outcome = { correlationId, results, ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}) };
+    await markReplayed(c.env.DB, found.entry.id, outcome);
+    return c.json({ id: found.entry.id, status: "replayed", ...outcome });
+  })
+  .get("/conflicts", async (c) => {
+    const { results } = await c.env.DB.prepare(
+      "SELECT key, bound_order_id AS boundOrderId, claimant_order_id AS claimantOrderId, detected_at AS detectedAt FROM correlation_conflicts ORDER BY detected_at DESC LIMIT 200",
+    ).all();
+    return c.json({ items: results });
+  })
+  .get("/correlations/:key", async (c) => {
+    const stub = c.env.CORRELATIONS.getByName(c.req.param("key")) as unknown as Pick<CorrelationDO, "inspect">;
+    return c.json(await stub.inspect());
   })
   .delete("/api-keys/:id", async (c) => {
     if (!(await revokeApiKey(c.env.DB, c.req.param("id")))) throw notFound("No such active key.");

@@ -140,6 +140,30 @@ describe("order status", () => {
   });
 });
 
+describe("shipment identity", () => {
+  it("joins a carrier scan that knows only the tracking number to the 3PL's shipment, whatever arrives first", () => {
+    const scan = ev("shipment.out_for_delivery", at(14), { trackingNumber: "TRK-S1", eventId: "carrier-scan" });
+    const carrierFirst = given(released()).when(scan, ship("shipment.dispatched", at(10))).state;
+    const dispatchFirst = given(released()).when(ship("shipment.dispatched", at(10)), scan).state;
+    expect(carrierFirst).toEqual(dispatchFirst);
+    expect(carrierFirst.shipments).toEqual([expect.objectContaining({ shipmentId: "S1", trackingNumber: "TRK-S1", status: "out_for_delivery" })]);
+    expect(carrierFirst.status).toBe("out_for_delivery");
+  });
+
+  it("keeps two parcels with different tracking numbers apart", () => {
+    const { state } = given(released([{ sku: "A", quantity: 2 }])).when(
+      ship("shipment.dispatched", at(10), "S1", { lines: [{ sku: "A", quantity: 1 }] }),
+      ship("shipment.dispatched", at(10), "S2", { lines: [{ sku: "A", quantity: 1 }] }),
+      ev("shipment.delivered", at(15), { trackingNumber: "TRK-S2", eventId: "carrier-delivered" }),
+    );
+    expect(state.shipments.map((s) => [s.shipmentId, s.status])).toEqual([
+      ["S1", "dispatched"],
+      ["S2", "delivered"],
+    ]);
+    expect(state.status).toBe("partially_delivered");
+  });
+});
+
 describe("ERP commands", () => {
   it("confirms each shipment once, when it is dispatched", () => {
     const g = given(released());
