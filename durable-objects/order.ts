@@ -12,7 +12,10 @@ import type { OrderState } from "../src/domain/state";
 import { portalView } from "../src/domain/view";
 import { errorName, log } from "../src/platform/log";
 import type { CorrelationDO } from "./correlation";
+import { type ErpClaim, ErpCursor } from "./order-erp";
 import { ORDER_SCHEMA } from "./order-schema";
+
+export type { ErpClaim };
 
 type CorrelationApi = Pick<CorrelationDO, "bind" | "release">;
 
@@ -24,27 +27,28 @@ export interface IngestResult {
   conflict?: boolean;
 }
 
-export type ErpClaim =
-  | { status: "deliver"; lease: string; command: ErpCommand; correlationId: string; attempt: number }
-  | { status: "done" }
-  | { status: "wait"; reason: "predecessor" | "leased" }
-  | { status: "dead" }
-  | { status: "unknown" };
-
 /** Outbox destinations: the two queues, and key bindings (an RPC to the key's CorrelationDO). */
 type Queues = "erp" | "projection" | "bind";
-
-// An ERP delivery lease longer than the adapter's timeout, so two consumers never overlap on one order.
-const ERP_LEASE_MS = 60_000;
 
 export class OrderDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private flushing: Promise<void> | null = null;
 
+  private readonly erp: ErpCursor;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     for (const stmt of ORDER_SCHEMA) this.sql.exec(stmt);
+    const now = () => new Date().toISOString();
+    this.erp = new ErpCursor({
+      sql: this.sql,
+      getMeta: (k) => this.getMeta(k),
+      setMeta: (k, v) => this.setMeta(k, v),
+      enqueueErp: (m) => this.enqueue("erp", m, now()),
+      enqueueProgress: (progress, correlationId) => this.enqueue("projection", { kind: "erp-progress", progress, correlationId }, now()),
+      enqueueDeadLetter: (deadLetter) => this.enqueue("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now()),
+    });
   }
 
   /** Adds events to the order's set. Exactly-once per eventId; returns one outcome per input event. */
@@ -124,6 +128,7 @@ export class OrderDO extends DurableObject<Env> {
       );
       this.enqueue("erp", { kind: "erp", orderId, seq: cmd.seq, correlationId } satisfies ErpMessage, now);
     }
+    if (commands.length > 0) this.erp.progressChanged(orderId, now, correlationId);
     const view = portalView(state, now);
     if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
     // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
@@ -220,70 +225,52 @@ export class OrderDO extends DurableObject<Env> {
 
   // --- ERP delivery protocol: the queue consumer claims the next command, delivers it, then acks. ---
 
-  /** Grants a lease on command `seq` if it is the next one the ERP must see and nobody else holds it. */
   async claimErp(seq: number): Promise<ErpClaim> {
-    const acked = Number(this.getMeta("erp_acked") ?? "0");
-    if (seq <= acked) return { status: "done" };
-    const row = this.sql
-      .exec<{ seq: number; key: string; type: CommandType; payload: string; correlation_id: string; attempts: number; dead_at: string | null }>(
-        "SELECT seq, key, type, payload, correlation_id, attempts, dead_at FROM commands WHERE seq = ?",
-        seq,
-      )
-      .toArray()[0];
-    if (!row) return { status: "unknown" };
-    // A dead-lettered command holds its order's later commands back (per-order order beats liveness);
-    // ops replay it after fixing the cause.
-    if (row.dead_at) return { status: "dead" };
-    if (seq > acked + 1) return { status: "wait", reason: "predecessor" };
-    const lease = this.lease();
-    if (lease && lease.until > Date.now()) return { status: "wait", reason: "leased" };
-    const token = crypto.randomUUID();
-    this.setMeta("erp_lease", JSON.stringify({ seq, token, until: Date.now() + ERP_LEASE_MS }));
-    this.sql.exec("UPDATE commands SET attempts = attempts + 1 WHERE seq = ?", seq);
-    const orderId = this.getMeta("order_id") ?? "";
-    return {
-      status: "deliver",
-      lease: token,
-      correlationId: row.correlation_id,
-      attempt: row.attempts + 1,
-      command: { orderId, seq: row.seq, key: row.key, type: row.type, payload: JSON.parse(row.payload) as Record<string, Json> },
-    };
+    return this.erp.claim(seq, this.orderId(), Date.now());
   }
 
-  /** The ERP confirmed command `seq`: advance the cursor and nudge the next command, if any. */
   async ackErp(seq: number, lease: string): Promise<void> {
-    const now = new Date().toISOString();
-    const acked = Number(this.getMeta("erp_acked") ?? "0");
-    if (seq <= acked) return;
-    const held = this.lease();
-    // Only the holder may ack; a late ack after the lease moved on is harmless (the ERP deduplicates).
-    if (!held || held.token !== lease || held.seq !== seq) return;
-    this.ctx.storage.transactionSync(() => {
-      this.setMeta("erp_acked", String(seq));
-      this.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
-      this.sql.exec("UPDATE commands SET acked_at = ?, last_error = NULL WHERE seq = ?", now, seq);
-      const next = this.sql.exec<{ seq: number; correlation_id: string }>("SELECT seq, correlation_id FROM commands WHERE seq = ?", seq + 1).toArray()[0];
-      // The next command's own message may be waiting out a retry delay: a fresh nudge saves that wait.
-      if (next) this.enqueue("erp", { kind: "erp", orderId: this.getMeta("order_id") ?? "", seq: next.seq, correlationId: next.correlation_id }, now);
-    });
+    const changed = this.ctx.storage.transactionSync(() => this.erp.ack(seq, lease, this.orderId(), new Date().toISOString()));
+    if (changed) await this.afterWrite();
+  }
+
+  async releaseErp(seq: number, lease: string, error: string): Promise<void> {
+    this.erp.release(seq, lease, error);
+  }
+
+  async failErp(seq: number, lease: string, reason: string, erpStatus: number | null): Promise<void> {
+    const changed = this.ctx.storage.transactionSync(() => this.erp.kill(seq, this.orderId(), "rejected", reason, erpStatus, new Date().toISOString(), lease));
+    if (changed) await this.afterWrite();
+  }
+
+  /** From the dead-letter queue: the message for `seq` ran out of retries. */
+  async exhaustErp(seq: number, reason: string): Promise<boolean> {
+    const changed = this.ctx.storage.transactionSync(() => this.erp.kill(seq, this.orderId(), "exhausted", reason, null, new Date().toISOString()));
+    if (changed) await this.afterWrite();
+    return changed;
+  }
+
+  /** Ops replay of a dead command. */
+  async reviveErp(seq: number): Promise<boolean> {
+    const changed = this.ctx.storage.transactionSync(() => this.erp.revive(seq, this.orderId(), new Date().toISOString()));
+    if (changed) await this.afterWrite();
+    return changed;
+  }
+
+  /** Re-sends the head command's message; returns its seq, or null when nothing is pending. */
+  async nudgeErp(): Promise<number | null> {
+    const seq = this.ctx.storage.transactionSync(() => this.erp.nudge(this.orderId()));
+    if (seq !== null) await this.afterWrite();
+    return seq;
+  }
+
+  private orderId(): string {
+    return this.getMeta("order_id") ?? "";
+  }
+
+  private async afterWrite(): Promise<void> {
     await this.armAlarm();
     this.ctx.waitUntil(this.flush());
-  }
-
-  /** Delivery failed (transient): free the lease so a retry can claim it, and record why. */
-  async releaseErp(seq: number, lease: string, error: string): Promise<void> {
-    const held = this.lease();
-    if (!held || held.token !== lease || held.seq !== seq) return;
-    this.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
-    this.sql.exec("UPDATE commands SET last_error = ? WHERE seq = ?", error, seq);
-  }
-
-  /** The ERP refused command `seq` permanently: keep it, marked dead, for ops to fix and replay. */
-  async failErp(seq: number, lease: string, error: string): Promise<void> {
-    const held = this.lease();
-    if (!held || held.token !== lease || held.seq !== seq) return;
-    this.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
-    this.sql.exec("UPDATE commands SET last_error = ?, dead_at = ? WHERE seq = ?", error, new Date().toISOString(), seq);
   }
 
   /** Everything ops needs to see about this order. */
@@ -303,7 +290,14 @@ export class OrderDO extends DurableObject<Env> {
       ackedAt: string | null;
     }[];
     outbox: { id: number; queue: string; body: Json; createdAt: string; attempts: number }[];
-    erp: { ackedSeq: number; lastSeq: number; pending: number; lease: { seq: number; until: string } | null };
+    erp: {
+      ackedSeq: number;
+      lastSeq: number;
+      pending: number;
+      deadSeq: number | null;
+      oldestPendingAt: string | null;
+      lease: { seq: number; until: string } | null;
+    };
   }> {
     const orderId = this.getMeta("order_id") ?? null;
     const stateJson = this.getMeta("state");
@@ -341,9 +335,7 @@ export class OrderDO extends DurableObject<Env> {
       .exec<{ id: number; queue: string; body: string; created_at: string; attempts: number }>("SELECT * FROM outbox ORDER BY id")
       .toArray()
       .map((r) => ({ id: r.id, queue: r.queue, body: JSON.parse(r.body) as Json, createdAt: r.created_at, attempts: r.attempts }));
-    const ackedSeq = Number(this.getMeta("erp_acked") ?? "0");
-    const lastSeq = commands.at(-1)?.seq ?? 0;
-    const lease = this.lease();
+    const progress = this.erp.progress(orderId ?? "", new Date().toISOString());
     return {
       orderId,
       state: stateJson ? (JSON.parse(stateJson) as OrderState) : null,
@@ -351,17 +343,14 @@ export class OrderDO extends DurableObject<Env> {
       commands,
       outbox,
       erp: {
-        ackedSeq,
-        lastSeq,
-        pending: lastSeq - ackedSeq,
-        lease: lease && lease.until > Date.now() ? { seq: lease.seq, until: new Date(lease.until).toISOString() } : null,
+        ackedSeq: progress.ackedSeq,
+        lastSeq: progress.lastSeq,
+        pending: progress.lastSeq - progress.ackedSeq,
+        deadSeq: progress.deadSeq,
+        oldestPendingAt: progress.oldestPendingAt,
+        lease: this.erp.lease_(Date.now()),
       },
     };
-  }
-
-  private lease(): { seq: number; token: string; until: number } | null {
-    const v = this.getMeta("erp_lease");
-    return v ? (JSON.parse(v) as { seq: number; token: string; until: number }) : null;
   }
 
   private getMeta(k: string): string | undefined {

@@ -1,6 +1,7 @@
 // The dockline worker: HTTP (Hono), queue consumers, and the Durable Object classes it hosts.
 import { app } from "./app";
 import type { ErpMessage, ProjectionMessage } from "./domain/messages";
+import { consumeErpDeadLetters, consumeProjectionDeadLetters } from "./queues/dead-letter-consumer";
 import { consumeErp } from "./queues/erp-consumer";
 import { consumeProjections } from "./queues/projection-consumer";
 import { log } from "./platform/log";
@@ -12,6 +13,9 @@ export default {
   fetch: app.fetch,
   async queue(batch, env) {
     // Queue names carry an environment suffix in staging/production; match on the stable part.
+    // Dead-letter queues first: their names contain the main queues' names.
+    if (batch.queue.includes("erp-writes-dlq")) return consumeErpDeadLetters(batch as MessageBatch<ErpMessage>, env);
+    if (batch.queue.includes("projections-dlq")) return consumeProjectionDeadLetters(batch as MessageBatch<ProjectionMessage>);
     if (batch.queue.includes("erp-writes")) return consumeErp(batch as MessageBatch<ErpMessage>, env);
     if (batch.queue.includes("projections")) return consumeProjections(batch as MessageBatch<ProjectionMessage>, env);
     log.error("message from an unknown queue", { queue: batch.queue });

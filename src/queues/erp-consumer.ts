@@ -1,6 +1,7 @@
 // ERP writes consumer. Queues deliver at least once and in no order; per-order order comes from the
 // OrderDO, which leases command n only after n-1 was acknowledged. A message is acked only once its
-// effect is done (or known to be done).
+// effect is done, known to be done, or known to be carried by another message (the nudge that the
+// predecessor's acknowledgement enqueues), so during an ERP outage only each order's head command retries.
 import type { ErpMessage } from "../domain/messages";
 import { sendToErp } from "../erp/adapter";
 import { backoffSeconds, policyFromEnv } from "../erp/backoff";
@@ -10,16 +11,12 @@ import { errorName, log } from "../platform/log";
 export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
   // Different orders in parallel, one order's messages one after another.
   const byOrder = new Map<string, Message<ErpMessage>[]>();
-  for (const m of batch.messages) {
-    const list = byOrder.get(m.body.orderId) ?? [];
-    list.push(m);
-    byOrder.set(m.body.orderId, list);
-  }
+  for (const m of batch.messages) byOrder.set(m.body.orderId, [...(byOrder.get(m.body.orderId) ?? []), m]);
   await Promise.all(
     [...byOrder.values()].map(async (msgs) => {
       for (const m of msgs.sort((a, b) => a.body.seq - b.body.seq)) {
         try {
-          await handle(m, env);
+          await deliver(m, env);
         } catch (err) {
           // Unexpected (e.g. the Durable Object was unreachable): retry this message only.
           log.error("erp message failed", { orderId: m.body.orderId, seq: m.body.seq, correlationId: m.body.correlationId, error: errorName(err) });
@@ -30,19 +27,24 @@ export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Pro
   );
 }
 
-async function handle(m: Message<ErpMessage>, env: Env): Promise<void> {
+async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   const { orderId, seq } = m.body;
   const policy = policyFromEnv(env);
   const order = orderStub(env, orderId);
   const claim = await order.claimErp(seq);
-  if (claim.status === "done" || claim.status === "unknown" || claim.status === "dead") {
-    m.ack();
-    return;
-  }
-  if (claim.status === "wait") {
-    // The predecessor's own delivery nudges this one on ack; this retry is the safety net.
-    m.retry({ delaySeconds: backoffSeconds(policy, m.attempts) });
-    return;
+  switch (claim.status) {
+    case "done":
+    case "unknown":
+    case "wait": // the predecessor's acknowledgement enqueues a fresh message for this command
+    case "blocked": // a dead command ahead: its replay restarts the chain
+      m.ack();
+      return;
+    case "leased":
+      // Another delivery holds the lease; if it dies, the lease expires and this retry takes over.
+      m.retry({ delaySeconds: Math.max(1, Math.ceil((claim.until - Date.now()) / 1000)) });
+      return;
+    case "deliver":
+      break;
   }
   const fields = { orderId, seq, type: claim.command.type, correlationId: claim.correlationId, attempt: claim.attempt };
   const outcome = await sendToErp(
@@ -64,8 +66,8 @@ async function handle(m: Message<ErpMessage>, env: Env): Promise<void> {
       return;
     }
     case "permanent":
-      // Retrying cannot help: park the command for ops (it stays visible and replayable on the order).
-      await order.failErp(seq, claim.lease, outcome.reason);
+      // Retrying cannot help: dead-letter it with the ERP's answer (kept on the order and in D1).
+      await order.failErp(seq, claim.lease, outcome.reason, outcome.status);
       m.ack();
       log.error("erp rejected command permanently", { ...fields, reason: outcome.reason });
       return;

@@ -8,7 +8,7 @@ export async function consumeProjections(batch: MessageBatch<ProjectionMessage>,
   try {
     await project(
       env.DB,
-      batch.messages.map((m) => m.body.order),
+      batch.messages.map((m) => m.body),
     );
     batch.ackAll();
   } catch (err) {

@@ -1,10 +1,11 @@
-// Projection: writes order snapshots to D1. Each queue batch becomes ONE D1 batch (one transaction), and
+// Projection: writes order snapshots, ERP cursors and dead letters to D1. Each queue batch becomes ONE D1 batch (one transaction), and
 // every row is guarded by the order version, so redelivered or reordered messages never regress a row.
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
+import type { ErpProgress, ProjectionMessage } from "../domain/messages";
 import type { PortalOrder } from "../domain/view";
-import { orders, shipments, timeline } from "./schema";
+import { deadLetters, erpProgress, orders, shipments, timeline } from "./schema";
 
 /** Keeps only the newest snapshot per order: older ones in the same batch are already superseded. */
 export function newestPerOrder(snapshots: readonly PortalOrder[]): PortalOrder[] {
@@ -16,9 +17,45 @@ export function newestPerOrder(snapshots: readonly PortalOrder[]): PortalOrder[]
   return [...best.values()];
 }
 
-export async function project(db: D1Database, snapshots: readonly PortalOrder[]): Promise<void> {
+export async function project(db: D1Database, messages: readonly ProjectionMessage[]): Promise<void> {
   const d = drizzle(db);
   const stmts: BatchItem<"sqlite">[] = [];
+  const snapshots: PortalOrder[] = [];
+  const progress = new Map<string, ErpProgress>();
+  for (const m of messages) {
+    if (m.kind === "projection") snapshots.push(m.order);
+    else if (m.kind === "erp-progress") {
+      const cur = progress.get(m.progress.orderId);
+      if (!cur || m.progress.erpVersion > cur.erpVersion) progress.set(m.progress.orderId, m.progress);
+    } else {
+      // A dead letter is a fact with its own id: recording it twice is a no-op.
+      stmts.push(
+        d
+          .insert(deadLetters)
+          .values({ ...m.deadLetter, status: "open" })
+          .onConflictDoNothing(),
+      );
+    }
+  }
+  for (const p of progress.values()) {
+    stmts.push(
+      d
+        .insert(erpProgress)
+        .values(p)
+        .onConflictDoUpdate({
+          target: erpProgress.orderId,
+          set: {
+            lastSeq: sql`excluded.last_seq`,
+            ackedSeq: sql`excluded.acked_seq`,
+            deadSeq: sql`excluded.dead_seq`,
+            oldestPendingAt: sql`excluded.oldest_pending_at`,
+            erpVersion: sql`excluded.erp_version`,
+            updatedAt: sql`excluded.updated_at`,
+          },
+          setWhere: sql`excluded.erp_version > ${erpProgress.erpVersion}`,
+        }),
+    );
+  }
   for (const o of newestPerOrder(snapshots)) {
     stmts.push(
       d

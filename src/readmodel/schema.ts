@@ -1,6 +1,6 @@
 // The D1 read model (drizzle): what the portal reads. Written only by the projection consumer (and ops
 // for API keys); every order row carries the OrderDO version it was projected from.
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const orders = sqliteTable(
   "orders",
@@ -90,4 +90,40 @@ export const correlationConflicts = sqliteTable(
     detectedAt: text("detected_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.key, t.claimantOrderId] })],
+);
+
+/** ERP commands that will not go through on their own: refused by the ERP, or retries exhausted. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    seq: integer("seq").notNull(),
+    commandKey: text("command_key").notNull(),
+    type: text("type").notNull(),
+    /** "rejected" (the ERP said no) or "exhausted" (it never said yes). */
+    cause: text("cause").notNull(),
+    reason: text("reason").notNull(),
+    erpStatus: integer("erp_status"),
+    correlationId: text("correlation_id").notNull(),
+    createdAt: text("created_at").notNull(),
+    status: text("status").notNull(),
+    replayedAt: text("replayed_at"),
+  },
+  (t) => [index("dead_letters_status_created").on(t.status, t.createdAt), uniqueIndex("dead_letters_open_command").on(t.orderId, t.seq, t.createdAt)],
+);
+
+/** Each order's ERP delivery cursor, for lag metrics and reconciliation; guarded by `erpVersion`. */
+export const erpProgress = sqliteTable(
+  "erp_progress",
+  {
+    orderId: text("order_id").primaryKey(),
+    lastSeq: integer("last_seq").notNull(),
+    ackedSeq: integer("acked_seq").notNull(),
+    deadSeq: integer("dead_seq"),
+    oldestPendingAt: text("oldest_pending_at"),
+    erpVersion: integer("erp_version").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("erp_progress_pending").on(t.oldestPendingAt)],
 );

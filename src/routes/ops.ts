@@ -11,9 +11,16 @@ import type { CorrelationDO } from "../../durable-objects/correlation";
 import { mapRequest, routeEvents } from "../ingest";
 import { partners } from "../partners/registry";
 import { HttpProblem, notFound } from "../platform/problem";
+import { erpBacklog, getDeadLetter, listDeadLetters, markDeadLetterReplayed, openCounts } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine, markReplayed } from "../readmodel/quarantine";
 
 const ListQuery = z.object({
+  status: z.enum(["open", "replayed"]).optional(),
+  before: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const DeadLetterQuery = z.object({
   status: z.enum(["open", "replayed"]).optional(),
   before: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -65,6 +72,32 @@ export const ops = new Hono<AppEnv>()
     const outcome = { correlationId, results, ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}) };
     await markReplayed(c.env.DB, found.entry.id, outcome);
     return c.json({ id: found.entry.id, status: "replayed", ...outcome });
+  })
+  .get("/dead-letters", async (c) => {
+    const q = DeadLetterQuery.safeParse(c.req.query());
+    if (!q.success) throw schemaProblem(q.error);
+    const items = await listDeadLetters(c.env.DB, q.data);
+    const last = items.at(-1);
+    return c.json({ items, nextBefore: items.length === q.data.limit && last ? last.createdAt : null });
+  })
+  .post("/dead-letters/:id/replay", async (c) => {
+    const dl = await getDeadLetter(c.env.DB, c.req.param("id"));
+    if (!dl) throw notFound("No such dead letter.");
+    if (dl.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${dl.replayedAt}.`);
+    // The order's Durable Object decides: the command becomes deliverable again and is re-sent.
+    const revived = await orderStub(c.env, dl.orderId).reviveErp(dl.seq);
+    await markDeadLetterReplayed(c.env.DB, dl.id);
+    return c.json({ id: dl.id, orderId: dl.orderId, seq: dl.seq, status: "replayed", revived });
+  })
+  .get("/metrics", async (c) => {
+    const [erp, open] = await Promise.all([erpBacklog(c.env.DB), openCounts(c.env.DB)]);
+    return c.json({
+      generatedAt: new Date().toISOString(),
+      erp,
+      deadLetters: { open: open.deadLetters },
+      quarantine: { open: open.quarantine },
+      correlationConflicts: open.correlationConflicts,
+    });
   })
   .get("/conflicts", async (c) => {
     const { results } = await c.env.DB.prepare(

@@ -38,10 +38,11 @@ describe("the outbox", () => {
     // The commit stands (the partner got its 202), the hand-off failed: the rows wait in the outbox.
     const stuck = await eventually(async () => {
       const v = await orderStub(env, orderId).inspect();
-      return v.outbox.length === 2 && v.outbox.every((r) => r.attempts > 0) ? v : undefined;
+      return v.outbox.length >= 2 && v.outbox.every((r) => r.attempts > 0) ? v : undefined;
     });
     expect(stuck.state?.version).toBe(2);
-    expect(stuck.outbox.map((r) => r.queue).sort()).toEqual(["erp", "projection"]);
+    // The ERP command, and the order's projection and ERP cursor for the read model.
+    expect([...new Set(stuck.outbox.map((r) => r.queue))].sort()).toEqual(["erp", "projection"]);
 
     expect(await runDurableObjectAlarm(env.ORDERS.getByName(orderId))).toBe(true);
     expect((await orderStub(env, orderId).inspect()).outbox).toEqual([]);

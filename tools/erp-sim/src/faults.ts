@@ -14,6 +14,10 @@ export const FaultInputSchema = z.strictObject({
   timeoutRate: rate.optional(),
   hangMs: millis.optional(),
   permanentFor: z.array(z.string().min(1)).max(10_000).optional(),
+  /** Apply the record, then answer 504 as if the response was lost on the way back (the ambiguous case). */
+  lostResponseRate: rate.optional(),
+  /** Only orders whose id starts with this prefix suffer the faults (tests running side by side). */
+  scope: z.string().max(200).optional(),
 });
 export type FaultInput = z.infer<typeof FaultInputSchema>;
 
@@ -27,6 +31,8 @@ export const FaultConfigSchema = z.strictObject({
   timeoutRate: rate,
   hangMs: z.int().min(0),
   permanentFor: z.array(z.string()),
+  lostResponseRate: rate,
+  scope: z.string(),
 });
 export type FaultConfig = z.infer<typeof FaultConfigSchema>;
 
@@ -39,6 +45,8 @@ export const NO_FAULTS: FaultConfig = {
   timeoutRate: 0,
   hangMs: 30_000,
   permanentFor: [],
+  lostResponseRate: 0,
+  scope: "",
 };
 
 export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
@@ -51,6 +59,8 @@ export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
     timeoutRate: input.timeoutRate ?? NO_FAULTS.timeoutRate,
     hangMs: input.hangMs ?? NO_FAULTS.hangMs,
     permanentFor: [...new Set(input.permanentFor ?? [])],
+    lostResponseRate: input.lostResponseRate ?? NO_FAULTS.lostResponseRate,
+    scope: input.scope ?? NO_FAULTS.scope,
   };
 }
 
@@ -63,7 +73,7 @@ export function faultView(config: FaultConfig, now: number) {
 
 /** What happens to one business request. Every kind but "pass" is answered without touching the ledger. */
 export type FaultDecision =
-  | { kind: "pass"; slowMs: number }
+  | { kind: "pass"; slowMs: number; loseResponse: boolean }
   | { kind: "down"; slowMs: number; retryAfterSeconds: number }
   | { kind: "throttled"; slowMs: number; retryAfterSeconds: number }
   | { kind: "error"; slowMs: number }
@@ -75,6 +85,7 @@ export type FaultDecision =
  * any business logic runs; the permanent business rejection last. Each rate is an independent draw.
  */
 export function decideFault(config: FaultConfig, request: { now: number; orderId: string; random: () => number }): FaultDecision {
+  if (!request.orderId.startsWith(config.scope)) return { kind: "pass", slowMs: 0, loseResponse: false };
   const { slowMs } = config;
   if (config.downUntil !== null && request.now < config.downUntil) {
     const retryAfterSeconds = Math.max(1, Math.ceil((config.downUntil - request.now) / 1000));
@@ -86,5 +97,5 @@ export function decideFault(config: FaultConfig, request: { now: number; orderId
   if (request.random() < config.errorRate) return { kind: "error", slowMs };
   if (request.random() < config.timeoutRate) return { kind: "timeout", slowMs, hangMs: config.hangMs };
   if (config.permanentFor.includes(request.orderId)) return { kind: "rejected", slowMs };
-  return { kind: "pass", slowMs };
+  return { kind: "pass", slowMs, loseResponse: request.random() < config.lostResponseRate };
 }

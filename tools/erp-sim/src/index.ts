@@ -69,6 +69,10 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
     body: canonicalJson(body.value),
     correlationId: c.req.header("x-correlation-id") ?? null,
   });
+  // Applied, but the caller never hears it: only the idempotency key saves it from booking twice.
+  if (decision.loseResponse && result.outcome === "applied") {
+    return problem(504, "gateway-timeout", "Gateway Timeout", "The ERP did not answer in time.");
+  }
   switch (result.outcome) {
     case "applied":
       return c.json(result.receipt, 201);

@@ -1,0 +1,62 @@
+// Ops reads over D1: dead letters and the aggregate figures of GET /ops/metrics.
+import { and, desc, eq, lt } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { deadLetters } from "./schema";
+
+export async function listDeadLetters(db: D1Database, opts: { status?: string; before?: string; limit: number }) {
+  const conds = [opts.status ? eq(deadLetters.status, opts.status) : undefined, opts.before ? lt(deadLetters.createdAt, opts.before) : undefined].filter(
+    (c) => c !== undefined,
+  );
+  return drizzle(db)
+    .select()
+    .from(deadLetters)
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(desc(deadLetters.createdAt))
+    .limit(opts.limit);
+}
+
+export async function getDeadLetter(db: D1Database, id: string) {
+  return (await drizzle(db).select().from(deadLetters).where(eq(deadLetters.id, id)))[0] ?? null;
+}
+
+export async function markDeadLetterReplayed(db: D1Database, id: string): Promise<void> {
+  await drizzle(db).update(deadLetters).set({ status: "replayed", replayedAt: new Date().toISOString() }).where(eq(deadLetters.id, id));
+}
+
+export interface ErpBacklog {
+  /** Commands emitted but not yet acknowledged by the ERP, over all orders. */
+  pendingCommands: number;
+  ordersWithPending: number;
+  oldestPendingAt: string | null;
+  oldestPendingAgeSeconds: number | null;
+  ordersBlockedByDeadLetter: number;
+}
+
+export async function erpBacklog(db: D1Database, now = Date.now()): Promise<ErpBacklog> {
+  const r = await db
+    .prepare(
+      `SELECT coalesce(sum(last_seq - acked_seq), 0) AS pending,
+              coalesce(sum(last_seq > acked_seq), 0) AS orders,
+              min(oldest_pending_at) AS oldest,
+              coalesce(sum(dead_seq IS NOT NULL), 0) AS blocked
+       FROM erp_progress`,
+    )
+    .first<{ pending: number; orders: number; oldest: string | null; blocked: number }>();
+  const oldest = r?.oldest ?? null;
+  return {
+    pendingCommands: r?.pending ?? 0,
+    ordersWithPending: r?.orders ?? 0,
+    oldestPendingAt: oldest,
+    oldestPendingAgeSeconds: oldest ? Math.max(0, Math.round((now - Date.parse(oldest)) / 1000)) : null,
+    ordersBlockedByDeadLetter: r?.blocked ?? 0,
+  };
+}
+
+export async function openCounts(db: D1Database): Promise<{ deadLetters: number; quarantine: number; correlationConflicts: number }> {
+  const [dl, q, c] = await db.batch<{ n: number }>([
+    db.prepare("SELECT count(*) AS n FROM dead_letters WHERE status = 'open'"),
+    db.prepare("SELECT count(*) AS n FROM quarantine WHERE status = 'open'"),
+    db.prepare("SELECT count(*) AS n FROM correlation_conflicts"),
+  ]);
+  return { deadLetters: dl?.results[0]?.n ?? 0, quarantine: q?.results[0]?.n ?? 0, correlationConflicts: c?.results[0]?.n ?? 0 };
+}
