@@ -13,6 +13,13 @@ export const TEST_SECRETS = {
   // Two active secrets: a rotation in progress (the tests sign with the first, and check the second).
   PARTNER_SECRET_ACME_3PL: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,whsec_c2Vjb25kIGFjdGl2ZSBzZWNyZXQgZm9yIHJvdGF0aW9u",
   PARTNER_SECRET_RL_TEST: "whsec_cmF0ZSBsaW1pdCB0ZXN0IHBhcnRuZXIgc2VjcmV0",
+  PARTNER_SECRET_SHIPBOB: "whsec_dGVzdC1zaGlwYm9iLXdlYmhvb2stc2VjcmV0",
+  PARTNER_SECRET_EASYPOST: "test-easypost-webhook-secret",
+  PARTNER_SECRET_AFTERSHIP: "test-aftership-webhook-secret",
+  PARTNER_SECRET_SHOPIFY: "test-shopify-app-secret",
+  PARTNER_SECRET_SHIPPO: "test-shippo-webhook-secret",
+  PARTNER_SECRET_UPS: "test-ups-track-alert-credential",
+  PARTNER_SECRET_EDI: "test-edi-gateway-bearer-token",
 };
 
 // The shipped partner registry, plus a partner used only by the rate-limit test (its own limiter key).
@@ -42,6 +49,9 @@ export default defineConfig(async () => {
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,
             PARTNERS,
+            // Sizes for `npm run soak` (read by the soak test inside workerd).
+            SOAK_ORDERS: process.env.SOAK_ORDERS ?? "300",
+            SOAK_OUTAGE_MS: process.env.SOAK_OUTAGE_MS ?? "20000",
             ERP_BASE_URL: "http://erp.test",
             // The outbox alarm is a safety net; tests that exercise it run it explicitly.
             OUTBOX_RETRY_SECONDS: "60",
@@ -50,7 +60,7 @@ export default defineConfig(async () => {
             ERP_RETRY_MAX_SECONDS: "2",
           },
           // A small window for the rate-limit test; the production limit is in wrangler.toml.
-          ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100, period: 10 } } },
+          ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 100, period: 10 } } },
           outboundService: "erp-sim",
           workers: [
             {
@@ -69,7 +79,8 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup.ts"],
       // Integration tests wait for real queue deliveries (about max_batch_timeout each).
       testTimeout: 30_000,
-      include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+      // `npm run soak` adds the long-running soak tests; `npm test` never runs them.
+      include: process.env.DOCKLINE_SOAK ? ["test/soak/**/*.soak.ts"] : ["test/**/*.test.ts", "src/**/*.test.ts"],
     },
   };
 });

@@ -1,7 +1,6 @@
 // OrderDO: one per order, the order's state machine. A thin shell over the pure domain core:
 // validate → persist (one SQLite transaction: events, state, ERP commands, outbox) → emit (after commit).
 import { DurableObject } from "cloudflare:workers";
-import type { CommandType, ErpCommand } from "../src/domain/commands";
 import { decide } from "../src/domain/decider";
 import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";

@@ -1,24 +1,10 @@
-// `npm run send -- <partnerId> <file> [--url http://127.0.0.1:8787] [--id <webhook id>]`
-// Sends a fixture to a running dockline exactly as the partner would: the file's bytes, unchanged, with
-// the partner's signature made with the partner's local secret (from .dev.vars, else .dev.vars.example).
+// `npm run send -- <partnerId> <file> [--url http://127.0.0.1:8787] [--id <webhook id>] [--topic <topic>]`
+// Sends a fixture to a running dockline exactly as the partner would: the file's bytes, unchanged, signed
+// with the partner's scheme and its local secret (from .dev.vars, else .dev.vars.example). Works for
+// every partner in PARTNERS, e.g. `npm run send -- easypost src/partners/easypost/fixtures/tracker-updated.json`.
 import { readFileSync, existsSync } from "node:fs";
 import { unstable_readConfig } from "wrangler";
-import { signStandardWebhook } from "../src/partners/schemes/standard-webhooks";
-
-const SIGNERS: Record<string, (secret: string, body: Uint8Array) => Promise<{ headers: Record<string, string> }>> = {
-  async canonical(secret, body) {
-    const id = flag("--id") ?? `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-    const ts = Math.floor(Date.now() / 1000);
-    return {
-      headers: {
-        "Content-Type": "application/json",
-        "webhook-id": id,
-        "webhook-timestamp": String(ts),
-        "webhook-signature": await signStandardWebhook(secret, id, ts, body),
-      },
-    };
-  },
-};
+import { signFor } from "../src/partners/signers";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -39,17 +25,17 @@ function localSecret(partnerId: string): string {
 async function main(): Promise<void> {
   const [partnerId, file] = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && !all[i - 1]?.startsWith("--"));
   if (!partnerId || !file) {
-    console.error("usage: npm run send -- <partnerId> <file> [--url http://127.0.0.1:8787] [--id <webhook id>]");
+    console.error("usage: npm run send -- <partnerId> <file> [--url http://127.0.0.1:8787] [--id <webhook id>] [--topic <topic>]");
     process.exit(2);
   }
   const config = unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true });
   const partners = JSON.parse(String(config.vars.PARTNERS ?? "[]")) as { id: string; adapter: string }[];
   const partner = partners.find((p) => p.id === partnerId);
   if (!partner) throw new Error(`unknown partner ${partnerId}; configured: ${partners.map((p) => p.id).join(", ")}`);
-  const sign = SIGNERS[partner.adapter];
-  if (!sign) throw new Error(`no signer for adapter ${partner.adapter}`);
   const body = new Uint8Array(readFileSync(file));
-  const { headers } = await sign(localSecret(partnerId), body);
+  const id = flag("--id");
+  const topic = flag("--topic");
+  const headers = await signFor(partner.adapter, localSecret(partnerId), body, { ...(id ? { id } : {}), ...(topic ? { topic } : {}) });
   const url = `${flag("--url") ?? "http://127.0.0.1:8787"}/v1/webhooks/${partnerId}`;
   const res = await fetch(url, { method: "POST", headers, body });
   console.log(`${res.status} ${res.statusText}  (X-Correlation-Id: ${res.headers.get("X-Correlation-Id")})`);

@@ -175,7 +175,9 @@ function shipmentIdentity(events: readonly CanonicalEvent[]): (e: CanonicalEvent
   };
   const union = (a: string, b: string) => {
     const [ra, rb] = [find(a), find(b)];
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    // The smaller name becomes the root, so the grouping does not depend on the order of unions.
+    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
+    if (low !== high) parent.set(high, low);
   };
   const nodes = (e: CanonicalEvent) =>
     [e.shipmentId ? `s:${e.shipmentId}` : null, e.trackingNumber ? `t:${e.trackingNumber}` : null].filter((n): n is string => n !== null);

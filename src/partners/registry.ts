@@ -1,10 +1,18 @@
 // The partner registry is configuration: the PARTNERS var (JSON, validated here) names each partner and
 // its adapter; secrets are PARTNER_SECRET_<ID>, comma-separated when several are active (rotation).
 import { z } from "zod";
+import { aftership } from "./aftership/adapter";
 import { canonical } from "./canonical/adapter";
+import { easypost } from "./easypost/adapter";
+import { shipbob } from "./shipbob/adapter";
+import { shippo } from "./shippo/adapter";
+import { shopify } from "./shopify/adapter";
 import type { Adapter } from "./types";
+import { ups } from "./ups/adapter";
+import { x12 } from "./x12/adapter";
 
-export const ADAPTERS = { canonical } satisfies Record<string, Adapter>;
+/** Adapters by name. A new partner on an existing adapter is a PARTNERS entry and a secret, no code. */
+export const ADAPTERS = { canonical, shipbob, easypost, aftership, shopify, shippo, ups, x12 } satisfies Record<string, Adapter>;
 
 const PartnerConfig = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and dashes"),

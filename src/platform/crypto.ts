@@ -43,6 +43,6 @@ export function timingSafeEqual(a: string, b: string): boolean {
   const x = utf8(a);
   const y = utf8(b);
   if (x.length !== y.length) return false;
-  // workerd provides crypto.subtle.timingSafeEqual as a non-standard extension.
-  return crypto.subtle.timingSafeEqual(x, y);
+  // workerd provides crypto.subtle.timingSafeEqual as a non-standard extension (absent from DOM typings).
+  return (crypto.subtle as SubtleCrypto & { timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean }).timingSafeEqual(x, y);
 }

@@ -144,7 +144,7 @@ describe("ERP delivery under chaos", () => {
       { id: "dlq-1", timestamp: new Date(), attempts: 1, body: { kind: "erp", orderId, seq: 1, correlationId: "corr-dlq-0001" } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch as MessageBatch<ErpMessage | ProjectionMessage>, env, ctx);
+    await worker.queue(batch as MessageBatch<ErpMessage | ProjectionMessage>, env);
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["dlq-1"], retryMessages: [] });
     const view = await orderStub(env, orderId).inspect();
     expect(view.commands[0]?.deadAt).not.toBeNull();
