@@ -2,7 +2,7 @@
 // (data element 623): fixed offsets (ES = UTC−5, 01…12 = UTC+1…+12, 13…24 = UTC−12…−1, UT/GM = UTC),
 // zone names that follow daylight saving (ET, CT, MT, PT, AT, HT, NT, TT), or LT = local time of the place.
 // X12 says a time without a code is local time too. Local time is resolved from the state/province
-// (zones.ts); a place we cannot resolve is taken as UTC — an assumption, stated here and in MAPPING.md.
+// (zones.ts); a place we cannot resolve is taken as UTC — an assumption, stated here and in docs/partners.md.
 import { Unmappable } from "../types";
 import { zoneOfRegion } from "./zones";
 
@@ -77,7 +77,7 @@ function zonedToUtc(wallMs: number, zone: string): number {
   return wallMs - offsetAt(zone, first) * 60_000;
 }
 
-/** Which zone a time code (or its absence) means at `place`; for error messages and MAPPING.md. */
+/** Which zone a time code (or its absence) means at `place`; for error messages and docs/partners.md. */
 export function zoneOf(timeCode: string, place: Place = {}): { offsetMinutes: number } | { zone: string } {
   const code = timeCode.toUpperCase();
   const fixed = FIXED[code];
