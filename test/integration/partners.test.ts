@@ -123,7 +123,7 @@ describe("quarantine", () => {
   it("replays a payload quarantined before its mapping was fixed, through the path it missed", async () => {
     // A row as an older adapter (one that did not know EasyPost's tracker history) would have left it.
     const { putInQuarantine } = await import("../../src/readmodel/quarantine");
-    const raw = new TextEncoder().encode(easypostTracker);
+    const raw = new TextEncoder().encode(easypostTracker) as Uint8Array<ArrayBuffer>;
     const id = await putInQuarantine(
       env.DB,
       {
