@@ -347,6 +347,7 @@ export class OrderDO extends DurableObject<Env> {
         pending: progress.lastSeq - progress.ackedSeq,
         deadSeq: progress.deadSeq,
         oldestPendingAt: progress.oldestPendingAt,
+        oldestPendingAgeSeconds: progress.oldestPendingAt ? Math.round((Date.now() - Date.parse(progress.oldestPendingAt)) / 1000) : null,
         lease: this.erp.lease_(Date.now()),
       },
     };
