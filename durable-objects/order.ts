@@ -295,6 +295,7 @@ export class OrderDO extends DurableObject<Env> {
       pending: number;
       deadSeq: number | null;
       oldestPendingAt: string | null;
+      oldestPendingAgeSeconds: number | null;
       lease: { seq: number; until: string } | null;
     };
   }> {
