@@ -10,6 +10,7 @@ export const TEST_SECRETS = {
   ERP_INBOUND_TOKEN: "test-erp-inbound-token",
   ERP_TOKEN: "test-erp-token",
   OPS_TOKEN: "test-ops-token",
+  TRACKING_TOKEN_SECRET: "test-tracking-link-secret",
   // Two active secrets: a rotation in progress (the tests sign with the first, and check the second).
   PARTNER_SECRET_ACME_3PL: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,whsec_c2Vjb25kIGFjdGl2ZSBzZWNyZXQgZm9yIHJvdGF0aW9u",
   PARTNER_SECRET_RL_TEST: "whsec_cmF0ZSBsaW1pdCB0ZXN0IHBhcnRuZXIgc2VjcmV0",

@@ -1,30 +1,42 @@
-// The HTTP surface: middleware, routes, and the one error boundary that turns every failure into
-// problem+json (RFC 9457) without leaking a stack trace or an unexpected error's message.
-import { Hono } from "hono";
+// The HTTP surface: middleware, routes, the OpenAPI document, and the one error boundary that turns
+// every failure into problem+json (RFC 9457) without leaking a stack trace or an unexpected error's message.
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-types";
+import { openApiDocument, registerWebhookDoc } from "./http/document";
 import { correlation } from "./platform/correlation";
 import { errorName, log } from "./platform/log";
 import { HttpProblem, notFound, problemResponse } from "./platform/problem";
 import { erpInbound } from "./routes/erp-inbound";
 import { ops } from "./routes/ops";
 import { portal } from "./routes/portal";
+import { track } from "./routes/track";
 import { webhooks } from "./routes/webhooks";
 
-export const app = new Hono<AppEnv>()
-  .use(correlation)
-  .get("/health", (c) => c.json({ ok: true }))
-  .route("/v1/webhooks", webhooks)
-  .route("/v1/orders", erpInbound)
-  .route("/v1/orders", portal)
-  .route("/ops", ops);
+export const app = new OpenAPIHono<AppEnv>();
+app.use(correlation);
+app.get("/health", (c) => c.json({ ok: true }));
+app.route("/v1/webhooks", webhooks);
+app.route("/", erpInbound);
+app.route("/", portal);
+app.route("/", ops);
+app.route("/", track);
+registerWebhookDoc(app);
+
+let doc: ReturnType<typeof openApiDocument> | undefined;
+app.get("/openapi.json", (c) => c.json((doc ??= openApiDocument(app))));
 
 app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
 
 app.onError((err, c) => {
   if (err instanceof HttpProblem) return problemResponse(c, err);
   if (err instanceof HTTPException) {
-    return problemResponse(c, new HttpProblem(err.status as HttpProblem["status"], "http-error", err.message || "Request failed"));
+    // Hono's own validators: a body that is not JSON is our "malformed-body".
+    const slug = err.status === 400 ? "malformed-body" : "http-error";
+    return problemResponse(
+      c,
+      new HttpProblem(err.status as HttpProblem["status"], slug, err.status === 400 ? "Malformed request body" : "Request failed", err.message || undefined),
+    );
   }
   // Unexpected: log the class and where, answer generically. The message may carry payload data.
   log.error("unhandled error", { correlationId: c.get("correlationId"), error: errorName(err), path: new URL(c.req.url).pathname });

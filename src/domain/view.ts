@@ -1,12 +1,13 @@
 // The customer-facing view of an order (the portal's shape, DESIGN §3.5): what the projection writes to
 // D1. Internal ERP postings never appear here.
+import type { OrderStatus, ShipmentStatus } from "./milestones";
 import type { OrderState } from "./state";
 
 export interface PortalShipment {
   shipmentId: string;
   carrier: string | null;
   trackingNumber: string | null;
-  status: string;
+  status: ShipmentStatus | "pending";
   lastEvent: { code: string; occurredAt: string; location?: Record<string, string | undefined> } | null;
   eta: string | null;
 }
@@ -14,7 +15,7 @@ export interface PortalShipment {
 export interface PortalOrder {
   orderId: string;
   customerId: string;
-  status: string;
+  status: OrderStatus;
   statusAt: string | null;
   shipments: PortalShipment[];
   timeline: { eventId: string; code: string; occurredAt: string; location?: Record<string, string | undefined>; description: string; source: string }[];

@@ -2,6 +2,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sha256Hex, toBase64 } from "../platform/crypto";
+import type { Reader } from "./queries";
 import { apiKeys } from "./schema";
 
 const PREFIX = "dk_";
@@ -22,9 +23,9 @@ export async function issueApiKey(
 }
 
 /** Returns the customer a live key belongs to, or null. A hash lookup needs no constant-time compare. */
-export async function customerForKey(db: D1Database, key: string): Promise<string | null> {
+export async function customerForKey(reader: Reader, key: string): Promise<string | null> {
   if (!key.startsWith(PREFIX)) return null;
-  const rows = await drizzle(db)
+  const rows = await drizzle(reader as D1Database)
     .select({ customerId: apiKeys.customerId })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, await sha256Hex(key)), isNull(apiKeys.revokedAt)));

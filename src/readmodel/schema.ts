@@ -1,5 +1,6 @@
 // The D1 read model (drizzle): what the portal reads. Written only by the projection consumer (and ops
 // for API keys); every order row carries the OrderDO version it was projected from.
+import type { OrderStatus, ShipmentStatus } from "../domain/milestones";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const orders = sqliteTable(
@@ -7,7 +8,7 @@ export const orders = sqliteTable(
   {
     orderId: text("order_id").primaryKey(),
     customerId: text("customer_id").notNull(),
-    status: text("status").notNull(),
+    status: text("status").$type<OrderStatus>().notNull(),
     statusAt: text("status_at"),
     version: integer("version").notNull(),
     openExceptions: text("open_exceptions", { mode: "json" }).notNull(),
@@ -23,7 +24,7 @@ export const shipments = sqliteTable(
     shipmentId: text("shipment_id").notNull(),
     carrier: text("carrier"),
     trackingNumber: text("tracking_number"),
-    status: text("status").notNull(),
+    status: text("status").$type<ShipmentStatus | "pending">().notNull(),
     lastEvent: text("last_event", { mode: "json" }),
     eta: text("eta"),
     version: integer("version").notNull(),

@@ -1,10 +1,8 @@
 // ERP inbound: order release and cancellation (DESIGN §3.3). Idempotent: the same release twice is a
 // duplicate; a different release under an existing order id is a conflict the ERP must resolve.
-import { Hono } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "../app-types";
+import { createRoute, z } from "@hono/zod-openapi";
 import { type CanonicalEvent, Instant, OrderDetails } from "../domain/event";
-import { parseJson, schemaProblem } from "../partners/parse";
+import { BEARER, json, problems, router } from "../http/openapi";
 import { orderStub } from "../orders";
 import { requireToken } from "../platform/auth";
 import { HttpProblem } from "../platform/problem";
@@ -14,16 +12,11 @@ const OrderId = z
   .trim()
   .min(1)
   .max(200)
-  .regex(/^[^\s/]+$/, "no whitespace or slashes");
-const Release = OrderDetails.extend({ orderId: OrderId, releasedAt: Instant.optional() });
-const Cancel = z.object({ reason: z.string().max(500).optional(), cancelledAt: Instant.optional() });
-
-async function body<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
-  const raw = new Uint8Array(await req.arrayBuffer());
-  const parsed = schema.safeParse(raw.length === 0 ? {} : parseJson(raw));
-  if (!parsed.success) throw schemaProblem(parsed.error);
-  return parsed.data;
-}
+  .regex(/^[^\s/]+$/, "no whitespace or slashes")
+  .openapi({ example: "SO-1001" });
+const Release = OrderDetails.extend({ orderId: OrderId, releasedAt: Instant.optional() }).openapi("OrderRelease");
+const Cancel = z.object({ reason: z.string().max(500).optional(), cancelledAt: Instant.optional() }).openapi("OrderCancellation");
+const Accepted = z.object({ orderId: z.string(), outcome: z.enum(["accepted", "duplicate"]), correlationId: z.string() }).openapi("OrderAccepted");
 
 async function submit(env: Env, e: CanonicalEvent, correlationId: string) {
   const [r] = await orderStub(env, e.orderId).ingest(e.orderId, [e], correlationId);
@@ -35,15 +28,26 @@ async function submit(env: Env, e: CanonicalEvent, correlationId: string) {
       `Order ${e.orderId} was already ${e.code === "order.released" ? "released" : "cancelled"} with different content.`,
     );
   }
-  return { orderId: e.orderId, outcome: r?.outcome ?? "duplicate", correlationId };
+  return { orderId: e.orderId, outcome: r?.outcome ?? ("duplicate" as const), correlationId };
 }
 
-// The token guards these two POST routes only: the portal's GET routes share the /v1/orders prefix.
 const erpOnly = requireToken("ERP_INBOUND_TOKEN");
 
-export const erpInbound = new Hono<AppEnv>()
-  .post("/", erpOnly, async (c) => {
-    const { orderId, releasedAt, ...order } = await body(c.req.raw, Release);
+export const erpInbound = router();
+
+erpInbound.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/orders",
+    tags: ["erp"],
+    summary: "The ERP releases an order to fulfilment (idempotent on order id and content)",
+    security: BEARER.erpInbound,
+    middleware: [erpOnly] as const,
+    request: { body: { required: true, content: { "application/json": { schema: Release } } } },
+    responses: { 202: json(Accepted, "Accepted (or a duplicate of an earlier release)"), ...problems(400, 401, 409, 422) },
+  }),
+  async (c) => {
+    const { orderId, releasedAt, ...order } = c.req.valid("json");
     const event: CanonicalEvent = {
       eventId: `erp:release:${orderId}`,
       orderId,
@@ -53,18 +57,34 @@ export const erpInbound = new Hono<AppEnv>()
       order,
     };
     return c.json(await submit(c.env, event, c.get("correlationId")), 202);
-  })
-  .post("/:orderId/cancel", erpOnly, async (c) => {
-    const orderId = OrderId.safeParse(c.req.param("orderId"));
-    if (!orderId.success) throw schemaProblem(orderId.error);
-    const { reason, cancelledAt } = await body(c.req.raw, Cancel);
+  },
+);
+
+erpInbound.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/orders/{orderId}/cancel",
+    tags: ["erp"],
+    summary: "The ERP cancels an order (after dispatch it becomes an exception for ops)",
+    security: BEARER.erpInbound,
+    middleware: [erpOnly] as const,
+    request: {
+      params: z.object({ orderId: OrderId.openapi({ param: { name: "orderId", in: "path" } }) }),
+      body: { required: false, content: { "application/json": { schema: Cancel } } },
+    },
+    responses: { 202: json(Accepted, "Accepted (or a duplicate)"), ...problems(400, 401, 409, 422) },
+  }),
+  async (c) => {
+    const { orderId } = c.req.valid("param");
+    const { reason, cancelledAt } = c.req.valid("json") ?? {};
     const event: CanonicalEvent = {
-      eventId: `erp:cancel:${orderId.data}`,
-      orderId: orderId.data,
+      eventId: `erp:cancel:${orderId}`,
+      orderId,
       code: "order.cancelled",
       occurredAt: cancelledAt ?? new Date().toISOString(),
       source: "erp",
       ...(reason ? { description: reason } : {}),
     };
     return c.json(await submit(c.env, event, c.get("correlationId")), 202);
-  });
+  },
+);

@@ -1,115 +1,243 @@
-// Ops API (DESIGN §3.6), behind OPS_TOKEN: inspect an order, quarantine and correlation conflicts,
-// customer API keys.
-import { Hono } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "../app-types";
-import { parseJson, schemaProblem } from "../partners/parse";
-import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
-import { orderStub } from "../orders";
-import { requireToken } from "../platform/auth";
+// Ops API (DESIGN §3.6), behind ops authentication: inspect an order, dead letters, quarantine,
+// correlation conflicts, metrics, customer API keys.
+import { createRoute, z } from "@hono/zod-openapi";
 import type { CorrelationDO } from "../../durable-objects/correlation";
+import { BEARER, json, problems, router } from "../http/openapi";
 import { mapRequest, routeEvents } from "../ingest";
+import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
+import { requireToken } from "../platform/auth";
 import { HttpProblem, notFound } from "../platform/problem";
+import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
 import { erpBacklog, getDeadLetter, listDeadLetters, markDeadLetterReplayed, openCounts } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine, markReplayed } from "../readmodel/quarantine";
 
-const ListQuery = z.object({
+const opsOnly = requireToken("OPS_TOKEN");
+const Loose = (name: string, description: string) => z.object({}).passthrough().openapi(name, { description });
+const Page = z.object({
   status: z.enum(["open", "replayed"]).optional(),
-  before: z.iso.datetime().optional(),
+  before: z.iso.datetime().optional().openapi({ description: "Cursor: the `nextBefore` of the previous page" }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+const Id = (name: string) =>
+  z
+    .object({
+      id: z
+        .string()
+        .min(1)
+        .max(200)
+        .openapi({ param: { name: "id", in: "path" } }),
+    })
+    .openapi(name);
+const NewKey = z.object({ customerId: z.string().trim().min(1).max(200), label: z.string().max(200).optional() }).openapi("NewApiKey");
+const IssuedKey = z
+  .object({ id: z.string(), key: z.string().openapi({ description: "Shown once; only its hash is stored" }), customerId: z.string(), createdAt: z.string() })
+  .openapi("IssuedApiKey");
 
-const DeadLetterQuery = z.object({
-  status: z.enum(["open", "replayed"]).optional(),
-  before: z.iso.datetime().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+export const ops = router();
+const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ ...r, tags: ["ops"], security: BEARER.ops, middleware: [opsOnly] as const });
 
-const NewKey = z.object({ customerId: z.string().trim().min(1).max(200), label: z.string().max(200).optional() });
-
-export const ops = new Hono<AppEnv>()
-  .use(requireToken("OPS_TOKEN"))
-  .get("/orders/:orderId", async (c) => {
-    const orderId = c.req.param("orderId");
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/orders/{orderId}",
+    summary: "Everything the order's Durable Object knows: event log, state, ERP commands and cursor, outbox",
+    request: {
+      params: z.object({
+        orderId: z
+          .string()
+          .min(1)
+          .max(200)
+          .openapi({ param: { name: "orderId", in: "path" } }),
+      }),
+    },
+    responses: { 200: json(Loose("OrderInspection", "Event log, state, commands, outbox, ERP cursor"), "The order"), ...problems(401, 404) },
+  }),
+  async (c) => {
+    const { orderId } = c.req.valid("param");
     const view = await orderStub(c.env, orderId).inspect();
     if (view.orderId === null) throw notFound(`Order ${orderId} has no events.`);
-    return c.json(view);
-  })
-  .post("/api-keys", async (c) => {
-    const parsed = NewKey.safeParse(parseJson(new Uint8Array(await c.req.arrayBuffer())));
-    if (!parsed.success) throw schemaProblem(parsed.error);
-    const issued = await issueApiKey(c.env.DB, parsed.data.customerId, parsed.data.label ?? null);
-    // The key is in this response and nowhere else: only its hash is stored.
+    return c.json(view, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/api-keys",
+    summary: "Issue a customer API key (shown once)",
+    request: { body: { required: true, content: { "application/json": { schema: NewKey } } } },
+    responses: { 201: json(IssuedKey, "The new key"), ...problems(400, 401, 422) },
+  }),
+  async (c) => {
+    const { customerId, label } = c.req.valid("json");
+    const issued = await issueApiKey(c.env.DB, customerId, label ?? null);
+    // The key is in this response and nowhere else.
     c.header("Cache-Control", "no-store");
     return c.json(issued, 201);
-  })
-  .get("/quarantine", async (c) => {
-    const q = ListQuery.safeParse(c.req.query());
-    if (!q.success) throw schemaProblem(q.error);
-    const items = await listQuarantine(c.env.DB, { status: q.data.status, before: q.data.before, limit: q.data.limit });
+  },
+);
+
+ops.openapi(
+  route({
+    method: "delete",
+    path: "/ops/api-keys/{id}",
+    summary: "Revoke a customer API key",
+    request: { params: Id("ApiKeyId") },
+    responses: { 204: { description: "Revoked" }, ...problems(401, 404) },
+  }),
+  async (c) => {
+    if (!(await revokeApiKey(c.env.DB, c.req.valid("param").id))) throw notFound("No such active key.");
+    return c.body(null, 204);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/quarantine",
+    summary: "Authentic partner payloads that could not be mapped, newest first",
+    request: { query: Page },
+    responses: { 200: json(Loose("QuarantineList", "{ items, nextBefore }"), "A page"), ...problems(401, 422) },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const items = await listQuarantine(c.env.DB, q);
     const last = items.at(-1);
-    return c.json({ items, nextBefore: items.length === q.data.limit && last ? last.receivedAt : null });
-  })
-  .get("/quarantine/:id", async (c) => {
-    const found = await getQuarantined(c.env.DB, c.req.param("id"));
+    return c.json({ items, nextBefore: items.length === q.limit && last ? last.receivedAt : null }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/quarantine/{id}",
+    summary: "One quarantined payload, with its body",
+    request: { params: Id("QuarantineId") },
+    responses: { 200: json(Loose("QuarantineEntry", "Reason, headers (no credentials), body"), "The payload"), ...problems(401, 404) },
+  }),
+  async (c) => {
+    const found = await getQuarantined(c.env.DB, c.req.valid("param").id);
     if (!found) throw notFound("No such quarantined payload.");
-    return c.json({ ...found.entry, body: new TextDecoder().decode(found.request.raw) });
-  })
-  .post("/quarantine/:id/replay", async (c) => {
-    const found = await getQuarantined(c.env.DB, c.req.param("id"));
+    return c.json({ ...found.entry, body: new TextDecoder().decode(found.request.raw) }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/quarantine/{id}/replay",
+    summary: "Map a quarantined payload again (after a mapping fix) and route its events",
+    request: { params: Id("QuarantineReplayId") },
+    responses: { 200: json(Loose("QuarantineReplay", "The routing results"), "Replayed"), ...problems(401, 404, 409, 422) },
+  }),
+  async (c) => {
+    const found = await getQuarantined(c.env.DB, c.req.valid("param").id);
     if (!found) throw notFound("No such quarantined payload.");
     if (found.entry.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${found.entry.replayedAt}.`);
     const partner = partners(c.env.PARTNERS).get(found.entry.partnerId);
     if (!partner) throw new HttpProblem(409, "unknown-partner", "Partner no longer configured", `Partner ${found.entry.partnerId} is not in PARTNERS.`);
-    // The signature was verified when the payload arrived; only the mapping is run again.
+    // The signature was verified when the payload arrived; only the mapping runs again.
     const mapping = await mapRequest(partner, found.request);
-    if (mapping.kind === "unmappable") {
-      throw new HttpProblem(422, "still-unmappable", "Still unmappable", mapping.reason, { quarantineId: found.entry.id });
-    }
+    if (mapping.kind === "unmappable") throw new HttpProblem(422, "still-unmappable", "Still unmappable", mapping.reason, { quarantineId: found.entry.id });
     const correlationId = c.get("correlationId");
     const results = mapping.kind === "events" ? await routeEvents(c.env, mapping.events, correlationId) : [];
     const outcome = { correlationId, results, ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}) };
     await markReplayed(c.env.DB, found.entry.id, outcome);
-    return c.json({ id: found.entry.id, status: "replayed", ...outcome });
-  })
-  .get("/dead-letters", async (c) => {
-    const q = DeadLetterQuery.safeParse(c.req.query());
-    if (!q.success) throw schemaProblem(q.error);
-    const items = await listDeadLetters(c.env.DB, q.data);
+    return c.json({ id: found.entry.id, status: "replayed", ...outcome }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/dead-letters",
+    summary: "ERP commands that will not go through on their own, newest first",
+    request: { query: Page },
+    responses: { 200: json(Loose("DeadLetterList", "{ items, nextBefore }"), "A page"), ...problems(401, 422) },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const items = await listDeadLetters(c.env.DB, q);
     const last = items.at(-1);
-    return c.json({ items, nextBefore: items.length === q.data.limit && last ? last.createdAt : null });
-  })
-  .post("/dead-letters/:id/replay", async (c) => {
-    const dl = await getDeadLetter(c.env.DB, c.req.param("id"));
+    return c.json({ items, nextBefore: items.length === q.limit && last ? last.createdAt : null }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/dead-letters/{id}/replay",
+    summary: "Make a dead ERP command deliverable again; the order's later commands follow it",
+    request: { params: Id("DeadLetterId") },
+    responses: { 200: json(Loose("DeadLetterReplay", "{ id, orderId, seq, status, revived }"), "Replayed"), ...problems(401, 404, 409) },
+  }),
+  async (c) => {
+    const dl = await getDeadLetter(c.env.DB, c.req.valid("param").id);
     if (!dl) throw notFound("No such dead letter.");
     if (dl.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${dl.replayedAt}.`);
     // The order's Durable Object decides: the command becomes deliverable again and is re-sent.
     const revived = await orderStub(c.env, dl.orderId).reviveErp(dl.seq);
     await markDeadLetterReplayed(c.env.DB, dl.id);
-    return c.json({ id: dl.id, orderId: dl.orderId, seq: dl.seq, status: "replayed", revived });
-  })
-  .get("/metrics", async (c) => {
+    return c.json({ id: dl.id, orderId: dl.orderId, seq: dl.seq, status: "replayed", revived }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/metrics",
+    summary: "Health figures: ERP backlog and lag, dead letters, quarantine, conflicts",
+    responses: { 200: json(Loose("Metrics", "Aggregate figures"), "The figures"), ...problems(401) },
+  }),
+  async (c) => {
     const [erp, open] = await Promise.all([erpBacklog(c.env.DB), openCounts(c.env.DB)]);
-    return c.json({
-      generatedAt: new Date().toISOString(),
-      erp,
-      deadLetters: { open: open.deadLetters },
-      quarantine: { open: open.quarantine },
-      correlationConflicts: open.correlationConflicts,
-    });
-  })
-  .get("/conflicts", async (c) => {
+    return c.json(
+      {
+        generatedAt: new Date().toISOString(),
+        erp,
+        deadLetters: { open: open.deadLetters },
+        quarantine: { open: open.quarantine },
+        correlationConflicts: open.correlationConflicts,
+      },
+      200,
+    );
+  },
+);
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/conflicts",
+    summary: "Correlation keys (tracking numbers, references) claimed by a second order",
+    responses: { 200: json(Loose("ConflictList", "{ items }"), "The conflicts"), ...problems(401) },
+  }),
+  async (c) => {
     const { results } = await c.env.DB.prepare(
       "SELECT key, bound_order_id AS boundOrderId, claimant_order_id AS claimantOrderId, detected_at AS detectedAt FROM correlation_conflicts ORDER BY detected_at DESC LIMIT 200",
     ).all();
-    return c.json({ items: results });
-  })
-  .get("/correlations/:key", async (c) => {
-    const stub = c.env.CORRELATIONS.getByName(c.req.param("key")) as unknown as Pick<CorrelationDO, "inspect">;
-    return c.json(await stub.inspect());
-  })
-  .delete("/api-keys/:id", async (c) => {
-    if (!(await revokeApiKey(c.env.DB, c.req.param("id")))) throw notFound("No such active key.");
-    return c.body(null, 204);
-  });
+    return c.json({ items: results }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/correlations/{key}",
+    summary: "A correlation key's binding and parked events (key like trk:1Z… or ref:shopify:…)",
+    request: {
+      params: z.object({
+        key: z
+          .string()
+          .min(1)
+          .max(300)
+          .openapi({ param: { name: "key", in: "path" } }),
+      }),
+    },
+    responses: { 200: json(Loose("Correlation", "{ key, orderId, boundAt, parked, conflicts }"), "The key"), ...problems(401) },
+  }),
+  async (c) => {
+    const stub = c.env.CORRELATIONS.getByName(c.req.valid("param").key) as unknown as Pick<CorrelationDO, "inspect">;
+    return c.json(await stub.inspect(), 200);
+  },
+);

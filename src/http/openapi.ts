@@ -1,0 +1,56 @@
+// OpenAPI plumbing: every router validates with the same zod schemas that document it, and a failed
+// validation is our 422 problem (with the issues), not the library's default answer.
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../app-types";
+import { schemaProblem } from "../partners/parse";
+
+export function router(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw schemaProblem(result.error);
+    },
+  });
+}
+
+export const Problem = z
+  .object({
+    type: z.string().openapi({ example: "https://dockline.dev/problems/invalid-signature" }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    correlationId: z.string(),
+    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem", { description: "RFC 9457 problem details" });
+
+const PROBLEM_TEXT: Record<number, string> = {
+  400: "Malformed request",
+  401: "Missing or invalid credentials",
+  404: "Not found (including another customer's order)",
+  409: "Conflict with the current state",
+  413: "Body over 1 MiB",
+  415: "Wrong content type for this partner",
+  422: "Schema violation; `errors` lists the issues",
+  429: "Rate limited; see Retry-After",
+};
+
+/** Response entries for the problems a route can answer. */
+export function problems(...statuses: (keyof typeof PROBLEM_TEXT)[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: PROBLEM_TEXT[s] ?? "Problem", content: { "application/problem+json": { schema: Problem } } }]),
+  );
+}
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+export const BEARER = {
+  erpInbound: [{ erpInbound: [] }],
+  ops: [{ ops: [] }],
+  customer: [{ customerKey: [] }],
+};
+
+export const SECURITY_SCHEMES = {
+  erpInbound: { type: "http", scheme: "bearer", description: "ERP_INBOUND_TOKEN: the ERP releasing and cancelling orders" },
+  ops: { type: "http", scheme: "bearer", description: "OPS_TOKEN, or a Cloudflare Access JWT in Cf-Access-Jwt-Assertion when configured" },
+  customerKey: { type: "http", scheme: "bearer", description: "A customer API key issued by ops (POST /ops/api-keys); scoped to one customer" },
+} as const;
