@@ -53,7 +53,7 @@ const SHIPMENT_TEXT: Record<string, string> = {
 
 const when = (iso: string | null | undefined) =>
   iso
-    ? new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }) + " UTC"
+    ? `${new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" })} UTC`
     : "";
 const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
 const place = (l: Record<string, string | undefined> | undefined) => (l ? [l.city, l.region, l.country].filter(Boolean).join(", ") : "");
