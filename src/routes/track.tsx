@@ -62,6 +62,7 @@ const STYLE = `
 body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
 main{max-width:36rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0}
+h2{font-size:1.05rem;margin:0 0 .5rem}
 .card{background:#fff;border-radius:.75rem;padding:1rem;margin:1rem 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .muted{color:#5b6473;font-size:.9rem}
 .alert{background:#fff4e5;border-left:4px solid #f29d38}

@@ -1,0 +1,114 @@
+// The end customer's tracking page in a real browser on a phone-sized screen: it renders, its CSP holds
+// (no violation reported), it shows this order only; a screenshot is kept in test-results/.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, launch } from "./browser";
+import { eventually, Stack } from "./stack";
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = new Stack();
+  await stack.start();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+describe("the tracking page in Chromium", () => {
+  it("shows status, ETA, exception, parcels and history, readable on a phone, with no CSP violation", async () => {
+    const orderId = "SO-E2E-1";
+    expect(
+      (
+        await stack.release({
+          orderId,
+          customerId: "CUST-E2E",
+          lines: [{ sku: "WID-1", quantity: 2 }],
+          shipTo: { country: "US" },
+          releasedAt: "2026-11-20T09:00:00Z",
+        })
+      ).status,
+    ).toBe(202);
+    // A second order of another customer: nothing of it may appear.
+    await stack.release({
+      orderId: "SO-E2E-OTHER",
+      customerId: "CUST-OTHER",
+      lines: [{ sku: "X", quantity: 1 }],
+      shipTo: { country: "US" },
+      releasedAt: "2026-11-20T09:00:00Z",
+    });
+    for (const data of [
+      { orderId, code: "fulfillment.packed", occurredAt: "2026-11-20T10:30:00Z" },
+      {
+        orderId,
+        code: "shipment.dispatched",
+        occurredAt: "2026-11-20T11:00:00Z",
+        shipmentId: "S1",
+        carrier: "ups",
+        trackingNumber: "1ZE2E0001",
+        eta: "2026-11-24T18:00:00Z",
+        location: { city: "Memphis", region: "TN", country: "US" },
+      },
+      {
+        orderId,
+        code: "shipment.in_transit",
+        occurredAt: "2026-11-21T06:00:00Z",
+        shipmentId: "S1",
+        location: { city: "Louisville", region: "KY", country: "US" },
+      },
+      { orderId, code: "shipment.exception", occurredAt: "2026-11-21T09:00:00Z", shipmentId: "S1", reason: "weather" },
+      { orderId: "SO-E2E-OTHER", code: "shipment.dispatched", occurredAt: "2026-11-20T12:00:00Z", shipmentId: "S9", trackingNumber: "1ZOTHER999" },
+    ]) {
+      expect((await stack.milestone(data)).status).toBe(202);
+    }
+    const key = await stack.customerKey("CUST-E2E");
+    const trackingUrl = await eventually(async () => {
+      const r = await stack.fetch(`/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${key}` } });
+      if (r.status !== 200) return undefined;
+      const o = (await r.json()) as { version: number; trackingUrl: string };
+      return o.version === 5 ? o.trackingUrl : undefined;
+    });
+
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    const res = await page.goto(trackingUrl);
+    expect(res?.status()).toBe(200);
+    await expect.poll(() => page.getByTestId("headline").textContent()).toBe("Your order is on its way");
+    expect(await page.getByTestId("eta").textContent()).toContain("Tuesday 24 November");
+    expect(await page.getByTestId("exception").textContent()).toContain("Weather is delaying your delivery.");
+    expect(await page.getByTestId("shipment").count()).toBe(1);
+    expect(await page.locator("[data-testid=timeline] li").count()).toBe(5);
+    const text = (await page.textContent("body")) ?? "";
+    expect(text).not.toContain("SO-E2E-OTHER");
+    expect(text).not.toContain("1ZOTHER999");
+    // Styles applied (the nonce'd block was allowed): the cards have a white background.
+    expect(
+      await page
+        .locator(".card:not(.alert)")
+        .first()
+        .evaluate((el) => getComputedStyle(el).backgroundColor),
+    ).toBe("rgb(255, 255, 255)");
+    expect(await page.locator(".alert").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 244, 229)");
+    // Nothing overflows sideways on a phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(violations).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/tracking-page.png`, fullPage: true });
+    await context.close();
+  });
+
+  it("shows a plain not-found page for a forged link", async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(new URL("/track/U08tRTJFLTE.AAAAAAAAAAAAAAAAAAAAAA", stack.url).toString());
+    expect(res?.status()).toBe(404);
+    expect(await page.textContent("h1")).toBe("We could not find this order");
+    await page.close();
+  });
+});
