@@ -23,8 +23,12 @@ app.route("/", ops);
 app.route("/", track);
 registerWebhookDoc(app);
 
+// Built once per isolate, on first request: the routes are all registered by then.
 let doc: ReturnType<typeof openApiDocument> | undefined;
-app.get("/openapi.json", (c) => c.json((doc ??= openApiDocument(app))));
+app.get("/openapi.json", (c) => {
+  doc ??= openApiDocument(app);
+  return c.json(doc);
+});
 
 app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
 
