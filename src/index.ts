@@ -7,6 +7,7 @@ import { consumeProjections } from "./queues/projection-consumer";
 import { log } from "./platform/log";
 
 export { CorrelationDO } from "../durable-objects/correlation";
+export { MetricsDO } from "../durable-objects/metrics";
 export { OrderDO } from "../durable-objects/order";
 
 export default {

@@ -7,6 +7,7 @@ import { mapRequest, routeEvents } from "../ingest";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
 import { requireToken } from "../platform/auth";
+import { metricSummary } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
 import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
 import { erpBacklog, getDeadLetter, listDeadLetters, markDeadLetterReplayed, openCounts } from "../readmodel/ops-queries";
@@ -187,14 +188,22 @@ ops.openapi(
   route({
     method: "get",
     path: "/ops/metrics",
-    summary: "Health figures: ERP backlog and lag, dead letters, quarantine, conflicts",
+    summary: "Health figures: per-partner outcomes and ingest latency (1/5/15/60 min), projection lag, ERP backlog, dead letters, quarantine",
     responses: { 200: json(Loose("Metrics", "Aggregate figures"), "The figures"), ...problems(401) },
   }),
   async (c) => {
-    const [erp, open] = await Promise.all([erpBacklog(c.env.DB), openCounts(c.env.DB)]);
+    const ids = [...partners(c.env.PARTNERS).keys()];
+    const [erp, open, projection, ...perPartner] = await Promise.all([
+      erpBacklog(c.env.DB),
+      openCounts(c.env.DB),
+      metricSummary(c.env, "projection"),
+      ...ids.map((id) => metricSummary(c.env, `partner:${id}`)),
+    ]);
     return c.json(
       {
         generatedAt: new Date().toISOString(),
+        partners: Object.fromEntries(ids.map((id, i) => [id, perPartner[i]])),
+        projectionLag: projection,
         erp,
         deadLetters: { open: open.deadLetters },
         quarantine: { open: open.quarantine },

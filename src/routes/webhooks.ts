@@ -3,12 +3,14 @@
 // (400/422, or quarantine) → routing. A rejected request writes nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-types";
 import { mapRequest, routeEvents } from "../ingest";
 import { type Partner, partnerSecrets, partners } from "../partners/registry";
 import { SignatureError } from "../partners/schemes/signature-error";
 import type { InboundWebhook } from "../partners/types";
 import { log } from "../platform/log";
+import { recordMetric } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
 import { putInQuarantine } from "../readmodel/quarantine";
 
@@ -22,8 +24,24 @@ function partnerOf(c: { env: Env; req: { param(k: "partnerId"): string } }): Par
   return partner;
 }
 
-export const webhooks = new Hono<AppEnv>().post(
+/**
+ * Ingest figures per known partner: outcome counts (accepted / duplicate / parked / quarantined, or
+ * rejected with any 4xx) and the time to answer. Recorded after the answer, off the partner's path.
+ */
+const measure = createMiddleware<AppEnv & { Variables: { outcomes?: string[] } }>(async (c, next) => {
+  const started = Date.now();
+  await next();
+  const partnerId = c.req.param("partnerId") ?? "";
+  if (!partners(c.env.PARTNERS).has(partnerId)) return;
+  const counts: Record<string, number> = {};
+  const outcomes = c.res.status >= 400 ? ["rejected"] : (c.get("outcomes") ?? ["ignored"]);
+  for (const o of outcomes.length ? outcomes : ["ignored"]) counts[o] = (counts[o] ?? 0) + 1;
+  c.executionCtx.waitUntil(recordMetric(c.env, `partner:${partnerId}`, { counts, latenciesMs: [Date.now() - started] }));
+});
+
+export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }>().post(
   "/:partnerId",
+  measure,
   async (c, next) => {
     const partner = partnerOf(c);
     const { success } = await c.env.PARTNER_RATE_LIMITER.limit({ key: partner.id });
@@ -68,10 +86,15 @@ export const webhooks = new Hono<AppEnv>().post(
     }
     if (mapping.kind === "unmappable") {
       const quarantineId = await putInQuarantine(c.env.DB, req, mapping.reason, correlationId);
+      c.set("outcomes", ["quarantined"]);
       log.warn("webhook quarantined", { partnerId: partner.id, correlationId, quarantineId, reason: mapping.reason });
       return c.json({ correlationId, results: [{ outcome: "quarantined", quarantineId, reason: mapping.reason }] }, 202);
     }
     const results = await routeEvents(c.env, mapping.events, correlationId);
+    c.set(
+      "outcomes",
+      results.map((r) => r.outcome),
+    );
     log.info("webhook accepted", { partnerId: partner.id, correlationId, events: results.length, outcomes: results.map((r) => r.outcome).join(",") });
     return c.json({ correlationId, results }, 202);
   },

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { orderStub } from "../../src/orders";
 import { signStandardWebhook } from "../../src/partners/schemes/standard-webhooks";
-import { call, milestone, releaseOrder, sendAcme } from "../helpers/http";
+import { call, eventually, milestone, releaseOrder, sendAcme } from "../helpers/http";
 
 const SECOND_ACTIVE = "whsec_c2Vjb25kIGFjdGl2ZSBzZWNyZXQgZm9yIHJvdGF0aW9u";
 const ROTATED_OUT = "whsec_b2xkIHNlY3JldCB0aGF0IHdhcyByb3RhdGVkIG91dA==";
@@ -124,5 +124,25 @@ describe("partner ingress rejections", () => {
     expect(res.headers.get("Retry-After")).toBe("10");
     expect(p.detail).toMatch(/rl-test/);
     expect(statuses[LIMIT]).toBe(429);
+  });
+});
+
+describe("ingest metrics", () => {
+  it("counts each partner's outcomes and rejections, with latency, in GET /ops/metrics", async () => {
+    await releaseOrder("SO-METRICS-1");
+    const body = dispatch("SO-METRICS-1");
+    await sendAcme(body);
+    await sendAcme(body);
+    await sendAcme(body, { secret: ROTATED_OUT });
+    const m = await eventually(async () => {
+      const r = (await (await call("/ops/metrics", { headers: { Authorization: "Bearer test-ops-token" } })).json()) as {
+        partners: Record<string, { minutes: number; counts: Record<string, number>; latency: { count: number; p99Ms: number | null } }[]>;
+      };
+      const w = r.partners["acme-3pl"]?.find((x) => x.minutes === 60);
+      return w && (w.counts.rejected ?? 0) >= 1 && (w.counts.duplicate ?? 0) >= 1 ? w : undefined;
+    });
+    expect(m.counts.accepted).toBeGreaterThanOrEqual(1);
+    expect(m.latency.count).toBeGreaterThanOrEqual(3);
+    expect(m.latency.p99Ms).not.toBeNull();
   });
 });
