@@ -2,6 +2,7 @@
 // Cloudflare vitest integration. The ERP simulator runs beside the worker as a second worker, and every
 // outbound fetch of the worker under test is routed to it: the ERP adapter speaks real HTTP to it.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { generateKeyPairSync } from "node:crypto";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
@@ -27,8 +28,19 @@ export const TEST_SECRETS = {
 const config = unstable_readConfig({ config: "./wrangler.toml" }, { hideWarnings: true });
 const PARTNERS = JSON.stringify([...(JSON.parse(String(config.vars.PARTNERS)) as unknown[]), { id: "rl-test", adapter: "canonical" }]);
 
+/** A local Cloudflare Access: an RS256 key pair whose public half test-peers serves as the team's JWKS. */
+function accessKeys() {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const kid = "test-access-key-1";
+  return {
+    jwks: JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" }] }),
+    privateJwk: JSON.stringify({ ...privateKey.export({ format: "jwk" }), kid, alg: "RS256" }),
+  };
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  const access = accessKeys();
   // Auxiliary workers must be plain JavaScript: bundle the simulator the way wrangler would.
   await build({
     entryPoints: ["tools/erp-sim/src/index.ts"],
@@ -41,6 +53,14 @@ export default defineConfig(async () => {
     outfile: ".cache/erp-sim.mjs",
     logLevel: "warning",
   });
+  await build({
+    entryPoints: ["test/peers/worker.ts"],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    outfile: ".cache/test-peers.mjs",
+    logLevel: "warning",
+  });
   return {
     plugins: [
       cloudflareTest({
@@ -50,6 +70,9 @@ export default defineConfig(async () => {
             ...TEST_SECRETS,
             TEST_MIGRATIONS: migrations,
             PARTNERS,
+            ACCESS_TEAM_DOMAIN: "access.test",
+            ACCESS_AUD: "test-ops-aud",
+            TEST_ACCESS_PRIVATE_JWK: access.privateJwk,
             // Sizes for `npm run soak` (read by the soak test inside workerd).
             SOAK_ORDERS: process.env.SOAK_ORDERS ?? "300",
             SOAK_OUTAGE_MS: process.env.SOAK_OUTAGE_MS ?? "20000",
@@ -62,8 +85,17 @@ export default defineConfig(async () => {
           },
           // A small window for the rate-limit test; the production limit is in wrangler.toml.
           ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 100, period: 10 } } },
-          outboundService: "erp-sim",
+          // Every outbound fetch goes to test-peers: the local Access JWKS, or the ERP simulator.
+          outboundService: "test-peers",
           workers: [
+            {
+              name: "test-peers",
+              modules: true,
+              scriptPath: ".cache/test-peers.mjs",
+              compatibilityDate: "2026-11-01",
+              serviceBindings: { ERP: "erp-sim" },
+              bindings: { ACCESS_JWKS: access.jwks },
+            },
             {
               name: "erp-sim",
               modules: true,

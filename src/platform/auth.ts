@@ -1,5 +1,6 @@
 // Bearer-token checks for machine callers (ERP inbound, ops). Customer API keys live in readmodel/.
 import { createMiddleware } from "hono/factory";
+import { verifyAccessJwt } from "./access";
 import { timingSafeEqual } from "./crypto";
 import { unauthorized } from "./problem";
 
@@ -9,8 +10,30 @@ export function bearerToken(header: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
+/** Whether `Authorization: Bearer` carries exactly `expected` (constant time; unset expected fails). */
+export function hasToken(header: string | undefined, expected: string | undefined): boolean {
+  const got = bearerToken(header);
+  return Boolean(expected && got && timingSafeEqual(got, expected));
+}
+
+/**
+ * Ops authentication: `Authorization: Bearer <OPS_TOKEN>`, or, when ACCESS_TEAM_DOMAIN and ACCESS_AUD are
+ * set, a Cloudflare Access JWT in `Cf-Access-Jwt-Assertion`.
+ */
+export async function opsIdentity(env: Env, headers: { get(name: string): string | null | undefined }): Promise<string | null> {
+  if (hasToken(headers.get("Authorization") ?? undefined, env.OPS_TOKEN)) return "ops-token";
+  const jwt = headers.get("Cf-Access-Jwt-Assertion");
+  if (jwt && env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD) return verifyAccessJwt(jwt, { teamDomain: env.ACCESS_TEAM_DOMAIN, audience: env.ACCESS_AUD });
+  return null;
+}
+
+export const requireOps = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  if (!(await opsIdentity(c.env, c.req.raw.headers))) throw unauthorized("Ops credentials required: Bearer OPS_TOKEN or a Cloudflare Access JWT.");
+  await next();
+});
+
 /** Requires `Authorization: Bearer <env[name]>`. An unset secret rejects everything (fail closed). */
-export function requireToken(name: "ERP_INBOUND_TOKEN" | "OPS_TOKEN") {
+export function requireToken(name: "ERP_INBOUND_TOKEN") {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
     const expected = c.env[name];
     const got = bearerToken(c.req.header("Authorization"));

@@ -6,14 +6,14 @@ import { BEARER, json, problems, router } from "../http/openapi";
 import { mapRequest, routeEvents } from "../ingest";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
-import { requireToken } from "../platform/auth";
+import { requireOps } from "../platform/auth";
 import { metricSummary } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
 import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
 import { erpBacklog, getDeadLetter, listDeadLetters, markDeadLetterReplayed, openCounts } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine, markReplayed } from "../readmodel/quarantine";
 
-const opsOnly = requireToken("OPS_TOKEN");
+const opsOnly = requireOps;
 const Loose = (name: string, description: string) => z.object({}).passthrough().openapi(name, { description });
 const Page = z.object({
   status: z.enum(["open", "replayed"]).optional(),
