@@ -23,7 +23,7 @@ describe("ops authentication", () => {
   });
 
   it("rejects no credentials and a wrong token with 401 problem+json", async () => {
-    for (const headers of [{}, { Authorization: "Bearer nope" }]) {
+    for (const headers of [{}, { Authorization: "Bearer nope" }] as Record<string, string>[]) {
       const res = await call("/ops/metrics", { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get("Content-Type")).toBe("application/problem+json");
