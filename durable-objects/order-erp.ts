@@ -64,6 +64,13 @@ export class ErpCursor {
     return l !== null && l.token === token && l.seq === seq;
   }
 
+  /** When the head command last saw any activity (emitted, or claimed for a delivery attempt). */
+  headLastActivityAt(): string | null {
+    const head = this.row(this.acked + 1);
+    if (!head || head.dead_at) return null;
+    return this.h.getMeta("erp_last_claim_seq") === String(head.seq) ? (this.h.getMeta("erp_last_claim_at") ?? head.created_at) : head.created_at;
+  }
+
   claim(seq: number, orderId: string, now: number): ErpClaim {
     const acked = this.acked;
     if (seq <= acked) return { status: "done" };
@@ -75,6 +82,8 @@ export class ErpCursor {
     if (lease && lease.until > now) return { status: "leased", until: lease.until };
     const token = crypto.randomUUID();
     this.h.setMeta("erp_lease", JSON.stringify({ seq, token, until: now + ERP_LEASE_MS }));
+    this.h.setMeta("erp_last_claim_seq", String(seq));
+    this.h.setMeta("erp_last_claim_at", new Date(now).toISOString());
     this.h.sql.exec("UPDATE commands SET attempts = attempts + 1 WHERE seq = ?", seq);
     return {
       status: "deliver",
@@ -169,6 +178,7 @@ export class ErpCursor {
   /** Call after any change of the cursor: the read model's copy is guarded by `erpVersion`. */
   progressChanged(orderId: string, now: string, correlationId?: string): void {
     this.h.setMeta("erp_version", String(Number(this.h.getMeta("erp_version") ?? "0") + 1));
+    this.h.setMeta("erp_changed_at", now);
     const head = this.row(this.acked + 1);
     this.h.enqueueProgress(this.progress(orderId, now), correlationId ?? head?.correlation_id ?? "");
   }

@@ -4,7 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { decide } from "../src/domain/decider";
 import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
-import type { ErpMessage, ProjectionMessage } from "../src/domain/messages";
+import type { ErpMessage, ErpProgress, ProjectionMessage } from "../src/domain/messages";
 import { keysOf } from "../src/domain/correlation";
 import { identityOf } from "../src/domain/identity";
 import type { OrderState } from "../src/domain/state";
@@ -128,6 +128,7 @@ export class OrderDO extends DurableObject<Env> {
       this.enqueue("erp", { kind: "erp", orderId, seq: cmd.seq, correlationId } satisfies ErpMessage, now);
     }
     if (commands.length > 0) this.erp.progressChanged(orderId, now, correlationId);
+    this.setMeta("updated_at", now);
     const view = portalView(state, now);
     if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
     // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
@@ -261,6 +262,55 @@ export class OrderDO extends DurableObject<Env> {
     const seq = this.ctx.storage.transactionSync(() => this.erp.nudge(this.orderId()));
     if (seq !== null) await this.afterWrite();
     return seq;
+  }
+
+  /** What reconciliation compares with D1 and the ERP cursor. */
+  async reconcileInfo(): Promise<{
+    orderId: string;
+    version: number;
+    updatedAt: string | null;
+    projectable: boolean;
+    erp: ErpProgress;
+    headLastActivityAt: string | null;
+    outbox: { rows: number; failedAttempts: number };
+  }> {
+    const stateJson = this.getMeta("state");
+    const state = stateJson ? (JSON.parse(stateJson) as OrderState) : null;
+    const now = new Date().toISOString();
+    const outbox = this.sql.exec<{ n: number; a: number | null }>("SELECT count(*) AS n, sum(attempts) AS a FROM outbox").one();
+    return {
+      orderId: this.orderId(),
+      version: state?.version ?? 0,
+      // The later of the last state change and the last ERP cursor change: both are projected.
+      updatedAt:
+        [this.getMeta("updated_at"), this.getMeta("erp_changed_at")]
+          .filter((v): v is string => Boolean(v))
+          .sort()
+          .at(-1) ?? null,
+      projectable: Boolean(state?.details),
+      erp: this.erp.progress(this.orderId(), now),
+      headLastActivityAt: this.erp.headLastActivityAt(),
+      outbox: { rows: outbox.n, failedAttempts: outbox.a ?? 0 },
+    };
+  }
+
+  /** Re-sends the current projection and ERP cursor to the read model (safe: D1 guards by version). */
+  async reproject(correlationId: string): Promise<boolean> {
+    const stateJson = this.getMeta("state");
+    if (!stateJson) return false;
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      const view = portalView(JSON.parse(stateJson) as OrderState, this.getMeta("updated_at") ?? now);
+      if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId }, now);
+      this.erp.progressChanged(this.orderId(), now, correlationId);
+    });
+    await this.afterWrite();
+    return true;
+  }
+
+  /** Hands whatever the outbox still holds to Queues now, instead of at the next alarm. */
+  async kick(): Promise<void> {
+    await this.flush();
   }
 
   private orderId(): string {

@@ -4,7 +4,8 @@ import type { ErpMessage, ProjectionMessage } from "./domain/messages";
 import { consumeErpDeadLetters, consumeProjectionDeadLetters } from "./queues/dead-letter-consumer";
 import { consumeErp } from "./queues/erp-consumer";
 import { consumeProjections } from "./queues/projection-consumer";
-import { log } from "./platform/log";
+import { reconcileOnSchedule } from "./ops/reconcile";
+import { errorName, log } from "./platform/log";
 
 export { CorrelationDO } from "../durable-objects/correlation";
 export { MetricsDO } from "../durable-objects/metrics";
@@ -21,5 +22,15 @@ export default {
     if (batch.queue.includes("projections")) return consumeProjections(batch as MessageBatch<ProjectionMessage>, env);
     log.error("message from an unknown queue", { queue: batch.queue });
     batch.retryAll();
+  },
+  // Cron (wrangler.toml [triggers]): reconcile the next batch of orders.
+  async scheduled(controller, env, ctx) {
+    const correlationId = `cron-${controller.scheduledTime}`;
+    ctx.waitUntil(
+      reconcileOnSchedule(env, correlationId).then(
+        (r) => log.info("scheduled reconciliation", { correlationId, checked: r.checked, drifted: r.drifted }),
+        (err: unknown) => log.error("scheduled reconciliation failed", { correlationId, error: errorName(err) }),
+      ),
+    );
   },
 } satisfies ExportedHandler<Env, ErpMessage | ProjectionMessage>;

@@ -3,7 +3,10 @@
 // RPC passes these values by structured clone, which preserves exactly these plain-data shapes.
 import type { OrderDO } from "../durable-objects/order";
 
-export type OrderApi = Pick<OrderDO, "ingest" | "claimErp" | "ackErp" | "releaseErp" | "failErp" | "exhaustErp" | "reviveErp" | "nudgeErp" | "inspect">;
+export type OrderApi = Pick<
+  OrderDO,
+  "ingest" | "claimErp" | "ackErp" | "releaseErp" | "failErp" | "exhaustErp" | "reviveErp" | "nudgeErp" | "inspect" | "reconcileInfo" | "reproject" | "kick"
+>;
 
 export function orderStub(env: Env, orderId: string): OrderApi {
   return env.ORDERS.getByName(orderId) as unknown as OrderApi;

@@ -128,3 +128,15 @@ export const erpProgress = sqliteTable(
   },
   (t) => [index("erp_progress_pending").on(t.oldestPendingAt)],
 );
+
+/** Every order the ERP released: what reconciliation walks (independent of the projection it checks). */
+export const orderIndex = sqliteTable("order_index", {
+  orderId: text("order_id").primaryKey(),
+  releasedAt: text("released_at").notNull(),
+});
+
+/** Small durable settings of the worker itself, e.g. where the cron reconciliation stopped. */
+export const workerState = sqliteTable("worker_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

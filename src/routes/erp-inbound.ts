@@ -28,6 +28,10 @@ async function submit(env: Env, e: CanonicalEvent, correlationId: string) {
       `Order ${e.orderId} was already ${e.code === "order.released" ? "released" : "cancelled"} with different content.`,
     );
   }
+  // The index reconciliation walks: written here, not by the projection it is meant to check.
+  if (e.code === "order.released") {
+    await env.DB.prepare("INSERT INTO order_index (order_id, released_at) VALUES (?, ?) ON CONFLICT(order_id) DO NOTHING").bind(e.orderId, e.occurredAt).run();
+  }
   return { orderId: e.orderId, outcome: r?.outcome ?? ("duplicate" as const), correlationId };
 }
 

@@ -7,11 +7,13 @@ import { mapRequest, routeEvents } from "../ingest";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
 import { requireOps } from "../platform/auth";
+import { reconcile } from "../ops/reconcile";
 import { metricSummary } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
 import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
 import { erpBacklog, getDeadLetter, listDeadLetters, markDeadLetterReplayed, openCounts } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine, markReplayed } from "../readmodel/quarantine";
+import { stuckOrders } from "../readmodel/stuck";
 
 const opsOnly = requireOps;
 const Loose = (name: string, description: string) => z.object({}).passthrough().openapi(name, { description });
@@ -248,5 +250,119 @@ ops.openapi(
   async (c) => {
     const stub = c.env.CORRELATIONS.getByName(c.req.valid("param").key) as unknown as Pick<CorrelationDO, "inspect">;
     return c.json(await stub.inspect(), 200);
+  },
+);
+
+const ReconcileBody = z
+  .object({
+    orderIds: z.array(z.string().min(1).max(200)).max(500).optional(),
+    since: z.iso.datetime({ offset: true }).optional().openapi({ description: "Only orders released at or after this instant" }),
+    cursor: z.string().max(200).optional().openapi({ description: "The `nextCursor` of the previous call" }),
+    limit: z.number().int().min(1).max(500).optional(),
+    stallSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .openapi({ description: "Re-nudge an ERP head command idle this long (default: the retry ceiling + 60 s)" }),
+    graceSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3_600)
+      .optional()
+      .openapi({ description: "Ignore orders changed more recently than this (projection in flight; default 60 s)" }),
+  })
+  .openapi("ReconcileRequest");
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/reconcile",
+    summary: "Compare each order's Durable Object, D1 row and ERP cursor; repair drift; bounded, with a cursor",
+    request: { body: { required: false, content: { "application/json": { schema: ReconcileBody } } } },
+    responses: {
+      200: json(Loose("ReconcileReport", "{ checked, drifted, orders[{ orderId, issues, repairs, detail }], nextCursor }"), "The report"),
+      ...problems(401, 422),
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid("json") ?? {};
+    const report = await reconcile(c.env, {
+      ...(body.orderIds ? { orderIds: body.orderIds } : {}),
+      ...(body.since ? { since: new Date(body.since).toISOString() } : {}),
+      ...(body.cursor ? { cursor: body.cursor } : {}),
+      limit: body.limit ?? (Number(c.env.RECONCILE_BATCH) || 200),
+      stallSeconds: body.stallSeconds ?? (Number(c.env.ERP_RETRY_MAX_SECONDS) || 300) + 60,
+      graceSeconds: body.graceSeconds ?? 60,
+      correlationId: c.get("correlationId"),
+    });
+    return c.json(report, 200);
+  },
+);
+
+const StuckQuery = z.object({
+  releasedHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .optional(),
+  dispatchedHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .optional(),
+  outForDeliveryHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .optional(),
+});
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/stuck",
+    summary: "Orders in a state longer than the thresholds (released 4 h, dispatched without scan 24 h, out for delivery 24 h) or with open exceptions",
+    request: { query: StuckQuery },
+    responses: { 200: json(Loose("StuckList", "{ thresholds, items[{ orderId, reason, since, detail }] }"), "Stuck orders"), ...problems(401, 422) },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const thresholds = {
+      releasedHours: q.releasedHours ?? Number(c.env.STUCK_RELEASED_HOURS ?? 4),
+      dispatchedHours: q.dispatchedHours ?? Number(c.env.STUCK_DISPATCHED_HOURS ?? 24),
+      outForDeliveryHours: q.outForDeliveryHours ?? Number(c.env.STUCK_OUT_FOR_DELIVERY_HOURS ?? 24),
+    };
+    return c.json({ thresholds, items: await stuckOrders(c.env.DB, thresholds) }, 200);
+  },
+);
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/orders/{orderId}/replay",
+    summary: "Re-project the order, re-send its pending ERP head command and its outbox (all safe to repeat)",
+    request: {
+      params: z.object({
+        orderId: z
+          .string()
+          .min(1)
+          .max(200)
+          .openapi({ param: { name: "orderId", in: "path" } }),
+      }),
+    },
+    responses: { 200: json(Loose("OrderReplay", "{ orderId, reprojected, erpNudged }"), "Replayed"), ...problems(401, 404) },
+  }),
+  async (c) => {
+    const { orderId } = c.req.valid("param");
+    const order = orderStub(c.env, orderId);
+    const info = await order.reconcileInfo();
+    if (info.version === 0) throw notFound(`Order ${orderId} has no events.`);
+    const reprojected = await order.reproject(c.get("correlationId"));
+    const erpNudged = await order.nudgeErp();
+    await order.kick();
+    return c.json({ orderId, reprojected, erpNudged }, 200);
   },
 );
