@@ -3,10 +3,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-types";
-import { openApiDocument, registerWebhookDoc } from "./http/document";
+import { openApiDocument, registerConsoleDoc, registerWebhookDoc } from "./http/document";
 import { correlation } from "./platform/correlation";
 import { errorName, log } from "./platform/log";
 import { HttpProblem, notFound, problemResponse } from "./platform/problem";
+import { consoleRoutes } from "./routes/console";
 import { erpInbound } from "./routes/erp-inbound";
 import { ops } from "./routes/ops";
 import { portal } from "./routes/portal";
@@ -21,7 +22,9 @@ app.route("/", erpInbound);
 app.route("/", portal);
 app.route("/", ops);
 app.route("/", track);
+app.route("/", consoleRoutes);
 registerWebhookDoc(app);
+registerConsoleDoc(app);
 
 // Built once per isolate, on first request: the routes are all registered by then.
 let doc: ReturnType<typeof openApiDocument> | undefined;

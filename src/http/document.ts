@@ -45,6 +45,38 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
+const HTML = { "text/html": { schema: z.string() } };
+const CONSOLE_PAGES: { method: "get" | "post"; path: string; summary: string; params?: string[] }[] = [
+  { method: "get", path: "/ops", summary: "The ops console: health, partners, stuck orders, dead letters, quarantine, repairs" },
+  { method: "get", path: "/ops/login", summary: "Console sign-in with the ops token (not needed behind Cloudflare Access)" },
+  { method: "post", path: "/ops/login", summary: "Sign in: sets an HttpOnly, SameSite=Strict session cookie" },
+  { method: "post", path: "/ops/logout", summary: "Sign out (CSRF-protected form)" },
+  { method: "get", path: "/ops/console/orders", summary: "An order's full log, state, ERP commands and outbox (query: orderId)" },
+  { method: "post", path: "/ops/console/reconcile", summary: "Reconcile now (CSRF-protected form)" },
+  { method: "post", path: "/ops/console/orders/{orderId}/replay", summary: "Replay an order (CSRF-protected form)", params: ["orderId"] },
+  { method: "post", path: "/ops/console/dead-letters/{id}/replay", summary: "Replay a dead letter (CSRF-protected form)", params: ["id"] },
+  { method: "post", path: "/ops/console/quarantine/{id}/replay", summary: "Replay a quarantined payload (CSRF-protected form)", params: ["id"] },
+];
+
+export function registerConsoleDoc(app: OpenAPIHono<AppEnv>): void {
+  for (const p of CONSOLE_PAGES) {
+    app.openAPIRegistry.registerPath({
+      method: p.method,
+      path: p.path,
+      tags: ["console"],
+      summary: p.summary,
+      security: [{ ops: [] }],
+      ...(p.params
+        ? { request: { params: z.object(Object.fromEntries(p.params.map((n) => [n, z.string().openapi({ param: { name: n, in: "path" } })]))) } }
+        : {}),
+      responses:
+        p.method === "get"
+          ? { 200: { description: "HTML page", content: HTML }, 303: { description: "To /ops/login when not signed in" } }
+          : { 303: { description: "Back to the console with a message" }, 403: { description: "Cross-origin or missing CSRF token" } },
+    });
+  }
+}
+
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   return app.getOpenAPI31Document({

@@ -3,16 +3,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CorrelationDO } from "../../durable-objects/correlation";
 import { BEARER, json, problems, router } from "../http/openapi";
-import { mapRequest, routeEvents } from "../ingest";
 import { orderStub } from "../orders";
+import { replayDeadLetter, replayOrder, replayQuarantined } from "../ops/actions";
 import { partners } from "../partners/registry";
 import { requireOps } from "../platform/auth";
 import { reconcile } from "../ops/reconcile";
 import { metricSummary } from "../platform/metrics";
-import { HttpProblem, notFound } from "../platform/problem";
+import { notFound } from "../platform/problem";
 import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
-import { erpBacklog, getDeadLetter, listDeadLetters, markDeadLetterReplayed, openCounts } from "../readmodel/ops-queries";
-import { getQuarantined, listQuarantine, markReplayed } from "../readmodel/quarantine";
+import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
+import { getQuarantined, listQuarantine } from "../readmodel/quarantine";
 import { stuckOrders } from "../readmodel/stuck";
 
 const opsOnly = requireOps;
@@ -134,21 +134,7 @@ ops.openapi(
     request: { params: Id("QuarantineReplayId") },
     responses: { 200: json(Loose("QuarantineReplay", "The routing results"), "Replayed"), ...problems(401, 404, 409, 422) },
   }),
-  async (c) => {
-    const found = await getQuarantined(c.env.DB, c.req.valid("param").id);
-    if (!found) throw notFound("No such quarantined payload.");
-    if (found.entry.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${found.entry.replayedAt}.`);
-    const partner = partners(c.env.PARTNERS).get(found.entry.partnerId);
-    if (!partner) throw new HttpProblem(409, "unknown-partner", "Partner no longer configured", `Partner ${found.entry.partnerId} is not in PARTNERS.`);
-    // The signature was verified when the payload arrived; only the mapping runs again.
-    const mapping = await mapRequest(partner, found.request);
-    if (mapping.kind === "unmappable") throw new HttpProblem(422, "still-unmappable", "Still unmappable", mapping.reason, { quarantineId: found.entry.id });
-    const correlationId = c.get("correlationId");
-    const results = mapping.kind === "events" ? await routeEvents(c.env, mapping.events, correlationId) : [];
-    const outcome = { correlationId, results, ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}) };
-    await markReplayed(c.env.DB, found.entry.id, outcome);
-    return c.json({ id: found.entry.id, status: "replayed", ...outcome }, 200);
-  },
+  async (c) => c.json(await replayQuarantined(c.env, c.req.valid("param").id, c.get("correlationId")), 200),
 );
 
 ops.openapi(
@@ -175,15 +161,7 @@ ops.openapi(
     request: { params: Id("DeadLetterId") },
     responses: { 200: json(Loose("DeadLetterReplay", "{ id, orderId, seq, status, revived }"), "Replayed"), ...problems(401, 404, 409) },
   }),
-  async (c) => {
-    const dl = await getDeadLetter(c.env.DB, c.req.valid("param").id);
-    if (!dl) throw notFound("No such dead letter.");
-    if (dl.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${dl.replayedAt}.`);
-    // The order's Durable Object decides: the command becomes deliverable again and is re-sent.
-    const revived = await orderStub(c.env, dl.orderId).reviveErp(dl.seq);
-    await markDeadLetterReplayed(c.env.DB, dl.id);
-    return c.json({ id: dl.id, orderId: dl.orderId, seq: dl.seq, status: "replayed", revived }, 200);
-  },
+  async (c) => c.json(await replayDeadLetter(c.env, c.req.valid("param").id), 200),
 );
 
 ops.openapi(
@@ -355,14 +333,5 @@ ops.openapi(
     },
     responses: { 200: json(Loose("OrderReplay", "{ orderId, reprojected, erpNudged }"), "Replayed"), ...problems(401, 404) },
   }),
-  async (c) => {
-    const { orderId } = c.req.valid("param");
-    const order = orderStub(c.env, orderId);
-    const info = await order.reconcileInfo();
-    if (info.version === 0) throw notFound(`Order ${orderId} has no events.`);
-    const reprojected = await order.reproject(c.get("correlationId"));
-    const erpNudged = await order.nudgeErp();
-    await order.kick();
-    return c.json({ orderId, reprojected, erpNudged }, 200);
-  },
+  async (c) => c.json(await replayOrder(c.env, c.req.valid("param").orderId, c.get("correlationId")), 200),
 );

@@ -3,10 +3,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { FC } from "hono/jsx";
-import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../app-types";
 import type { ExceptionReason, OrderStatus } from "../domain/milestones";
 import type { PortalOrder } from "../domain/view";
+import { htmlSecurity, Page } from "../http/html";
 import { router } from "../http/openapi";
 import { orderIdFromToken } from "../platform/tracking-token";
 import { getOrderById } from "../readmodel/queries";
@@ -72,98 +72,73 @@ li:last-child{border-bottom:0}
 .status{font-weight:600}
 `;
 
-const Page: FC<{ title: string; nonce: string; children: unknown }> = ({ title, nonce, children }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="robots" content="noindex" />
-      <title>{title}</title>
-      <style nonce={nonce}>{STYLE}</style>
-    </head>
-    <body>
-      <main>{children}</main>
-    </body>
-  </html>
-);
-
 const Tracking: FC<{ order: PortalOrder; nonce: string }> = ({ order, nonce }) => {
   const eta = order.shipments
     .map((s) => s.eta)
     .filter((e): e is string => Boolean(e))
     .sort()[0];
   return (
-    <Page title={`Order ${order.orderId}: ${HEADLINE[order.status]}`} nonce={nonce}>
-      <p class="muted">Order {order.orderId}</p>
-      <h1 data-testid="headline">{HEADLINE[order.status]}</h1>
-      {order.statusAt && <p class="muted">Updated {when(order.statusAt)}</p>}
-      {eta && order.status !== "delivered" && (
-        <p data-testid="eta">
-          Expected <strong>{day(eta)}</strong>
-        </p>
-      )}
-      {order.openExceptions.map((x) => (
-        <div class="card alert" data-testid="exception">
-          {EXCEPTION_TEXT[(x.kind === "shipment_exception" ? (x.reason ?? "other") : x.kind) as keyof typeof EXCEPTION_TEXT] ?? EXCEPTION_TEXT.other}
-        </div>
-      ))}
-      {order.shipments.length > 0 && (
+    <Page title={`Order ${order.orderId}: ${HEADLINE[order.status]}`} nonce={nonce} css={STYLE}>
+      <main>
+        <p class="muted">Order {order.orderId}</p>
+        <h1 data-testid="headline">{HEADLINE[order.status]}</h1>
+        {order.statusAt && <p class="muted">Updated {when(order.statusAt)}</p>}
+        {eta && order.status !== "delivered" && (
+          <p data-testid="eta">
+            Expected <strong>{day(eta)}</strong>
+          </p>
+        )}
+        {order.openExceptions.map((x) => (
+          <div class="card alert" data-testid="exception">
+            {EXCEPTION_TEXT[(x.kind === "shipment_exception" ? (x.reason ?? "other") : x.kind) as keyof typeof EXCEPTION_TEXT] ?? EXCEPTION_TEXT.other}
+          </div>
+        ))}
+        {order.shipments.length > 0 && (
+          <section class="card">
+            <h2>Parcels</h2>
+            <ol>
+              {order.shipments.map((s) => (
+                <li data-testid="shipment">
+                  <span class="status">{SHIPMENT_TEXT[s.status] ?? s.status}</span>
+                  {s.carrier && ` · ${s.carrier.toUpperCase()}`}
+                  {s.trackingNumber && <div class="muted">Tracking number {s.trackingNumber}</div>}
+                </li>
+              ))}
+            </ol>
+          </section>
+        )}
         <section class="card">
-          <h2>Parcels</h2>
-          <ol>
-            {order.shipments.map((s) => (
-              <li data-testid="shipment">
-                <span class="status">{SHIPMENT_TEXT[s.status] ?? s.status}</span>
-                {s.carrier && ` · ${s.carrier.toUpperCase()}`}
-                {s.trackingNumber && <div class="muted">Tracking number {s.trackingNumber}</div>}
+          <h2>History</h2>
+          <ol data-testid="timeline">
+            {[...order.timeline].reverse().map((t) => (
+              <li>
+                <div class="status">{t.description}</div>
+                <div class="muted">
+                  {when(t.occurredAt)}
+                  {place(t.location) && ` · ${place(t.location)}`}
+                </div>
               </li>
             ))}
           </ol>
         </section>
-      )}
-      <section class="card">
-        <h2>History</h2>
-        <ol data-testid="timeline">
-          {[...order.timeline].reverse().map((t) => (
-            <li>
-              <div class="status">{t.description}</div>
-              <div class="muted">
-                {when(t.occurredAt)}
-                {place(t.location) && ` · ${place(t.location)}`}
-              </div>
-            </li>
-          ))}
-        </ol>
-      </section>
+      </main>
     </Page>
   );
 };
 
 const NotFound: FC<{ nonce: string }> = ({ nonce }) => (
-  <Page title="Tracking link not found" nonce={nonce}>
-    <h1>We could not find this order</h1>
-    <p>The tracking link may be incomplete. Please use the link from your order confirmation.</p>
+  <Page title="Tracking link not found" nonce={nonce} css={STYLE}>
+    <main>
+      <h1>We could not find this order</h1>
+      <p>The tracking link may be incomplete. Please use the link from your order confirmation.</p>
+    </main>
   </Page>
 );
 
 export const track = router();
 
-// No script at all; styles only from our own nonce'd block; nothing may frame, submit or embed.
-track.use(
-  "/track/*",
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      styleSrc: [NONCE],
-      imgSrc: ["'self'"],
-      baseUri: ["'none'"],
-      formAction: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
-    // The token is in the URL: it must not leak to other sites through the Referer header.
-    referrerPolicy: "no-referrer",
-  }),
-);
+// No script, no forms, nothing embedded; the token in the URL never leaves through Referer.
+track.use("/track/*", htmlSecurity("'none'"));
 
 async function render(c: Context<AppEnv>, token: string) {
   c.header("Cache-Control", "private, no-cache");

@@ -1,0 +1,424 @@
+// GET /ops — the ops console: health at a glance, stuck orders, dead letters, quarantine, order search
+// with the full log, and the repairs (reconcile, replay) as forms. Same authentication as the ops API
+// (Access JWT or OPS_TOKEN; a browser signs in once and gets a session cookie); every form carries a CSRF
+// token and state-changing requests must come from our own origin.
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
+import { createMiddleware } from "hono/factory";
+import type { FC } from "hono/jsx";
+import type { AppEnv } from "../app-types";
+import { htmlSecurity, Page } from "../http/html";
+import { router } from "../http/openapi";
+import { replayDeadLetter, replayOrder, replayQuarantined } from "../ops/actions";
+import { reconcile } from "../ops/reconcile";
+import { orderStub } from "../orders";
+import { partners } from "../partners/registry";
+import { hasToken, opsIdentity } from "../platform/auth";
+import { csrfToken, newSession, SESSION_COOKIE, validCsrf, validSession } from "../platform/console-session";
+import { metricSummary } from "../platform/metrics";
+import { HttpProblem } from "../platform/problem";
+import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
+import { listQuarantine } from "../readmodel/quarantine";
+import { stuckOrders } from "../readmodel/stuck";
+
+type ConsoleEnv = AppEnv & { Variables: { session: string; csrf: string } };
+type C = Context<ConsoleEnv>;
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f4f5f7;color:#1d2430}
+header{background:#1d2430;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header a{color:#fff}
+main{padding:1rem;max-width:80rem;margin:0 auto}
+h1{font-size:1.1rem;margin:0}
+h2{font-size:1rem;margin:0 0 .5rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem}
+.tile,.card{background:#fff;border-radius:.5rem;padding:.75rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.card{margin:1rem 0;overflow-x:auto}
+.tile b{display:block;font-size:1.4rem}
+.bad b{color:#b42318}.ok b{color:#067647}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef0f3;vertical-align:top}
+th{font-weight:600;color:#5b6473}
+form.inline{display:inline}
+button{font:inherit;padding:.25rem .6rem;border:1px solid #1d2430;border-radius:.3rem;background:#fff;cursor:pointer}
+input{font:inherit;padding:.25rem .4rem}
+pre{white-space:pre-wrap;word-break:break-word;background:#f6f7f9;padding:.5rem;border-radius:.3rem;max-height:28rem;overflow:auto}
+.flash{background:#ecfdf3;border-left:4px solid #12b76a;padding:.5rem .75rem}
+.muted{color:#5b6473}
+`;
+
+const Shell: FC<{ c: C; title: string; children: unknown }> = ({ c, title, children }) => (
+  <Page title={`${title} · dockline ops`} nonce={c.get("secureHeadersNonce") ?? ""} css={CSS}>
+    <header>
+      <h1>dockline ops</h1>
+      <a href="/ops">Overview</a>
+      <form method="get" action="/ops/console/orders" class="inline">
+        <input name="orderId" placeholder="Order id" aria-label="Order id" required />
+        <button type="submit">Open</button>
+      </form>
+      <Action c={c} path="/ops/logout" label="Sign out" />
+    </header>
+    <main>
+      {c.req.query("msg") && (
+        <p class="flash" data-testid="flash">
+          {c.req.query("msg")}
+        </p>
+      )}
+      {children}
+    </main>
+  </Page>
+);
+
+/** A one-button form carrying the session's CSRF token. */
+const Action: FC<{ c: C; path: string; label: string; name?: string }> = ({ c, path, label, name }) => (
+  <form method="post" action={path} class="inline">
+    <input type="hidden" name="csrf" value={c.get("csrf")} />
+    <button type="submit" data-testid={name}>
+      {label}
+    </button>
+  </form>
+);
+
+const Tile: FC<{ label: string; value: string | number; bad?: boolean; testid?: string }> = ({ label, value, bad, testid }) => (
+  <div class={`tile ${bad ? "bad" : "ok"}`} data-testid={testid}>
+    <span class="muted">{label}</span>
+    <b>{value}</b>
+  </div>
+);
+
+/** Authenticates like the ops API, or by the console session cookie; sets the CSRF token for forms. */
+const consoleAuth = createMiddleware<ConsoleEnv>(async (c, next) => {
+  const secret = c.env.OPS_TOKEN;
+  const identity = await opsIdentity(c.env, c.req.raw.headers);
+  const cookie = getCookie(c, SESSION_COOKIE);
+  let session: string | null = null;
+  if (identity) session = `id:${identity}`;
+  else if (await validSession(secret, cookie)) session = `cookie:${cookie}`;
+  if (!session) {
+    if (c.req.method === "GET") return c.redirect("/ops/login", 303);
+    throw new HttpProblem(401, "unauthorized", "Unauthorized", "Sign in to the console first.");
+  }
+  c.set("session", session);
+  c.set("csrf", await csrfToken(secret, session));
+  c.header("Cache-Control", "no-store");
+  await next();
+});
+
+/** State-changing console requests: our own origin (Origin header) and the session's CSRF token. */
+const csrfGuard = createMiddleware<ConsoleEnv>(async (c, next) => {
+  const form = await c.req.parseBody();
+  const token = typeof form.csrf === "string" ? form.csrf : undefined;
+  if (!(await validCsrf(c.env.OPS_TOKEN, c.get("session"), token))) throw new HttpProblem(403, "csrf", "Forbidden", "Missing or invalid CSRF token.");
+  await next();
+});
+
+const back = (c: C, msg: string, to = "/ops") => c.redirect(`${to}${to.includes("?") ? "&" : "?"}msg=${encodeURIComponent(msg)}`, 303);
+
+/** Runs a repair and comes back with what happened, including a refusal (already replayed, not found…). */
+async function act(c: C, run: () => Promise<string>, to?: string): Promise<Response> {
+  try {
+    return back(c, await run(), to);
+  } catch (err) {
+    if (err instanceof HttpProblem) return back(c, `Not done: ${err.detail ?? err.title}`, to);
+    throw err;
+  }
+}
+
+async function overview(c: C) {
+  const env = c.env;
+  const ids = [...partners(env.PARTNERS).keys()];
+  const [erp, open, stuck, dead, quarantined, projection, ...perPartner] = await Promise.all([
+    erpBacklog(env.DB),
+    openCounts(env.DB),
+    stuckOrders(
+      env.DB,
+      {
+        releasedHours: Number(env.STUCK_RELEASED_HOURS ?? 4),
+        dispatchedHours: Number(env.STUCK_DISPATCHED_HOURS ?? 24),
+        outForDeliveryHours: Number(env.STUCK_OUT_FOR_DELIVERY_HOURS ?? 24),
+      },
+      Date.now(),
+      25,
+    ),
+    listDeadLetters(env.DB, { status: "open", limit: 25 }),
+    listQuarantine(env.DB, { status: "open", limit: 25 }),
+    metricSummary(env, "projection"),
+    ...ids.map((id) => metricSummary(env, `partner:${id}`)),
+  ]);
+  const lag = projection.find((w) => w.minutes === 15)?.latency.p99Ms;
+  return c.html(
+    <Shell c={c} title="Overview">
+      <section class="grid" data-testid="health">
+        <Tile
+          label="ERP pending commands"
+          value={erp.pendingCommands}
+          bad={erp.pendingCommands > 0 && (erp.oldestPendingAgeSeconds ?? 0) > 600}
+          testid="erp-pending"
+        />
+        <Tile label="Oldest pending (s)" value={erp.oldestPendingAgeSeconds ?? "—"} bad={(erp.oldestPendingAgeSeconds ?? 0) > 600} />
+        <Tile label="Orders blocked by a dead letter" value={erp.ordersBlockedByDeadLetter} bad={erp.ordersBlockedByDeadLetter > 0} />
+        <Tile label="Dead letters" value={open.deadLetters} bad={open.deadLetters > 0} testid="dead-letters-count" />
+        <Tile label="Quarantined" value={open.quarantine} bad={open.quarantine > 0} testid="quarantine-count" />
+        <Tile label="Correlation conflicts" value={open.correlationConflicts} bad={open.correlationConflicts > 0} />
+        <Tile label="Projection lag p99, 15 min (ms)" value={lag ?? "—"} bad={(lag ?? 0) > 5000} />
+      </section>
+      <section class="card">
+        <h2>Partners, last 15 minutes</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>partner</th>
+              <th>accepted</th>
+              <th>duplicate</th>
+              <th>parked</th>
+              <th>quarantined</th>
+              <th>rejected</th>
+              <th>p99 ack (ms)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ids.map((id, i) => {
+              const w = perPartner[i]?.find((x) => x.minutes === 15);
+              const n = (k: string) => w?.counts[k] ?? 0;
+              return (
+                <tr>
+                  <td>{id}</td>
+                  <td>{n("accepted")}</td>
+                  <td>{n("duplicate")}</td>
+                  <td>{n("parked")}</td>
+                  <td>{n("quarantined")}</td>
+                  <td>{n("rejected")}</td>
+                  <td>{w?.latency.p99Ms ?? "—"}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
+        <h2>Repairs</h2>
+        <p class="muted">Reconcile compares each order's Durable Object with D1 and the ERP cursor and repairs drift (safe to repeat).</p>
+        <Action c={c} path="/ops/console/reconcile" label="Reconcile now" name="reconcile" />
+      </section>
+      <section class="card" data-testid="stuck">
+        <h2>Stuck orders ({stuck.length})</h2>
+        <table>
+          <tbody>
+            {stuck.map((s) => (
+              <tr>
+                <td>
+                  <a href={`/ops/console/orders?orderId=${encodeURIComponent(s.orderId)}`}>{s.orderId}</a>
+                </td>
+                <td>{s.reason}</td>
+                <td class="muted">{s.since}</td>
+                <td>{s.detail}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card" data-testid="dead-letters">
+        <h2>Dead letters ({dead.length})</h2>
+        <table>
+          <tbody>
+            {dead.map((d) => (
+              <tr>
+                <td>
+                  <a href={`/ops/console/orders?orderId=${encodeURIComponent(d.orderId)}`}>{d.orderId}</a> #{d.seq}
+                </td>
+                <td>{d.type}</td>
+                <td>{d.cause}</td>
+                <td class="muted">{d.reason.slice(0, 160)}</td>
+                <td>
+                  <Action c={c} path={`/ops/console/dead-letters/${encodeURIComponent(d.id)}/replay`} label="Replay" name={`replay-dead-${d.orderId}`} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card" data-testid="quarantine">
+        <h2>Quarantine ({quarantined.length})</h2>
+        <table>
+          <tbody>
+            {quarantined.map((q) => (
+              <tr>
+                <td>{q.partnerId}</td>
+                <td class="muted">{q.receivedAt}</td>
+                <td>{q.reason.slice(0, 200)}</td>
+                <td>
+                  <Action c={c} path={`/ops/console/quarantine/${encodeURIComponent(q.id)}/replay`} label="Replay" name={`replay-quarantine-${q.id}`} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Shell>,
+  );
+}
+
+async function orderPage(c: C) {
+  const orderId = (c.req.query("orderId") ?? "").trim();
+  const view = orderId ? await orderStub(c.env, orderId).inspect() : null;
+  if (!view || view.orderId === null)
+    return c.html(
+      <Shell c={c} title="Order not found">
+        <p>No order {orderId} has any events.</p>
+      </Shell>,
+      404,
+    );
+  return c.html(
+    <Shell c={c} title={`Order ${orderId}`}>
+      <section class="card">
+        <h2 data-testid="order-title">
+          Order {orderId}: {view.state?.status}
+        </h2>
+        <p class="muted">
+          version {view.state?.version} · ERP acknowledged {view.erp.ackedSeq} of {view.erp.lastSeq}
+          {view.erp.deadSeq !== null && ` · dead at ${view.erp.deadSeq}`}
+        </p>
+        <Action c={c} path={`/ops/console/orders/${encodeURIComponent(orderId)}/replay`} label="Replay order" name="replay-order" />
+      </section>
+      <section class="card">
+        <h2>Event log ({view.events.length}, in arrival order)</h2>
+        <table data-testid="events">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>code</th>
+              <th>occurred</th>
+              <th>source</th>
+              <th>event id</th>
+              <th>correlation id</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.events.map((e) => (
+              <tr>
+                <td>{e.arrival}</td>
+                <td>{e.code}</td>
+                <td>{e.occurredAt}</td>
+                <td>{e.source}</td>
+                <td class="muted">{e.eventId}</td>
+                <td class="muted">{e.correlationId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
+        <h2>ERP commands</h2>
+        <table data-testid="commands">
+          <tbody>
+            {view.commands.map((k) => (
+              <tr>
+                <td>#{k.seq}</td>
+                <td>{k.type}</td>
+                <td>
+                  {k.ackedAt
+                    ? `acknowledged ${k.ackedAt}`
+                    : k.deadAt
+                      ? `dead: ${k.lastError ?? ""}`
+                      : `pending (${k.attempts} attempts)${k.lastError ? `: ${k.lastError}` : ""}`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
+        <h2>State</h2>
+        <pre>{JSON.stringify(view.state, null, 2)}</pre>
+        <h2>Outbox ({view.outbox.length})</h2>
+        <pre>{JSON.stringify(view.outbox, null, 2)}</pre>
+      </section>
+    </Shell>,
+  );
+}
+
+const LoginPage: FC<{ nonce: string; failed: boolean }> = ({ nonce, failed }) => (
+  <Page title="Sign in · dockline ops" nonce={nonce} css={CSS}>
+    <main>
+      <section class="card">
+        <h2>dockline ops</h2>
+        {failed && <p class="flash">That token is not valid.</p>}
+        <form method="post" action="/ops/login">
+          <label>
+            Ops token <input type="password" name="token" autocomplete="current-password" required />
+          </label>{" "}
+          <button type="submit">Sign in</button>
+        </form>
+        <p class="muted">Behind Cloudflare Access you are signed in already.</p>
+      </section>
+    </main>
+  </Page>
+);
+
+export const consoleRoutes = router();
+consoleRoutes.use("/ops", htmlSecurity("'self'"));
+consoleRoutes.use("/ops/login", htmlSecurity("'self'"));
+consoleRoutes.use("/ops/console/*", htmlSecurity("'self'"));
+// Origin check for every state-changing console request (hono/csrf), before anything else runs.
+consoleRoutes.use("/ops/login", csrf());
+consoleRoutes.use("/ops/logout", csrf());
+consoleRoutes.use("/ops/console/*", csrf());
+
+consoleRoutes.get("/ops/login", (c) => c.html(<LoginPage nonce={c.get("secureHeadersNonce") ?? ""} failed={c.req.query("failed") === "1"} />));
+consoleRoutes.post("/ops/login", async (c) => {
+  const form = await c.req.parseBody();
+  const token = typeof form.token === "string" ? form.token : "";
+  if (!hasToken(`Bearer ${token}`, c.env.OPS_TOKEN)) return c.redirect("/ops/login?failed=1", 303);
+  const session = await newSession(c.env.OPS_TOKEN);
+  setCookie(c, SESSION_COOKIE, session.value, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/ops",
+    maxAge: session.maxAge,
+    secure: new URL(c.req.url).protocol === "https:",
+  });
+  return c.redirect("/ops", 303);
+});
+
+consoleRoutes.post("/ops/logout", consoleAuth, csrfGuard, (c) => {
+  deleteCookie(c, SESSION_COOKIE, { path: "/ops" });
+  return c.redirect("/ops/login", 303);
+});
+consoleRoutes.get("/ops", consoleAuth, (c) => overview(c as C));
+consoleRoutes.get("/ops/console/orders", consoleAuth, (c) => orderPage(c as C));
+consoleRoutes.post("/ops/console/reconcile", consoleAuth, csrfGuard, (c) =>
+  act(c as C, async () => {
+    const r = await reconcile(c.env, {
+      limit: Number(c.env.RECONCILE_BATCH) || 200,
+      stallSeconds: (Number(c.env.ERP_RETRY_MAX_SECONDS) || 300) + 60,
+      graceSeconds: 60,
+      correlationId: c.get("correlationId"),
+    });
+    const which = r.orders.map((o) => `${o.orderId}: ${o.issues.join(", ")}`).join("; ");
+    return `Reconciled ${r.checked} orders: ${r.drifted} drifted${r.drifted ? ` (${which})` : ""}${r.nextCursor ? "; more remain, run again" : ""}.`;
+  }),
+);
+consoleRoutes.post("/ops/console/orders/:orderId/replay", consoleAuth, csrfGuard, (c) => {
+  const orderId = c.req.param("orderId");
+  return act(
+    c as C,
+    async () => {
+      const r = await replayOrder(c.env, orderId, c.get("correlationId"));
+      return `Replayed ${r.orderId}${r.erpNudged ? `; re-sent ERP command ${r.erpNudged}` : ""}.`;
+    },
+    `/ops/console/orders?orderId=${encodeURIComponent(orderId)}`,
+  );
+});
+consoleRoutes.post("/ops/console/dead-letters/:id/replay", consoleAuth, csrfGuard, (c) =>
+  act(c as C, async () => {
+    const r = await replayDeadLetter(c.env, c.req.param("id"));
+    return `Dead letter for ${r.orderId} #${r.seq} replayed.`;
+  }),
+);
+consoleRoutes.post("/ops/console/quarantine/:id/replay", consoleAuth, csrfGuard, (c) =>
+  act(c as C, async () => {
+    const r = await replayQuarantined(c.env, c.req.param("id"), c.get("correlationId"));
+    return `Quarantined payload replayed: ${r.results.length} events.`;
+  }),
+);
