@@ -37,6 +37,12 @@ const IssuedKey = z
   .object({ id: z.string(), key: z.string().openapi({ description: "Shown once; only its hash is stored" }), customerId: z.string(), createdAt: z.string() })
   .openapi("IssuedApiKey");
 
+/** A newest-first page, and the cursor for the next one (null when this page is not full). */
+function pageOf<T>(items: T[], limit: number, at: (item: T) => string) {
+  const last = items.at(-1);
+  return { items, nextBefore: items.length === limit && last ? at(last) : null };
+}
+
 export const ops = router();
 const route = <R extends Parameters<typeof createRoute>[0]>(r: R) => createRoute({ ...r, tags: ["ops"], security: BEARER.ops, middleware: [opsOnly] as const });
 
@@ -105,9 +111,7 @@ ops.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const items = await listQuarantine(c.env.DB, q);
-    const last = items.at(-1);
-    return c.json({ items, nextBefore: items.length === q.limit && last ? last.receivedAt : null }, 200);
+    return c.json(pageOf(await listQuarantine(c.env.DB, q), q.limit, (i) => i.receivedAt), 200);
   },
 );
 
@@ -147,9 +151,7 @@ ops.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const items = await listDeadLetters(c.env.DB, q);
-    const last = items.at(-1);
-    return c.json({ items, nextBefore: items.length === q.limit && last ? last.createdAt : null }, 200);
+    return c.json(pageOf(await listDeadLetters(c.env.DB, q), q.limit, (d) => d.createdAt), 200);
   },
 );
 
