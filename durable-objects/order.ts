@@ -184,7 +184,8 @@ export class OrderDO extends DurableObject<Env> {
         } catch (err) {
           failed = true;
           this.sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${marks})`, ...ids);
-          log.warn("outbox send failed; the alarm will retry", { orderId: this.getMeta("order_id"), queue, error: errorName(err) });
+          const correlationId = (JSON.parse(batch[0]?.body ?? "{}") as { correlationId?: string }).correlationId;
+          log.warn("outbox send failed; the alarm will retry", { orderId: this.getMeta("order_id"), queue, rows: batch.length, correlationId, error: errorName(err) });
         }
       }
       if (failed) return;
