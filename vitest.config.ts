@@ -112,6 +112,8 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup.ts"],
       // Integration tests wait for real queue deliveries (about max_batch_timeout each).
       testTimeout: 30_000,
+      // The worker's info-level JSON lines would drown the report; warnings and errors still show.
+      onConsoleLog: (line: string) => !line.includes('"level":"info"'),
       // `npm run soak` adds the long-running soak tests; `npm test` never runs them.
       include: process.env.DOCKLINE_SOAK ? ["test/soak/**/*.soak.ts"] : ["test/**/*.test.ts", "src/**/*.test.ts"],
     },
