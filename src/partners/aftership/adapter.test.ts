@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { CanonicalEvent } from "../../domain/event";
 import { HttpProblem } from "../../platform/problem";
 import { signHmacBase64 } from "../schemes/hmac-base64";
 import { SignatureError } from "../schemes/signature-error";
+import { bytes, canonicalOnceResolved, inbound, only, patched, thrown } from "../test-helpers";
 import { type InboundWebhook, type MappedEvent, Unmappable } from "../types";
 import { AFTERSHIP_SIGNATURE_HEADER, aftership } from "./adapter";
 import sdkResult from "./fixtures/get-tracking-result.json?raw";
 
 const SECRET = "aftership-webhook-secret";
-const bytes = (s: string) => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>;
 
 // The webhook's `msg` is the Tracking object. AfterShip's published Tracking (the SDK fixture) is spliced in
 // byte for byte, inside the envelope its Webhook Specifications page documents.
@@ -19,12 +18,7 @@ const envelope = (msg: string, event = "tracking_update") =>
 const TRACKING_UPDATE = envelope(TRACKING);
 
 function webhook(raw: string, signature?: string): InboundWebhook {
-  return {
-    partnerId: "aftership",
-    headers: new Headers({ "content-type": "application/json", ...(signature ? { [AFTERSHIP_SIGNATURE_HEADER]: signature } : {}) }),
-    raw: bytes(raw),
-    receivedAt: "2018-07-25T01:30:00.000Z",
-  };
+  return inbound("aftership", raw, signature ? { [AFTERSHIP_SIGNATURE_HEADER]: signature } : {}, "2018-07-25T01:30:00.000Z");
 }
 
 async function signed(raw: string, secret = SECRET): Promise<InboundWebhook> {
@@ -34,27 +28,15 @@ async function signed(raw: string, secret = SECRET): Promise<InboundWebhook> {
 type Json = Record<string, unknown>;
 /** The published Tracking with some fields replaced, for cases AfterShip publishes no sample of. */
 function tracking(patch: Json): string {
-  return envelope(JSON.stringify({ ...(JSON.parse(TRACKING) as Json), ...patch }));
+  return envelope(patched(TRACKING, patch));
 }
 function publishedCheckpoints(): Json[] {
   return (JSON.parse(TRACKING) as { checkpoints: Json[] }).checkpoints;
 }
 const checkpoint = (patch: Json): Json => ({ slug: "usps", tag: "InTransit", subtag: "InTransit_001", message: "In transit", ...patch });
 
-async function thrown(p: Promise<unknown> | unknown): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected an error");
-}
-
 async function mapOne(raw: string): Promise<MappedEvent> {
-  const { events, ignored } = await aftership.map(webhook(raw));
-  expect(ignored).toBeUndefined();
-  expect(events).toHaveLength(1);
-  return events[0] as MappedEvent;
+  return only(await aftership.map(webhook(raw)));
 }
 
 describe("aftership: verification", () => {
@@ -110,7 +92,7 @@ describe("aftership: mapping the published Tracking", () => {
 
   it("produces events that are canonical once the order is resolved", async () => {
     const { events } = await aftership.map(webhook(TRACKING_UPDATE));
-    for (const e of events) expect(CanonicalEvent.safeParse({ ...e, orderId: "SO-1001" }).success).toBe(true);
+    for (const e of events) expect(canonicalOnceResolved(e)).toBe(true);
   });
 
   it("tells apart two checkpoints at the same instant by their subtag", async () => {

@@ -3,7 +3,8 @@
 // becomes one canonical event with a content-derived id, so re-sent checkpoints deduplicate themselves.
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
-import { parseJson } from "../parse";
+import { parseJson, readVendor } from "../parse";
+import { collectScans, placeKey, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
 import { verifyHmacBase64 } from "../schemes/hmac-base64";
 import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
 import { AfterShipWebhook, type Checkpoint, Tracking } from "./payload";
@@ -14,23 +15,14 @@ export const AFTERSHIP_SIGNATURE_HEADER = "aftership-hmac-sha256";
 // AfterShip events that are authentic but carry no checkpoint: a revised delivery estimate, a tracking that
 // has been pending for a while. Any other event is quarantined, so ops notice what AfterShip adds.
 const IRRELEVANT_EVENTS = new Set(["edd_revise", "tracking_pending_time"]);
-const DESCRIPTION_MAX = 500;
-type Location = NonNullable<MappedEvent["location"]>;
 
-function location(c: Checkpoint): Location | undefined {
+function location(c: Checkpoint): ScanLocation | undefined {
   // AfterShip's free-text `location` ("DONGGUAN CN") is not split into fields: guessing would be wrong as often as right.
-  const loc = { city: present(c.city), region: present(c.state), postalCode: present(c.zip), country: present(c.country_iso3) ?? present(c.country_region) };
-  const entries = Object.entries(loc).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as Location) : undefined;
+  return scanLocation(c.city, c.state, c.zip, present(c.country_iso3) ?? present(c.country_region));
 }
 
 function readTracking(msg: unknown): Tracking {
-  const parsed = Tracking.safeParse(msg);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Unmappable(`AfterShip tracking_update without a readable Tracking: msg.${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
-  }
-  return parsed.data;
+  return readVendor(Tracking, msg, "AfterShip tracking_update without a readable Tracking", (path) => `msg.${path}`);
 }
 
 interface Context {
@@ -48,29 +40,19 @@ async function checkpointEvent(ctx: Context, c: Checkpoint): Promise<MappedEvent
   // An empty checkpoint_time is documented: such a checkpoint cannot be placed in the timeline, so it is left out.
   if (occurredAt === undefined) return undefined;
   const loc = location(c);
-  // The subtag and the carrier's raw status tell apart two checkpoints of one milestone at the same time
-  // (an arrival and an export release); the message text is left out because carriers reword it.
-  const eventId = await contentEventId(ctx.partnerId, [
-    ctx.trackingNumber,
-    mapped.code,
-    occurredAt,
-    present(c.subtag) ?? c.tag,
-    present(c.raw_tag),
-    loc ? [loc.city, loc.region, loc.postalCode, loc.country].join("|") : undefined,
-  ]);
-  const message = present(c.message);
-  const carrier = ctx.carrier ?? present(c.slug);
-  return {
-    eventId,
+  return scanEvent({
+    partnerId: ctx.partnerId,
+    trackingNumber: ctx.trackingNumber,
     code: mapped.code,
     occurredAt,
-    source: ctx.partnerId,
-    trackingNumber: ctx.trackingNumber,
-    ...(carrier ? { carrier } : {}),
-    ...(mapped.reason ? { reason: mapped.reason } : {}),
-    ...(loc ? { location: loc } : {}),
-    ...(message ? { description: message.slice(0, DESCRIPTION_MAX) } : {}),
-  };
+    // The subtag and the carrier's raw status tell apart two checkpoints of one milestone at the same time
+    // (an arrival and an export release); the message text is left out because carriers reword it.
+    distinguishedBy: [present(c.subtag) ?? c.tag, present(c.raw_tag), placeKey(loc)],
+    carrier: ctx.carrier ?? present(c.slug),
+    reason: mapped.reason,
+    location: loc,
+    description: present(c.message),
+  });
 }
 
 // AfterShip tags a tracking Expired when the carrier has been silent for long; there is usually no checkpoint
@@ -107,24 +89,15 @@ async function mapTracking(partnerId: string, tracking: Tracking, webhookAt: str
   const trackingNumber = normalizeTrackingNumber(tracking.tracking_number);
   if (!trackingNumber) throw new Unmappable("AfterShip Tracking has an empty tracking_number");
   const ctx: Context = { partnerId, trackingNumber, carrier: present(tracking.slug) };
-  const byId = new Map<string, MappedEvent>();
   const checkpoints = tracking.checkpoints ?? [];
-  for (const c of checkpoints) {
-    const event = await checkpointEvent(ctx, c);
-    if (event) byId.set(event.eventId, event);
-  }
-  if (tracking.tag === "Expired" && !checkpoints.some((c) => c.tag === "Expired")) {
-    const event = await expiredEvent(ctx, webhookAt);
-    byId.set(event.eventId, event);
-  }
+  const scans: (MappedEvent | undefined)[] = [];
+  for (const c of checkpoints) scans.push(await checkpointEvent(ctx, c));
+  if (tracking.tag === "Expired" && !checkpoints.some((c) => c.tag === "Expired")) scans.push(await expiredEvent(ctx, webhookAt));
   // Checkpoints come oldest first in AfterShip's samples, but nothing promises it; instants with different
-  // offsets only compare once converted. Ties are broken by id so the order is the same every time.
-  const events = [...byId.values()].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+  // offsets only compare once converted (they are, to UTC). Ties are broken by id.
+  const events = collectScans(scans);
   if (events.length === 0) return { events, ignored: `AfterShip tracking ${trackingNumber} (${tracking.tag ?? "no tag"}) has no checkpoint to report yet` };
-  const estimate = eta(tracking);
-  const last = events[events.length - 1];
-  if (estimate && last) events[events.length - 1] = { ...last, eta: estimate };
-  return { events };
+  return { events: withLatestEta(events, eta(tracking)) };
 }
 
 export const aftership: Adapter = {
@@ -135,12 +108,7 @@ export const aftership: Adapter = {
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {
-    const parsed = AfterShipWebhook.safeParse(parseJson(req.raw));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Unmappable(`not an AfterShip webhook: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim());
-    }
-    const { event, msg, ts } = parsed.data;
+    const { event, msg, ts } = readVendor(AfterShipWebhook, parseJson(req.raw), "not an AfterShip webhook");
     if (event === "tracking_update") {
       // `ts` is AfterShip's "UTC unix timestamp that the event occurred"; our receipt time stands in without it.
       const webhookAt = typeof ts === "number" && ts > 0 && ts < 1e11 ? new Date(ts * 1000).toISOString() : req.receivedAt;

@@ -6,7 +6,7 @@ import { EXCEPTION_REASONS, MILESTONE_CODES } from "../../domain/milestones";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber } from "../normalize";
 import { parseJson, schemaProblem } from "../parse";
-import { verifyStandardWebhook } from "../schemes/standard-webhooks";
+import { standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
 import type { Adapter, InboundWebhook, MapResult, MappedEvent } from "../types";
 
 const id = z.string().trim().min(1).max(200);
@@ -40,11 +40,7 @@ export const canonical: Adapter = {
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
-    await verifyStandardWebhook(
-      secrets,
-      { id: req.headers.get("webhook-id"), timestamp: req.headers.get("webhook-timestamp"), signature: req.headers.get("webhook-signature") },
-      req.raw,
-    );
+    await verifyStandardWebhook(secrets, standardWebhookHeaders(req.headers), req.raw);
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

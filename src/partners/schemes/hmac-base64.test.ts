@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { failure } from "../test-helpers";
 import { signHmacBase64, verifyHmacBase64 } from "./hmac-base64";
-import { SignatureError } from "./signature-error";
 
 // RFC 4231 test case 2 (HMAC-SHA256, key "Jefe"), its digest written in base64.
 const SECRET = "Jefe";
@@ -10,16 +10,6 @@ const HEADER = "aftership-hmac-sha256";
 const OTHER = "another-secret";
 
 const headers = (value: string | null, name = HEADER) => new Headers(value === null ? {} : { [name]: value });
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignatureError) return err.reason;
-    throw err;
-  }
-  throw new Error("expected a SignatureError");
-}
 
 describe("base64 HMAC-SHA256 of the raw body", () => {
   it("signs the RFC 4231 test vector", async () => {

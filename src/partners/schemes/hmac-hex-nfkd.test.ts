@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
 import batchCreated from "../easypost/fixtures/batch-created.json?raw";
+import { failure } from "../test-helpers";
 import { signHmacHexNfkd, verifyHmacHexNfkd } from "./hmac-hex-nfkd";
-import { SignatureError } from "./signature-error";
 
 // EasyPost's own client-library test vector: secret "sécret" over the batch.created event body.
 const SECRET = "s\u00e9cret";
 const SIGNATURE = "hmac-sha256-hex=e93977c8ccb20363d51a62b3fe1fc402b7829be1152da9e88cf9e8d07115a46b";
 const BODY = new TextEncoder().encode(batchCreated);
 const OTHER = "another-secret";
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignatureError) return err.reason;
-    throw err;
-  }
-  throw new Error("expected a SignatureError");
-}
 
 describe("EasyPost HMAC (hex, NFKD secret)", () => {
   it("signs EasyPost's published test vector", async () => {

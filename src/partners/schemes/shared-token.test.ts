@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { failure } from "../test-helpers";
 import { MIN_TOKEN_LENGTH, signSharedToken, verifySharedToken } from "./shared-token";
-import { SignatureError } from "./signature-error";
 
 const TOKEN = "ups-track-alert-token-0001";
 const NEXT = "ups-track-alert-token-0002";
@@ -8,16 +8,6 @@ const CREDENTIAL = { header: "credential" };
 const BEARER = { header: "Authorization", scheme: "Bearer" };
 
 const headers = (entries: Record<string, string>) => new Headers(entries);
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignatureError) return err.reason;
-    throw err;
-  }
-  throw new Error("expected a SignatureError");
-}
 
 describe("shared token", () => {
   it("signs as the bare token in the named header", () => {

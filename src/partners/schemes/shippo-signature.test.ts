@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { failure } from "../test-helpers";
 import { signShippo, TOLERANCE_SECONDS, verifyShippoSignature } from "./shippo-signature";
-import { SignatureError } from "./signature-error";
 
 // Shippo publishes the header's form (t=1688493073,v1=<hex>) but no body to go with it, so this vector was
 // computed independently, with Node's crypto module: HMAC-SHA256("shippo_secret", "1688493073." + BODY).
@@ -10,16 +10,6 @@ const BODY = new TextEncoder().encode('{"event":"track_updated"}');
 const V1 = "64169f507fc454daf662d7351577eeb2dd1eadf7f7b347232db78ac14100741b";
 const HEADER = `t=${TS},v1=${V1}`;
 const OTHER = "another-secret";
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignatureError) return err.reason;
-    throw err;
-  }
-  throw new Error("expected a SignatureError");
-}
 
 describe("Shippo-Auth-Signature", () => {
   it("signs the independently computed vector", async () => {

@@ -13,6 +13,11 @@ export interface StandardWebhookHeaders {
   signature: string | null;
 }
 
+/** The three headers as a request carries them: what every adapter on this scheme hands to the verifier. */
+export function standardWebhookHeaders(headers: Headers): StandardWebhookHeaders {
+  return { id: headers.get("webhook-id"), timestamp: headers.get("webhook-timestamp"), signature: headers.get("webhook-signature") };
+}
+
 function keyOf(secret: string): Uint8Array<ArrayBuffer> {
   const b64 = secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret;
   const key = fromBase64(b64);

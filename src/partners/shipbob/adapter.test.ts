@@ -3,6 +3,7 @@ import { CanonicalEvent } from "../../domain/event";
 import { HttpProblem } from "../../platform/problem";
 import { SignatureError } from "../schemes/signature-error";
 import { signStandardWebhook, TOLERANCE_SECONDS } from "../schemes/standard-webhooks";
+import { bytes, inbound, only, thrown, withField } from "../test-helpers";
 import { type InboundWebhook, type MappedEvent, Unmappable } from "../types";
 import { SHIPBOB_TOPIC_HEADER, shipbob } from "./adapter";
 import cancelled from "./fixtures/order-shipment-cancelled.json?raw";
@@ -15,18 +16,18 @@ import orderShipped from "./fixtures/order-shipped.json?raw";
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const ROTATED = "whsec_dGhpcyBpcyBhbm90aGVyIHNlY3JldCBrZXk=";
 const MSG_ID = "msg_31eW7bWRi16lL0Ajjik68kfyeUh";
-const bytes = (s: string) => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>;
 const now = () => Math.floor(Date.now() / 1000);
 
 async function webhook(topic: string | null, raw: string, { secret = SECRET, timestamp = now() } = {}): Promise<InboundWebhook> {
-  const headers = new Headers({
-    "content-type": "application/json",
-    "webhook-id": MSG_ID,
-    "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signStandardWebhook(secret, MSG_ID, timestamp, bytes(raw)),
-  });
-  if (topic) headers.set(SHIPBOB_TOPIC_HEADER, topic);
-  return { partnerId: "shipbob", headers, raw: bytes(raw), receivedAt: "2025-10-23T16:00:00.000Z" };
+  const signature = await signStandardWebhook(secret, MSG_ID, timestamp, bytes(raw));
+  const req = inbound(
+    "shipbob",
+    raw,
+    { "webhook-id": MSG_ID, "webhook-timestamp": String(timestamp), "webhook-signature": signature },
+    "2025-10-23T16:00:00.000Z",
+  );
+  if (topic) req.headers.set(SHIPBOB_TOPIC_HEADER, topic);
+  return req;
 }
 
 async function map(topic: string, raw: string) {
@@ -34,25 +35,9 @@ async function map(topic: string, raw: string) {
 }
 
 async function mapOne(topic: string, raw: string): Promise<MappedEvent> {
-  const { events, ignored } = await map(topic, raw);
-  expect(ignored).toBeUndefined();
-  expect(events).toHaveLength(1);
-  return events[0] as MappedEvent;
+  return only(await map(topic, raw));
 }
 
-async function thrown(p: unknown): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected an error");
-}
-
-const withField = (raw: string, from: string, to: string) => {
-  if (!raw.includes(from)) throw new Error(`fixture has no ${from}`);
-  return raw.replace(from, to);
-};
 /** The order fixture's shipment alone: what shipment topics carry. */
 const shipmentOf = (order: string) => JSON.stringify((JSON.parse(order) as { shipments: unknown[] }).shipments[0]);
 const correlation = { orderId: "TEST101", orderRef: { system: "shipbob", id: "100000001" } };

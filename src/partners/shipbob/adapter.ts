@@ -9,8 +9,8 @@ import type { z } from "zod";
 import type { Line } from "../../domain/event";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
-import { parseJson } from "../parse";
-import { verifyStandardWebhook } from "../schemes/standard-webhooks";
+import { parseJson, readVendor } from "../parse";
+import { standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
 import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
 import { Order, Shipment, type ShipmentProduct, TrackingEvent } from "./payload";
 import { holdReason, trackingStatus } from "./status";
@@ -22,12 +22,7 @@ type Topic = (partnerId: string, body: unknown, topic: string) => Promise<MapRes
 type Correlation = Pick<MappedEvent, "orderId" | "orderRef">;
 
 function parse<T extends z.ZodType>(schema: T, body: unknown, topic: string): z.infer<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Unmappable(`${topic} body is not ShipBob's: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim());
-  }
-  return parsed.data;
+  return readVendor(schema, body, `${topic} body is not ShipBob's`);
 }
 
 function correlation(orderId: string, referenceId: string | null | undefined): Correlation {
@@ -185,11 +180,7 @@ export const shipbob: Adapter = {
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
-    await verifyStandardWebhook(
-      secrets,
-      { id: req.headers.get("webhook-id"), timestamp: req.headers.get("webhook-timestamp"), signature: req.headers.get("webhook-signature") },
-      req.raw,
-    );
+    await verifyStandardWebhook(secrets, standardWebhookHeaders(req.headers), req.raw);
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

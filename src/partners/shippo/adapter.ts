@@ -1,9 +1,9 @@
 // The `shippo` adapter: Shippo webhooks, signed with Shippo-Auth-Signature (t=<unix>,v1=<hex HMAC of
 // "t.body">, ±300 s). A track_updated carries the parcel's status and its whole history; each status in it
 // becomes one canonical event with a content-derived id, so a re-sent history deduplicates itself.
-import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
-import { parseJson } from "../parse";
+import { parseJson, readVendor } from "../parse";
+import { collectScans, placeKey, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
 import { verifyShippoSignature } from "../schemes/shippo-signature";
 import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
 import { ShippoWebhook, Track, type TrackingStatus } from "./payload";
@@ -14,14 +14,10 @@ export const SHIPPO_SIGNATURE_HEADER = "shippo-auth-signature";
 // Shippo's other webhook events are about labels and batches we do not buy through it: authentic, no milestone.
 // Any event outside this list is quarantined, so ops notice what Shippo adds.
 const IRRELEVANT_EVENTS = new Set(["transaction_created", "transaction_updated", "batch_created", "batch_purchased"]);
-const DESCRIPTION_MAX = 500;
-type Location = NonNullable<MappedEvent["location"]>;
 
-function location(s: TrackingStatus): Location | undefined {
+function location(s: TrackingStatus): ScanLocation | undefined {
   const l = s.location;
-  const loc = { city: present(l?.city), region: present(l?.state), postalCode: present(l?.zip), country: present(l?.country) };
-  const entries = Object.entries(loc).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as Location) : undefined;
+  return scanLocation(l?.city, l?.state, l?.zip, l?.country);
 }
 
 function substatusCode(s: TrackingStatus): string | undefined {
@@ -29,12 +25,7 @@ function substatusCode(s: TrackingStatus): string | undefined {
 }
 
 function readTrack(data: unknown): Track {
-  const parsed = Track.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Unmappable(`Shippo track_updated without a readable Tracking: data.${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
-  }
-  return parsed.data;
+  return readVendor(Track, data, "Shippo track_updated without a readable Tracking", (path) => `data.${path}`);
 }
 
 async function statusEvent(partnerId: string, track: Track, trackingNumber: string, s: TrackingStatus): Promise<MappedEvent | undefined> {
@@ -48,30 +39,20 @@ async function statusEvent(partnerId: string, track: Track, trackingNumber: stri
   const occurredAt = shippoInstant(s.status_date);
   if (!occurredAt) throw new Unmappable(`Shippo status has an unreadable status_date "${s.status_date}"`);
   const loc = location(s);
-  // Content-derived, not Shippo's object_id: the current status and its copy in the history must collapse into
-  // one event, and test-mode payloads carry placeholder object_ids. The substatus and place tell apart two
-  // statuses of one milestone at the same instant; the carrier's wording does not take part.
-  const eventId = await contentEventId(partnerId, [
+  return scanEvent({
+    partnerId,
     trackingNumber,
-    mapped.code,
-    occurredAt,
-    s.status,
-    substatus,
-    loc ? [loc.city, loc.region, loc.postalCode, loc.country].join("|") : undefined,
-  ]);
-  const details = present(s.status_details);
-  const carrier = present(track.carrier);
-  return {
-    eventId,
     code: mapped.code,
     occurredAt,
-    source: partnerId,
-    trackingNumber,
-    ...(carrier ? { carrier } : {}),
-    ...(mapped.reason ? { reason: mapped.reason } : {}),
-    ...(loc ? { location: loc } : {}),
-    ...(details ? { description: details.slice(0, DESCRIPTION_MAX) } : {}),
-  };
+    // Content-derived, not Shippo's object_id: the current status and its copy in the history must collapse into
+    // one event, and test-mode payloads carry placeholder object_ids. The substatus and place tell apart two
+    // statuses of one milestone at the same instant; the carrier's wording does not take part.
+    distinguishedBy: [s.status, substatus, placeKey(loc)],
+    carrier: present(track.carrier),
+    reason: mapped.reason,
+    location: loc,
+    description: present(s.status_details),
+  });
 }
 
 async function mapTrack(partnerId: string, track: Track): Promise<MapResult> {
@@ -79,22 +60,16 @@ async function mapTrack(partnerId: string, track: Track): Promise<MapResult> {
   // chose and `transaction` is Shippo's label id; neither is a reference we issued, so neither is trusted.
   const trackingNumber = normalizeTrackingNumber(track.tracking_number);
   if (!trackingNumber) throw new Unmappable("Shippo Tracking has an empty tracking_number");
-  const byId = new Map<string, MappedEvent>();
+  // The current status comes last, so where it repeats a history entry its copy is the one kept.
   const statuses = [...(track.tracking_history ?? []), ...(track.tracking_status ? [track.tracking_status] : [])];
-  for (const s of statuses) {
-    const event = await statusEvent(partnerId, track, trackingNumber, s);
-    if (event) byId.set(event.eventId, event);
-  }
-  // Shippo lists the history oldest first, but nothing promises it: order by instant, ties by id.
-  const events = [...byId.values()].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+  const scans: (MappedEvent | undefined)[] = [];
+  for (const s of statuses) scans.push(await statusEvent(partnerId, track, trackingNumber, s));
+  // Shippo lists the history oldest first, but nothing promises it: ordered by instant, ties by id.
+  const events = collectScans(scans);
   if (events.length === 0) {
     return { events, ignored: `Shippo tracking ${trackingNumber} (${track.tracking_status?.status ?? "no status"}) has no dated status to report yet` };
   }
-  // The estimate belongs to the tracking as it is now, so only the latest status carries it.
-  const eta = shippoInstant(track.eta);
-  const last = events[events.length - 1];
-  if (eta && last) events[events.length - 1] = { ...last, eta };
-  return { events };
+  return { events: withLatestEta(events, shippoInstant(track.eta)) };
 }
 
 export const shippo: Adapter = {
@@ -105,12 +80,7 @@ export const shippo: Adapter = {
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {
-    const parsed = ShippoWebhook.safeParse(parseJson(req.raw));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Unmappable(`not a Shippo webhook: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim());
-    }
-    const { event, data } = parsed.data;
+    const { event, data } = readVendor(ShippoWebhook, parseJson(req.raw), "not a Shippo webhook");
     if (event === "track_updated") return mapTrack(req.partnerId, readTrack(data));
     if (IRRELEVANT_EVENTS.has(event)) return { events: [], ignored: `Shippo ${event} events carry no parcel milestone` };
     throw new Unmappable(`unknown Shippo event "${event}"`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { CanonicalEvent } from "../../domain/event";
 import { HttpProblem } from "../../platform/problem";
 import { signHmacBase64 } from "../schemes/hmac-base64";
 import { SignatureError } from "../schemes/signature-error";
+import { bytes, canonicalOnceResolved, inbound, thrown, withField } from "../test-helpers";
 import { type InboundWebhook, type MappedEvent, Unmappable } from "../types";
 import { SHOPIFY_SIGNATURE_HEADER, shopify } from "./adapter";
 import fulfillmentEvent from "./fixtures/fulfillment-events-create.json?raw";
@@ -13,12 +13,11 @@ import { parseShopifyJson, shopifyId } from "./json";
 
 const SECRET = "shpss_test_webhook_secret_0001";
 const ROTATED = "shpss_test_webhook_secret_0000";
-const bytes = (s: string) => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>;
 
 async function webhook(topic: string | null, raw: string, extra: Record<string, string> = {}, secret = SECRET): Promise<InboundWebhook> {
-  const headers = new Headers({ "content-type": "application/json", [SHOPIFY_SIGNATURE_HEADER]: await signHmacBase64(secret, bytes(raw)), ...extra });
-  if (topic) headers.set("X-Shopify-Topic", topic);
-  return { partnerId: "shopify", headers, raw: bytes(raw), receivedAt: "2026-11-20T14:00:00.000Z" };
+  const req = inbound("shopify", raw, { [SHOPIFY_SIGNATURE_HEADER]: await signHmacBase64(secret, bytes(raw)), ...extra }, "2026-11-20T14:00:00.000Z");
+  if (topic) req.headers.set("X-Shopify-Topic", topic);
+  return req;
 }
 
 async function map(topic: string, raw: string, extra: Record<string, string> = {}) {
@@ -32,21 +31,7 @@ function rawDigits(raw: string, key: string): string {
   return m[1];
 }
 
-async function thrown(p: unknown): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected an error");
-}
-
-const valid = (e: MappedEvent) => CanonicalEvent.safeParse({ ...e, orderId: "SO-1001" }).success;
-// Variants keep the published bytes (and their 64-bit ids) and change one field in the text.
-const withField = (raw: string, from: string, to: string) => {
-  if (!raw.includes(from)) throw new Error(`fixture has no ${from}`);
-  return raw.replace(from, to);
-};
+// Variants (withField) keep the published bytes (and their 64-bit ids) and change one field in the text.
 
 describe("shopify: verification", () => {
   it("accepts the published sample signed over its exact bytes", async () => {
@@ -127,7 +112,7 @@ describe("shopify: fulfillments", () => {
     });
     expect(e.orderId).toBeUndefined();
     expect(e.eventId).toMatch(/^shopify:[0-9a-f]{32}$/);
-    expect(valid(e)).toBe(true);
+    expect(canonicalOnceResolved(e)).toBe(true);
   });
 
   it("recognises the dispatch restated by fulfillments/update as the same event", async () => {
@@ -156,7 +141,7 @@ describe("shopify: fulfillments", () => {
     expect(events.map((e) => e.code)).toEqual(["shipment.dispatched", code]);
     expect(events[1]).toMatchObject({ occurredAt: "2022-01-03T15:30:00.000Z", shipmentId: "123456", trackingNumber: "1Z827WK74630" });
     expect(events[1]?.reason).toBe(reason);
-    expect(events.every(valid)).toBe(true);
+    expect(events.every((e) => canonicalOnceResolved(e))).toBe(true);
   });
 
   it("gives a shipment status restated by a later update the same id", async () => {
@@ -217,7 +202,7 @@ describe("shopify: fulfillment events", () => {
       description: "Item is now in transit",
     });
     expect(e.eta).toBeUndefined();
-    expect(valid(e)).toBe(true);
+    expect(canonicalOnceResolved(e)).toBe(true);
   });
 
   it("maps a delay onto a self-resolving exception and carries the estimated delivery", async () => {
@@ -272,7 +257,7 @@ describe("shopify: orders, refunds and returns", () => {
       orderRef: { system: "shopify", id: "4783296544821" },
       returnId: "123134564567890",
     });
-    expect(valid(e as MappedEvent)).toBe(true);
+    expect(canonicalOnceResolved(e as MappedEvent)).toBe(true);
   });
 });
 

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import type { Line } from "../../domain/event";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
+import { readVendor } from "../parse";
 import { verifyHmacBase64 } from "../schemes/hmac-base64";
 import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
 import { parseShopifyJson } from "./json";
@@ -24,12 +25,7 @@ const SYSTEM = "shopify";
 type Topic = (req: InboundWebhook, body: unknown, topic: string) => Promise<MapResult>;
 
 function parse<T extends z.ZodType>(schema: T, body: unknown, topic: string): z.infer<T> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Unmappable(`${topic} body is not Shopify's: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim());
-  }
-  return parsed.data;
+  return readVendor(schema, body, `${topic} body is not Shopify's`);
 }
 
 /** Lines by SKU. A line without a SKU makes the list unusable: none is better than a partial one (a shipment

@@ -1,9 +1,9 @@
 // The `ups` adapter: UPS Track Alert webhooks (one activity per message, `credential` header echoing the
 // token we registered) and, for backfills, a Tracking API response (a package's whole activity history).
 // UPS knows nothing of our orders, so every event correlates by its normalised tracking number alone.
-import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
 import { parseJson } from "../parse";
+import { byOccurrence, collectScans, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
 import { verifySharedToken } from "../schemes/shared-token";
 import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
 import { TrackAlertMessage, type TrackingActivity, type TrackingPackage, TrackingResponse } from "./payload";
@@ -13,14 +13,13 @@ import { upsDay, upsInstant } from "./time";
 /** Track Alert echoes the subscription's `destination.credential` in this header, unchanged. */
 export const UPS_TOKEN_HEADER = { header: "credential" } as const;
 const CARRIER = "ups";
-type Location = NonNullable<MappedEvent["location"]>;
 type Text = string | null | undefined;
 
 interface Scan {
   trackingNumber: string;
   status: UpsStatus;
   occurredAt: string;
-  location?: Location;
+  location?: ScanLocation;
   eta?: string;
 }
 
@@ -37,12 +36,6 @@ function occurredAt(gmt: [date: Text, time: Text], local: [date: Text, time: Tex
   return at;
 }
 
-function location(city: Text, region: Text, postalCode: Text, country: Text): Location | undefined {
-  const loc = { city: present(city), region: present(region), postalCode: present(postalCode), country: present(country) };
-  const entries = Object.entries(loc).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as Location) : undefined;
-}
-
 function trackingNumberOf(raw: string): string {
   const tn = normalizeTrackingNumber(raw);
   if (!tn) throw new Unmappable("UPS payload has an empty trackingNumber");
@@ -53,34 +46,26 @@ async function toEvent(partnerId: string, scan: Scan): Promise<MappedEvent | { i
   const mapped = mapUpsStatus(scan.status);
   if (mapped.kind === "unknown") throw new Unmappable(mapped.why);
   if (mapped.kind === "ignored") return { ignored: mapped.why };
-  // The UPS activity code and the city tell apart two scans of the same milestone in the same second
-  // (an arrival and a departure scan); upper-cased because the two UPS APIs differ in case.
-  const eventId = await contentEventId(partnerId, [
-    scan.trackingNumber,
-    mapped.code,
-    scan.occurredAt,
-    present(scan.status.code)?.toUpperCase(),
-    scan.location?.city?.toUpperCase(),
-  ]);
-  const description = present(scan.status.description)?.slice(0, 500);
-  return {
-    eventId,
-    source: partnerId,
+  return scanEvent({
+    partnerId,
+    trackingNumber: scan.trackingNumber,
     code: mapped.code,
     occurredAt: scan.occurredAt,
+    // The UPS activity code and the city tell apart two scans of the same milestone in the same second
+    // (an arrival and a departure scan); upper-cased because the two UPS APIs differ in case.
+    distinguishedBy: [present(scan.status.code)?.toUpperCase(), scan.location?.city?.toUpperCase()],
     carrier: CARRIER,
-    trackingNumber: scan.trackingNumber,
-    ...(mapped.reason ? { reason: mapped.reason } : {}),
-    ...(scan.location ? { location: scan.location } : {}),
-    ...(description ? { description } : {}),
-    ...(scan.eta ? { eta: scan.eta } : {}),
-  };
+    reason: mapped.reason,
+    location: scan.location,
+    description: present(scan.status.description),
+    eta: scan.eta,
+  });
 }
 
 function alertScan(m: TrackAlertMessage): Scan {
   const loc = m.activityLocation;
   const eta = upsDay(m.scheduledDeliveryDate);
-  const where = location(loc?.city, loc?.stateProvince, loc?.postalCode, loc?.country);
+  const where = scanLocation(loc?.city, loc?.stateProvince, loc?.postalCode, loc?.country);
   return {
     trackingNumber: trackingNumberOf(m.trackingNumber),
     status: m.activityStatus,
@@ -92,7 +77,7 @@ function alertScan(m: TrackAlertMessage): Scan {
 
 function activityScan(trackingNumber: string, a: TrackingActivity): Scan {
   const addr = a.location?.address;
-  const where = location(addr?.city, addr?.stateProvince, addr?.postalCode, present(addr?.countryCode) ?? addr?.country);
+  const where = scanLocation(addr?.city, addr?.stateProvince, addr?.postalCode, present(addr?.countryCode) ?? addr?.country);
   return {
     trackingNumber,
     status: { type: a.status.type, code: a.status.code, description: a.status.description, descriptionCode: a.status.statusCode },
@@ -109,7 +94,7 @@ function packageEta(p: TrackingPackage): string | undefined {
 }
 
 async function mapHistory(partnerId: string, body: TrackingResponse): Promise<MapResult> {
-  const events = new Map<string, MappedEvent>();
+  const events: MappedEvent[] = [];
   const ignored: string[] = [];
   for (const shipment of body.trackResponse.shipment) {
     for (const pkg of shipment.package ?? []) {
@@ -121,22 +106,13 @@ async function mapHistory(partnerId: string, body: TrackingResponse): Promise<Ma
         else mapped.push(e);
       }
       // UPS lists the most recent activity first; the ETA belongs to the package now, so only the latest scan carries it.
-      mapped.sort(byOccurrence);
-      const latest = mapped.at(-1);
-      const eta = packageEta(pkg);
-      if (latest && eta) mapped[mapped.length - 1] = { ...latest, eta };
-      // A history may repeat a scan verbatim; one event per identity.
-      for (const e of mapped) if (!events.has(e.eventId)) events.set(e.eventId, e);
+      events.push(...withLatestEta(mapped.sort(byOccurrence), packageEta(pkg)));
     }
   }
-  const list = [...events.values()].sort(byOccurrence);
+  // A history may repeat a scan verbatim; one event per identity, the first copy kept.
+  const list = collectScans(events, "first");
   if (list.length > 0) return { events: list };
   return { events: [], ignored: ignored[0] ?? "UPS tracking response has no activity" };
-}
-
-// Deterministic order whatever order UPS sent: by when it happened, then by identity.
-function byOccurrence(a: MappedEvent, b: MappedEvent): number {
-  return a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

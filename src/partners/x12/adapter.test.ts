@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HttpProblem } from "../../platform/problem";
 import { signSharedToken } from "../schemes/shared-token";
-import { SignatureError } from "../schemes/signature-error";
+import { failure, inbound, problem } from "../test-helpers";
 import type { InboundWebhook } from "../types";
 import { X12_AUTH, x12 } from "./adapter";
 import canadaPost from "./fixtures/canadapost-214.edi?raw";
@@ -13,36 +12,12 @@ import twoSets from "./fixtures/two-945s.edi?raw";
 const TOKEN = "edi-gateway-token-0001";
 const NEXT = "edi-gateway-token-0002";
 
-const req = (body: string, headers: Record<string, string> = {}): InboundWebhook => ({
-  partnerId: "edi",
-  headers: new Headers({ "content-type": "application/edi-x12", ...headers }),
-  raw: new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>,
-  receivedAt: "2026-11-20T18:00:00Z",
-});
+const req = (body: string, headers: Record<string, string> = {}): InboundWebhook =>
+  inbound("edi", body, { "content-type": "application/edi-x12", ...headers }, "2026-11-20T18:00:00Z");
 const signed = (body: string, token = TOKEN) => {
   const [name, value] = signSharedToken(token, X12_AUTH);
   return req(body, { [name]: value });
 };
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SignatureError) return err.reason;
-    throw err;
-  }
-  throw new Error("expected a SignatureError");
-}
-
-async function problem(p: Promise<unknown>): Promise<HttpProblem> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof HttpProblem) return err;
-    throw err;
-  }
-  throw new Error("expected an HttpProblem");
-}
 
 describe("x12 adapter: verification (gateway bearer token)", () => {
   it("declares the X12 content type", () => {

@@ -1,6 +1,7 @@
 // The `x12` adapter: X12 interchanges (214 carrier status, 945 warehouse shipping advice) posted by our
 // AS2/SFTP gateway as application/edi-x12, authenticated by the gateway's bearer token. Each transaction
 // set is mapped by its ST01; other sets (997 acknowledgements, …) in a valid envelope are ignored.
+import { collectScans } from "../scan";
 import { verifySharedToken } from "../schemes/shared-token";
 import type { Adapter, InboundWebhook, MapResult, MappedEvent } from "../types";
 import { map214 } from "./map-214";
@@ -37,11 +38,9 @@ export const x12: Adapter = {
         }
       }
     }
-    // A re-sent status can appear in two sets of one interchange: one event per id. Sorted by when it
-    // happened (ids break ties), so the same interchange always yields the same list.
-    const byId = new Map<string, MappedEvent>();
-    for (const e of events) if (!byId.has(e.eventId)) byId.set(e.eventId, e);
-    const unique = [...byId.values()].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.eventId.localeCompare(b.eventId));
+    // A re-sent status can appear in two sets of one interchange: one event per id, the first set's copy kept.
+    // Sorted by when it happened (ids break ties), so the same interchange always yields the same list.
+    const unique = collectScans(events, "first");
     if (unique.length > 0) return { events: unique };
     return { events: [], ignored: notes.length > 0 ? notes.join("; ").slice(0, 500) : "the interchange has no transaction sets" };
   },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CanonicalEvent } from "../../domain/event";
+import { inbound } from "../test-helpers";
 import type { InboundWebhook, MappedEvent } from "../types";
 import { Unmappable } from "../types";
 import { x12 } from "./adapter";
@@ -7,12 +8,7 @@ import canadaPost from "./fixtures/canadapost-214.edi?raw";
 import multistop from "./fixtures/multistop-214.edi?raw";
 import resent from "./fixtures/multistop-214-resent.edi?raw";
 
-const req = (body: string): InboundWebhook => ({
-  partnerId: "edi",
-  headers: new Headers({ "content-type": "application/edi-x12" }),
-  raw: new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>,
-  receivedAt: "2026-11-20T18:00:00Z",
-});
+const req = (body: string): InboundWebhook => inbound("edi", body, { "content-type": "application/edi-x12" }, "2026-11-20T18:00:00Z");
 const map = async (body: string) => x12.map(req(body));
 const summary = (e: MappedEvent) => [e.code, e.occurredAt, e.trackingNumber, e.location?.city];
 

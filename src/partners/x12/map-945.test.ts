@@ -1,17 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { CanonicalEvent } from "../../domain/event";
+import { inbound } from "../test-helpers";
 import type { InboundWebhook } from "../types";
 import { Unmappable } from "../types";
 import { x12 } from "./adapter";
 import repaired from "./fixtures/x12types-945-repaired.edi?raw";
 import twoSets from "./fixtures/two-945s.edi?raw";
 
-const req = (body: string): InboundWebhook => ({
-  partnerId: "edi",
-  headers: new Headers({ "content-type": "application/edi-x12" }),
-  raw: new TextEncoder().encode(body) as Uint8Array<ArrayBuffer>,
-  receivedAt: "2026-11-20T18:00:00Z",
-});
+const req = (body: string): InboundWebhook => inbound("edi", body, { "content-type": "application/edi-x12" }, "2026-11-20T18:00:00Z");
 const map = async (body: string) => x12.map(req(body));
 
 describe("X12 945: the published sample (ISA padding and SE count repaired)", () => {
