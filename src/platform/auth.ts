@@ -10,10 +10,18 @@ export function bearerToken(header: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
-/** Whether `Authorization: Bearer` carries exactly `expected` (constant time; unset expected fails). */
+/**
+ * Whether `Authorization: Bearer` carries one of the `expected` tokens (comma-separated while a rotation
+ * is in progress). Constant time per candidate; an unset secret accepts nothing.
+ */
 export function hasToken(header: string | undefined, expected: string | undefined): boolean {
   const got = bearerToken(header);
-  return Boolean(expected && got && timingSafeEqual(got, expected));
+  if (!got || !expected) return false;
+  let ok = false;
+  for (const candidate of expected.split(",").map((t) => t.trim())) {
+    if (candidate && timingSafeEqual(got, candidate)) ok = true;
+  }
+  return ok;
 }
 
 /**
@@ -35,9 +43,7 @@ export const requireOps = createMiddleware<{ Bindings: Env }>(async (c, next) =>
 /** Requires `Authorization: Bearer <env[name]>`. An unset secret rejects everything (fail closed). */
 export function requireToken(name: "ERP_INBOUND_TOKEN") {
   return createMiddleware<{ Bindings: Env }>(async (c, next) => {
-    const expected = c.env[name];
-    const got = bearerToken(c.req.header("Authorization"));
-    if (!expected || !got || !timingSafeEqual(got, expected)) throw unauthorized();
+    if (!hasToken(c.req.header("Authorization"), c.env[name])) throw unauthorized();
     await next();
   });
 }
