@@ -116,6 +116,8 @@ export default defineConfig(async () => {
       onConsoleLog: (line: string) => !line.includes('"level":"info"'),
       // `npm run soak` adds the long-running soak tests; `npm test` never runs them.
       include: process.env.DOCKLINE_SOAK ? ["test/soak/**/*.soak.ts"] : ["test/**/*.test.ts", "src/**/*.test.ts"],
+      // Node-side checks have their own run (vitest.node.config.ts).
+      exclude: ["test/node/**", "node_modules/**"],
     },
   };
 });
