@@ -67,7 +67,10 @@ export class OrderDO extends DurableObject<Env> {
   private async record(orderId: string, items: { e: CanonicalEvent; correlationId: string }[]): Promise<IngestResult[]> {
     const now = new Date().toISOString();
     const hashed = await Promise.all(items.map(async (i) => ({ ...i, hash: await contentHash(i.e) })));
-    return this.ctx.storage.transactionSync(() => {
+    const cache = this.loadCache();
+    const accepted: CanonicalEvent[] = [];
+    const learned: { keys: string[]; commands: string[]; lastSeq: number } = { keys: [], commands: [], lastSeq: cache.lastSeq };
+    const out = this.ctx.storage.transactionSync(() => {
       this.setMeta("order_id", orderId);
       const res: IngestResult[] = [];
       let arrival = Number(this.getMeta("arrivals") ?? "0");
@@ -90,30 +93,65 @@ export class OrderDO extends DurableObject<Env> {
           now,
         );
         lastCorrelation = correlationId;
+        accepted.push(e);
         res.push({ eventId: e.eventId, outcome: "accepted" });
       }
       if (lastCorrelation) {
         this.setMeta("arrivals", String(arrival));
-        this.evolve(orderId, lastCorrelation, now);
+        Object.assign(learned, this.evolve(orderId, [...cache.events, ...accepted], cache, lastCorrelation, now));
       }
       return res;
     });
+    // Only after the commit: the in-memory copy never runs ahead of storage, even if the transaction threw.
+    cache.events.push(...accepted);
+    for (const k of learned.keys) cache.keys.add(k);
+    for (const k of learned.commands) cache.emitted.add(k);
+    cache.lastSeq = learned.lastSeq;
+    return out;
   }
 
-  /** Recomputes state from the event set and writes new commands and a projection to the outbox. */
-  private evolve(orderId: string, correlationId: string, now: string): void {
-    const events = this.sql
-      .exec<{ body: string }>("SELECT body FROM events")
-      .toArray()
-      .map((r) => JSON.parse(r.body) as CanonicalEvent);
-    const emitted = new Set(
-      this.sql
-        .exec<{ key: string }>("SELECT key FROM commands")
+  /**
+   * What evolve needs, read from storage once per instance and then kept in step with every commit: the
+   * event set, the emitted command keys, the last sequence number and the bound keys. Safe because this
+   * instance is the only writer of its storage, and each request runs alone between awaits.
+   */
+  private cache: { events: CanonicalEvent[]; emitted: Set<string>; lastSeq: number; keys: Set<string> } | null = null;
+
+  private loadCache() {
+    this.cache ??= {
+      events: this.sql
+        .exec<{ body: string }>("SELECT body FROM events")
         .toArray()
-        .map((r) => r.key),
-    );
-    const lastSeq = this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM commands").one().s ?? 0;
-    const { state, commands } = decide(orderId, events, emitted, lastSeq);
+        .map((r) => JSON.parse(r.body) as CanonicalEvent),
+      emitted: new Set(
+        this.sql
+          .exec<{ key: string }>("SELECT key FROM commands")
+          .toArray()
+          .map((r) => r.key),
+      ),
+      lastSeq: this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM commands").one().s ?? 0,
+      keys: new Set(
+        this.sql
+          .exec<{ key: string }>("SELECT key FROM keys")
+          .toArray()
+          .map((r) => r.key),
+      ),
+    };
+    return this.cache;
+  }
+
+  /**
+   * Recomputes state from the event set and writes new commands, new keys and a projection to the outbox.
+   * Returns what the in-memory cache must learn once the transaction commits.
+   */
+  private evolve(
+    orderId: string,
+    events: CanonicalEvent[],
+    known: { emitted: ReadonlySet<string>; lastSeq: number; keys: ReadonlySet<string> },
+    correlationId: string,
+    now: string,
+  ): { keys: string[]; commands: string[]; lastSeq: number } {
+    const { state, commands } = decide(orderId, events, known.emitted, known.lastSeq);
     this.setMeta("state", JSON.stringify(state));
     for (const cmd of commands) {
       this.sql.exec(
@@ -132,19 +170,30 @@ export class OrderDO extends DurableObject<Env> {
     const view = portalView(state, now);
     if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
     // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
-    for (const key of keysOf(state)) {
-      const fresh = this.sql.exec("INSERT INTO keys (key, learned_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", key, now).rowsWritten > 0;
-      if (fresh) this.enqueue("bind", { key }, now);
+    const fresh = keysOf(state).filter((k) => !known.keys.has(k));
+    for (const key of fresh) {
+      this.sql.exec("INSERT INTO keys (key, learned_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", key, now);
+      this.enqueue("bind", { key }, now);
     }
+    return { keys: fresh, commands: commands.map((c) => c.key), lastSeq: commands.at(-1)?.seq ?? known.lastSeq };
   }
 
   private enqueue(queue: Queues, body: ErpMessage | ProjectionMessage | { key: string }, now: string): void {
     this.sql.exec("INSERT INTO outbox (queue, body, created_at) VALUES (?,?,?)", queue, JSON.stringify(body), now);
   }
 
+  /** When this instance last armed the alarm for (epoch ms); null when unknown or already fired. */
+  private alarmAt: number | null = null;
+
+  /**
+   * Makes sure an alarm will come to re-send the outbox. One alarm already pending serves every later
+   * write (it flushes whatever is there when it fires), so a busy order does not rewrite it per request.
+   */
   private async armAlarm(): Promise<void> {
+    if (this.alarmAt !== null && this.alarmAt > Date.now()) return;
     const seconds = Number(this.env.OUTBOX_RETRY_SECONDS ?? "5") || 5;
-    await this.ctx.storage.setAlarm(Date.now() + seconds * 1000);
+    this.alarmAt = Date.now() + seconds * 1000;
+    await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   /** Sends the outbox to Queues; rows are deleted only after the send succeeded (at-least-once). */
@@ -185,7 +234,13 @@ export class OrderDO extends DurableObject<Env> {
           failed = true;
           this.sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${marks})`, ...ids);
           const correlationId = (JSON.parse(batch[0]?.body ?? "{}") as { correlationId?: string }).correlationId;
-          log.warn("outbox send failed; the alarm will retry", { orderId: this.getMeta("order_id"), queue, rows: batch.length, correlationId, error: errorName(err) });
+          log.warn("outbox send failed; the alarm will retry", {
+            orderId: this.getMeta("order_id"),
+            queue,
+            rows: batch.length,
+            correlationId,
+            error: errorName(err),
+          });
         }
       }
       if (failed) return;
@@ -219,6 +274,7 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Alarms are at-least-once and retried when they throw: re-send whatever the outbox still holds. */
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.flush();
     const left = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
     if (left > 0) await this.armAlarm();

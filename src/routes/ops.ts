@@ -111,7 +111,10 @@ ops.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json(pageOf(await listQuarantine(c.env.DB, q), q.limit, (i) => i.receivedAt), 200);
+    return c.json(
+      pageOf(await listQuarantine(c.env.DB, q), q.limit, (i) => i.receivedAt),
+      200,
+    );
   },
 );
 
@@ -151,7 +154,10 @@ ops.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json(pageOf(await listDeadLetters(c.env.DB, q), q.limit, (d) => d.createdAt), 200);
+    return c.json(
+      pageOf(await listDeadLetters(c.env.DB, q), q.limit, (d) => d.createdAt),
+      200,
+    );
   },
 );
 
