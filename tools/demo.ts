@@ -11,6 +11,7 @@
 // Deterministic: the plan is a function of --seed and of the hour (order numbers carry the window's end
 // hour, so a rerun within the hour with the same seed replays the same traffic — all duplicates — and a new
 // seed gives new orders).
+import { flag } from "./cli";
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { unstable_readConfig } from "wrangler";
@@ -30,11 +31,6 @@ const USAGE = `usage: npm run demo -- [--url http://127.0.0.1:8787] [--erp-url h
 
 // ─── flags, config, secrets ──────────────────────────────────────────────────────────────────────────
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  if (i >= 0) return process.argv[i + 1];
-  return process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
-}
 function numberFlag(name: string, fallback: number): number {
   const raw = flag(name);
   if (raw === undefined) return fallback;

@@ -9,33 +9,15 @@
 // --dry-run prints the five commands and runs only `wrangler deploy --dry-run --env <env>` (bundles and
 // validates the environment's config, offline). docs/deploy.md explains the first deploy and rollbacks.
 import { spawnSync } from "node:child_process";
-import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
+import { unstable_readConfig } from "wrangler";
+import { environmentArg, fail, PLACEHOLDER_ID, WRANGLER } from "./cli";
 
-const WRANGLER = "node_modules/.bin/wrangler";
-const PLACEHOLDER_ID = /^0{8}-0{4}-0{4}-0{4}-0{11}\d$/;
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  if (i >= 0) return process.argv[i + 1];
-  return process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
-}
-
-function fail(message: string, code = 2): never {
-  console.error(`✖ ${message}`);
-  process.exit(code);
-}
-
-const raw: { rawConfig: { env?: Record<string, unknown> } } = experimental_readRawConfig({ config: "wrangler.toml" });
-const environments = Object.keys(raw.rawConfig.env ?? {});
-const env = flag("--env") ?? flag("-e");
-const dryRun = process.argv.includes("--dry-run");
-if (!env || env.startsWith("-")) {
-  fail(
+const env = environmentArg(
+  (environments) =>
     `usage: npm run deploy -- --env <${environments.join("|")}> [--dry-run]\n` +
-      "  --env is required: the top level of wrangler.toml is local development and is never deployed.",
-  );
-}
-if (!environments.includes(env)) fail(`no [env.${env}] in wrangler.toml; environments: ${environments.join(", ")}`);
+    "  --env is required: the top level of wrangler.toml is local development and is never deployed.",
+);
+const dryRun = process.argv.includes("--dry-run");
 
 /** The parts of the environment's resolved config this script reads (wrangler's own Config type comes from
  * @cloudflare/workers-utils, which is not installed, so it is declared here). */

@@ -11,35 +11,17 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
-import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
+import { unstable_readConfig } from "wrangler";
+import { CONFIG, environmentArg, fail, flag, PLACEHOLDER_ID, WRANGLER } from "./cli";
 
-const WRANGLER = "node_modules/.bin/wrangler";
-const CONFIG = "wrangler.toml";
-const PLACEHOLDER_ID = /^0{8}-0{4}-0{4}-0{4}-0{11}\d$/;
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  if (i >= 0) return process.argv[i + 1];
-  return process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
-}
-function fail(message: string, code = 2): never {
-  console.error(`✖ ${message}`);
-  process.exit(code);
-}
-
-const raw: { rawConfig: { env?: Record<string, unknown> } } = experimental_readRawConfig({ config: CONFIG });
-const environments = Object.keys(raw.rawConfig.env ?? {});
-const env = flag("--env") ?? flag("-e");
+const env = environmentArg(
+  (environments) =>
+    `usage: npm run provision -- --env <${environments.join("|")}> [--secrets-file <path>] [--overwrite-secrets] [--dry-run]\n` +
+    "  --env is required: the top level of wrangler.toml is local development (no Cloudflare resources).",
+);
 const dryRun = process.argv.includes("--dry-run");
 const overwrite = process.argv.includes("--overwrite-secrets");
 const secretsFile = flag("--secrets-file");
-if (!env || env.startsWith("-")) {
-  fail(
-    `usage: npm run provision -- --env <${environments.join("|")}> [--secrets-file <path>] [--overwrite-secrets] [--dry-run]\n` +
-      "  --env is required: the top level of wrangler.toml is local development (no Cloudflare resources).",
-  );
-}
-if (!environments.includes(env)) fail(`no [env.${env}] in ${CONFIG}; environments: ${environments.join(", ")}`);
 if (secretsFile && !existsSync(secretsFile)) fail(`--secrets-file ${secretsFile} does not exist`);
 
 /** The parts of the environment's resolved config this script reads (wrangler's own Config type comes from

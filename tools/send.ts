@@ -5,11 +5,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { unstable_readConfig } from "wrangler";
 import { signFor } from "../src/partners/signers";
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { flag } from "./cli";
 
 function localSecret(partnerId: string): string {
   const name = `PARTNER_SECRET_${partnerId.toUpperCase().replaceAll("-", "_")}`;
