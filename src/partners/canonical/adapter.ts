@@ -1,8 +1,8 @@
 // The `canonical` adapter: dockline's own published format, signed with Standard Webhooks. For partners
 // without a format of their own (acme-3pl). One webhook carries one milestone.
 import { z } from "zod";
-import { Instant, Line, Location, OrderRef } from "../../domain/event";
-import { EXCEPTION_REASONS, MILESTONE_CODES } from "../../domain/milestones";
+import { CanonicalEvent, OrderRef } from "../../domain/event";
+import { MILESTONE_CODES } from "../../domain/milestones";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber } from "../normalize";
 import { parseJson, schemaProblem } from "../parse";
@@ -13,24 +13,16 @@ const id = z.string().trim().min(1).max(200);
 // Orders are released and cancelled by the ERP, never by a partner.
 const PARTNER_CODES = MILESTONE_CODES.filter((c) => !c.startsWith("order."));
 
+// The published format is the canonical event itself, minus what only dockline sets (source, the ERP's
+// order details), with the event id optional and the order named in any of three ways.
 export const CanonicalWebhook = z.object({
   type: z.literal("milestone"),
-  data: z
-    .object({
+  data: CanonicalEvent.omit({ source: true, order: true })
+    .extend({
       eventId: id.optional(),
       orderId: id.optional(),
       orderRef: OrderRef.optional(),
       code: z.enum(PARTNER_CODES as [string, ...string[]]),
-      occurredAt: Instant,
-      shipmentId: id.optional(),
-      carrier: z.string().trim().min(1).max(64).optional(),
-      trackingNumber: id.optional(),
-      lines: z.array(Line).max(500).optional(),
-      location: Location.optional(),
-      reason: z.enum(EXCEPTION_REASONS).optional(),
-      description: z.string().max(500).optional(),
-      eta: Instant.optional(),
-      returnId: id.optional(),
     })
     // The order may be named directly, by the partner's own reference, or only by the parcel.
     .refine((d) => d.orderId || d.orderRef || d.trackingNumber, { message: "one of orderId, orderRef or trackingNumber is required", path: ["orderId"] }),
