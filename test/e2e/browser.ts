@@ -2,6 +2,8 @@
 // the network: this machine's closed network refuses Chromium's background connections.
 import { existsSync, mkdirSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { Stack } from "./stack";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = "test-results";
@@ -23,4 +25,23 @@ export async function launch(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** A running stack and a browser for one test file: started before its tests, closed after them. */
+export function useStackAndBrowser(): { stack: () => Stack; browser: () => Browser } {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    stack = new Stack();
+    await stack.start();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  return {
+    stack: () => stack as Stack,
+    browser: () => browser as Browser,
+  };
 }

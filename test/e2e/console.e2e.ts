@@ -1,37 +1,24 @@
 // The ops console in a real browser: sign in, see health and the quarantine, open an order's log, run a
 // reconcile and an order replay through the CSRF-protected forms. Screenshots kept in test-results/.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, launch } from "./browser";
-import { eventually, SECRETS, Stack } from "./stack";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, useStackAndBrowser } from "./browser";
+import { eventually, SECRETS } from "./stack";
 import { signFor } from "../../src/partners/signers";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = new Stack();
-  await stack.start();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useStackAndBrowser();
 
 describe("the ops console in Chromium", () => {
   it("signs in, shows health and quarantine, opens an order and runs repairs", async () => {
     const orderId = "SO-CONSOLE-E2E";
-    await stack.release({
+    await env.stack().release({
       orderId,
       customerId: "CUST-OPS",
       lines: [{ sku: "WID-1", quantity: 1 }],
       shipTo: { country: "US" },
       releasedAt: "2026-11-20T09:00:00Z",
     });
-    await stack.milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T11:00:00Z", shipmentId: "S1", trackingNumber: "1ZOPS0001" });
-    await stack.milestone({ orderId, code: "shipment.exception", occurredAt: "2026-11-20T13:00:00Z", shipmentId: "S1", reason: "address_issue" });
+    await env.stack().milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T11:00:00Z", shipmentId: "S1", trackingNumber: "1ZOPS0001" });
+    await env.stack().milestone({ orderId, code: "shipment.exception", occurredAt: "2026-11-20T13:00:00Z", shipmentId: "S1", reason: "address_issue" });
     // One authentic payload we cannot map: an AfterShip-style partner sending a tag nobody knows.
     const raw = new TextEncoder().encode(
       JSON.stringify({
@@ -46,20 +33,20 @@ describe("the ops console in Chromium", () => {
         ts: 1763629200,
       }),
     );
-    const q = await stack.fetch("/v1/webhooks/aftership", {
+    const q = await env.stack().fetch("/v1/webhooks/aftership", {
       method: "POST",
       headers: await signFor("aftership", SECRETS.PARTNER_SECRET_AFTERSHIP, raw),
       body: raw,
     });
     expect(((await q.json()) as { results: { outcome: string }[] }).results[0]?.outcome).toBe("quarantined");
     await eventually(async () => {
-      const r = await stack.fetch("/ops/stuck", { headers: { Authorization: `Bearer ${SECRETS.OPS_TOKEN}` } });
+      const r = await env.stack().fetch("/ops/stuck", { headers: { Authorization: `Bearer ${SECRETS.OPS_TOKEN}` } });
       return ((await r.json()) as { items: { orderId: string }[] }).items.some((i) => i.orderId === orderId) ? true : undefined;
     });
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await env.browser().newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(new URL("/ops", stack.url).toString());
+    await page.goto(new URL("/ops", env.stack().url).toString());
     expect(page.url()).toMatch(/\/ops\/login$/);
     await page.fill("input[name=token]", SECRETS.OPS_TOKEN);
     await page.click("button[type=submit]");

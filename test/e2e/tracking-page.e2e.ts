@@ -1,30 +1,17 @@
 // The end customer's tracking page in a real browser on a phone-sized screen: it renders, its CSP holds
 // (no violation reported), it shows this order only; a screenshot is kept in test-results/.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, launch } from "./browser";
-import { eventually, Stack } from "./stack";
+import { describe, expect, it } from "vitest";
+import { ARTIFACTS, useStackAndBrowser } from "./browser";
+import { eventually } from "./stack";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = new Stack();
-  await stack.start();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const env = useStackAndBrowser();
 
 describe("the tracking page in Chromium", () => {
   it("shows status, ETA, exception, parcels and history, readable on a phone, with no CSP violation", async () => {
     const orderId = "SO-E2E-1";
     expect(
       (
-        await stack.release({
+        await env.stack().release({
           orderId,
           customerId: "CUST-E2E",
           lines: [{ sku: "WID-1", quantity: 2 }],
@@ -34,7 +21,7 @@ describe("the tracking page in Chromium", () => {
       ).status,
     ).toBe(202);
     // A second order of another customer: nothing of it may appear.
-    await stack.release({
+    await env.stack().release({
       orderId: "SO-E2E-OTHER",
       customerId: "CUST-OTHER",
       lines: [{ sku: "X", quantity: 1 }],
@@ -63,17 +50,17 @@ describe("the tracking page in Chromium", () => {
       { orderId, code: "shipment.exception", occurredAt: "2026-11-21T09:00:00Z", shipmentId: "S1", reason: "weather" },
       { orderId: "SO-E2E-OTHER", code: "shipment.dispatched", occurredAt: "2026-11-20T12:00:00Z", shipmentId: "S9", trackingNumber: "1ZOTHER999" },
     ]) {
-      expect((await stack.milestone(data)).status).toBe(202);
+      expect((await env.stack().milestone(data)).status).toBe(202);
     }
-    const key = await stack.customerKey("CUST-E2E");
+    const key = await env.stack().customerKey("CUST-E2E");
     const trackingUrl = await eventually(async () => {
-      const r = await stack.fetch(`/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${key}` } });
+      const r = await env.stack().fetch(`/v1/orders/${orderId}`, { headers: { Authorization: `Bearer ${key}` } });
       if (r.status !== 200) return undefined;
       const o = (await r.json()) as { version: number; trackingUrl: string };
       return o.version === 5 ? o.trackingUrl : undefined;
     });
 
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const context = await env.browser().newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     const violations: string[] = [];
     page.on("console", (m) => {
@@ -105,8 +92,8 @@ describe("the tracking page in Chromium", () => {
   });
 
   it("shows a plain not-found page for a forged link", async () => {
-    const page = await browser.newPage();
-    const res = await page.goto(new URL("/track/U08tRTJFLTE.AAAAAAAAAAAAAAAAAAAAAA", stack.url).toString());
+    const page = await env.browser().newPage();
+    const res = await page.goto(new URL("/track/U08tRTJFLTE.AAAAAAAAAAAAAAAAAAAAAA", env.stack().url).toString());
     expect(res?.status()).toBe(404);
     expect(await page.textContent("h1")).toBe("We could not find this order");
     await page.close();
