@@ -71,7 +71,8 @@ export class OrderDO extends DurableObject<Env> {
     const accepted: CanonicalEvent[] = [];
     const learned: { keys: string[]; commands: string[]; lastSeq: number } = { keys: [], commands: [], lastSeq: cache.lastSeq };
     const out = this.ctx.storage.transactionSync(() => {
-      this.setMeta("order_id", orderId);
+      // Written once: a duplicate-only request then writes nothing at all.
+      if (cache.orderId !== orderId) this.setMeta("order_id", orderId);
       const res: IngestResult[] = [];
       let arrival = Number(this.getMeta("arrivals") ?? "0");
       let lastCorrelation: string | undefined;
@@ -107,6 +108,7 @@ export class OrderDO extends DurableObject<Env> {
     for (const k of learned.keys) cache.keys.add(k);
     for (const k of learned.commands) cache.emitted.add(k);
     cache.lastSeq = learned.lastSeq;
+    cache.orderId = orderId;
     return out;
   }
 
@@ -115,10 +117,11 @@ export class OrderDO extends DurableObject<Env> {
    * event set, the emitted command keys, the last sequence number and the bound keys. Safe because this
    * instance is the only writer of its storage, and each request runs alone between awaits.
    */
-  private cache: { events: CanonicalEvent[]; emitted: Set<string>; lastSeq: number; keys: Set<string> } | null = null;
+  private cache: { orderId: string | undefined; events: CanonicalEvent[]; emitted: Set<string>; lastSeq: number; keys: Set<string> } | null = null;
 
   private loadCache() {
     this.cache ??= {
+      orderId: this.getMeta("order_id"),
       events: this.sql
         .exec<{ body: string }>("SELECT body FROM events")
         .toArray()
