@@ -24,6 +24,8 @@ declare module "autocannon" {
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     pipelining?: number;
+    /** Requests per second over all connections (each connection gets its share, sent at each second's start). */
+    overallRate?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string | Buffer;

@@ -86,9 +86,16 @@ function checkErp(records: ErpRecord[], ref: Reference, problems: string[]): Che
 export async function check(base: URL, opsToken: string, erp: ErpSim, ref: Reference, statesOf: string[], waitMs = 120_000): Promise<CheckResult> {
   const problems: string[] = [];
   const expectedTotal = ref.orderIds().reduce((n, id) => n + ref.expected(id).commandKeys.length, 0);
-  if ((await erp.waitForApplied(expectedTotal, waitMs)) === null) problems.push(`ERP booked ${(await erp.stats()).applied} of ${expectedTotal} commands within ${waitMs / 1000} s`);
+  if ((await erp.waitForApplied(expectedTotal, waitMs)) === null)
+    problems.push(`ERP booked ${(await erp.stats()).applied} of ${expectedTotal} commands within ${waitMs / 1000} s`);
   const stateMismatches = await checkStates(base, opsToken, ref, statesOf, problems);
   const erpResult = checkErp(await erp.records(), ref, problems);
-  const ok = stateMismatches === 0 && erpResult.duplicates === 0 && erpResult.gaps === 0 && erpResult.missing === 0 && erpResult.unexpected === 0 && problems.length === 0;
+  const ok =
+    stateMismatches === 0 &&
+    erpResult.duplicates === 0 &&
+    erpResult.gaps === 0 &&
+    erpResult.missing === 0 &&
+    erpResult.unexpected === 0 &&
+    problems.length === 0;
   return { ok, ordersChecked: statesOf.length, stateMismatches, erp: erpResult, problems };
 }

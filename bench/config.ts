@@ -4,12 +4,14 @@ import { readFileSync } from "node:fs";
 
 export interface Sizes {
   mode: "quick" | "full";
-  /** Orders per ack-latency run, by connection count (each run gets its own orders). */
-  latencyOrders: Record<16 | 64 | 256, number>;
+  /** Orders per ack-latency run, by connection count (each run gets its own orders). One connection: no queueing. */
+  latencyOrders: Record<1 | 16 | 64 | 256, number>;
   /** Seconds the baseline runs at each connection count. */
   baselineSeconds: number;
   /** Orders the freshness prober sends webhook by webhook while the 64-connection run is under way. */
   freshnessOrders: number;
+  /** Seconds of load at half the measured capacity, with the freshness prober alongside. */
+  steadySeconds: number;
   freshnessProbers: number;
   /** Orders probed again once the load is over (freshness of an idle system). */
   idleFreshnessOrders: number;
@@ -24,39 +26,59 @@ export interface Sizes {
   depthExtraScans: number[];
   /** Webhooks signed and sent per autocannon segment: signatures must stay within ±300 s. */
   segment: number;
+  /** Seconds per stage of the profiling ladder. */
+  stageSeconds: number;
+  /** Orders per what-if variant (bench/ablation.ts); 0 skips the ablation phase. */
+  ablationOrders: number;
 }
 
 export const QUICK: Sizes = {
   mode: "quick",
-  latencyOrders: { 16: 120, 64: 400, 256: 300 },
-  baselineSeconds: 4,
-  freshnessOrders: 24,
-  freshnessProbers: 6,
-  idleFreshnessOrders: 4,
-  portalSeconds: 4,
-  outageOrders: 150,
-  outageMs: 6_000,
-  scaleOrders: [100, 500, 2_000],
-  depthOrders: 50,
-  depthExtraScans: [0, 20, 40],
+  latencyOrders: { 1: 8, 16: 50, 64: 120, 256: 100 },
+  baselineSeconds: 2,
+  freshnessOrders: 10,
+  steadySeconds: 12,
+  freshnessProbers: 4,
+  idleFreshnessOrders: 3,
+  portalSeconds: 2,
+  outageOrders: 40,
+  outageMs: 8_000,
+  scaleOrders: [100, 200, 300],
+  depthOrders: 30,
+  // The order-depth curve only in the full run: it does not fit in four minutes here.
+  depthExtraScans: [],
   segment: 20_000,
+  stageSeconds: 1.5,
+  // Seven fresh runtimes do not fit in four minutes: the what-if variants run in the full run only.
+  ablationOrders: 0,
 };
 
 export const FULL: Sizes = {
   mode: "full",
-  latencyOrders: { 16: 400, 64: 1_500, 256: 1_000 },
-  baselineSeconds: 8,
-  freshnessOrders: 60,
+  latencyOrders: { 1: 30, 16: 200, 64: 800, 256: 500 },
+  baselineSeconds: 4,
+  freshnessOrders: 40,
+  steadySeconds: 30,
   freshnessProbers: 8,
-  idleFreshnessOrders: 8,
-  portalSeconds: 10,
-  outageOrders: 500,
-  outageMs: 20_000,
-  scaleOrders: [100, 1_000, 3_000, 10_000],
-  depthOrders: 100,
+  idleFreshnessOrders: 6,
+  portalSeconds: 6,
+  outageOrders: 200,
+  outageMs: 30_000,
+  scaleOrders: [100, 1_000, 3_000],
+  depthOrders: 40,
   depthExtraScans: [0, 40, 90],
-  segment: 20_000,
+  segment: 15_000,
+  stageSeconds: 5,
+  ablationOrders: 150,
 };
+
+/** BENCH_SCALE_ORDERS="100,1000,10000" replaces the scale curve's points (for a longer run than the default). */
+export function withOverrides(sizes: Sizes): Sizes {
+  const points = process.env.BENCH_SCALE_ORDERS?.split(",")
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  return points?.length ? { ...sizes, scaleOrders: points } : sizes;
+}
 
 /** The local development secrets, read from the committed example file (never from .dev.vars). */
 export function localSecrets(file = ".dev.vars.example"): Record<string, string> {

@@ -24,7 +24,7 @@ interface Raw {
   timeouts: number;
 }
 
-function run(base: URL, connections: number, next: () => Prepared, bound: { amount: number } | { seconds: number }): Promise<Raw> {
+function run(base: URL, connections: number, next: () => Prepared, bound: { amount: number } | { seconds: number }, rate?: number): Promise<Raw> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   return new Promise((resolve, reject) => {
@@ -34,7 +34,9 @@ function run(base: URL, connections: number, next: () => Prepared, bound: { amou
         connections,
         ...("amount" in bound ? { amount: bound.amount } : { duration: bound.seconds }),
         timeout: 30,
-        requests: [{ setupRequest: (_req: RequestParams) => next() }],
+        ...(rate ? { overallRate: rate } : {}),
+        // Keep autocannon's defaults (host, port) and replace the request line, headers and body.
+        requests: [{ setupRequest: (req: RequestParams) => ({ ...req, ...next() }) }],
       },
       (err, result) => {
         if (err) return reject(err);
@@ -85,13 +87,14 @@ export async function sendInSegments<T>(
   connections: number,
   segment: number,
   prepare: (slice: readonly T[]) => Promise<Prepared[]>,
+  rate?: number,
 ): Promise<LoadResult> {
   const raws: Raw[] = [];
   for (let from = 0; from < items.length; from += segment) {
     const batch = await prepare(items.slice(from, from + segment));
     const c = Math.min(connections, batch.length);
     let i = 0;
-    raws.push(await run(base, c, () => batch[Math.min(i++, batch.length - 1)] as Prepared, { amount: batch.length }));
+    raws.push(await run(base, c, () => batch[Math.min(i++, batch.length - 1)] as Prepared, { amount: batch.length }, rate));
   }
   return result(Math.min(connections, items.length), raws);
 }

@@ -2,6 +2,7 @@
 // signature verification and mapping, and what OrderDO.evolve() recomputes on every new event — parse
 // every stored event, fold them all, derive the commands and the portal view, serialise the state — as
 // the order's history grows. workerd has no --cpu-prof; this is the measurable stand-in.
+import { timingSafeEqual } from "node:crypto";
 import { decide } from "../src/domain/decider";
 import type { CanonicalEvent } from "../src/domain/event";
 import { portalView } from "../src/domain/view";
@@ -13,6 +14,10 @@ import { signingSecret } from "./config";
 import { round } from "./metrics";
 import { Reference } from "./reference";
 import { planOrders, REALISTIC, random } from "./traffic";
+
+// workerd's crypto.subtle has a non-standard timingSafeEqual, which dockline's verifiers call; Node's has not.
+const subtle = crypto.subtle as unknown as { timingSafeEqual?: (a: Uint8Array, b: Uint8Array) => boolean };
+subtle.timingSafeEqual ??= (a, b) => timingSafeEqual(a, b);
 
 async function timeUs(iterations: number, fn: () => unknown): Promise<number> {
   for (let i = 0; i < Math.min(50, iterations); i++) await fn();
@@ -36,7 +41,11 @@ export async function microProfile(secrets: Record<string, string>): Promise<Rec
   const epReq = { partnerId: "easypost", headers: new Headers(), raw: utf8(lastEasyPost.body), receivedAt: req.receivedAt };
   const out: Record<string, number> = {
     "verify Standard Webhooks signature": await timeUs(2_000, () =>
-      verifyStandardWebhook([secret], { id: headers.get("webhook-id"), timestamp: headers.get("webhook-timestamp"), signature: headers.get("webhook-signature") }, raw),
+      verifyStandardWebhook(
+        [secret],
+        { id: headers.get("webhook-id"), timestamp: headers.get("webhook-timestamp"), signature: headers.get("webhook-signature") },
+        raw,
+      ),
     ),
     "map canonical webhook (zod + event id)": await timeUs(2_000, () => ADAPTERS.canonical.map(req)),
     [`map EasyPost tracker (${ep.webhooks.length - 4} scans, content ids)`]: await timeUs(1_000, () => ADAPTERS.easypost.map(epReq)),

@@ -1,11 +1,11 @@
-// The measured phases of a run. Each one plans its own orders (unique ids and tracking numbers), releases
+// The measured phases of a run. Each one works on its own orders (unique ids and tracking numbers), releases
 // them, sends their webhooks, and adds everything that was answered 202 to the reference.
 import type { Sizes } from "./config";
 import type { ErpSim } from "./erp";
 import { type FreshnessSample, probeFreshness } from "./freshness";
 import type { Served } from "./harness";
 import { type LoadResult, sendAll, sendFor, sendInSegments } from "./load";
-import { round } from "./metrics";
+import { round, sleep } from "./metrics";
 import { portalReads } from "./portal";
 import type { Reference } from "./reference";
 import { type Prepared, releases, signSends } from "./sign";
@@ -23,11 +23,20 @@ export interface Ctx {
   log: (msg: string) => void;
   /** Non-2xx answers or failed checks: the run fails, and the reference cannot be trusted past them. */
   problems: string[];
+  /** wrangler.toml's OUTBOX_RETRY_SECONDS: how long after its last write each order's alarm fires. */
+  outboxRetrySeconds: number;
 }
 
-function expectStatus(ctx: Ctx, what: string, r: LoadResult, status: string): void {
+/** Every answer must be `status`: otherwise the reference no longer matches what the worker holds, so stop. */
+export function expectStatus(ctx: Ctx, what: string, r: LoadResult, status: string): void {
   const bad = Object.entries(r.statuses).filter(([s]) => s !== status);
-  if (bad.length > 0 || r.errors > 0) ctx.problems.push(`${what}: ${JSON.stringify(r.statuses)} (errors ${r.errors}, timeouts ${r.timeouts})`);
+  if (bad.length === 0 && r.errors === 0) return;
+  const errors = ctx.dockline.harness
+    .getLogs()
+    .filter((l) => l.level === "error")
+    .slice(0, 3)
+    .map((l) => l.message.slice(0, 300));
+  throw new Error(`${what}: ${JSON.stringify(r.statuses)} (errors ${r.errors}, timeouts ${r.timeouts}); worker errors: ${errors.join(" | ") || "none"}`);
 }
 
 /** Releases the orders (POST /v1/orders, 64 connections) and records them in the reference. */
@@ -38,18 +47,26 @@ export async function release(ctx: Ctx, ref: Reference, orders: OrderPlan[]): Pr
   return r;
 }
 
-/** Sends the webhooks in signed segments and records them in the reference. */
-export async function ingest(ctx: Ctx, ref: Reference, sends: Send[], connections: number): Promise<LoadResult> {
-  const r = await sendInSegments(ctx.dockline.direct, sends, connections, ctx.sizes.segment, (slice) => signSends(slice, ctx.secrets));
+/** Sends the webhooks in signed segments (at most `rate` per second when given) and records them in the reference. */
+export async function ingest(ctx: Ctx, ref: Reference, sends: Send[], connections: number, rate?: number): Promise<LoadResult> {
+  const r = await sendInSegments(ctx.dockline.direct, sends, connections, ctx.sizes.segment, (slice) => signSends(slice, ctx.secrets), rate);
   expectStatus(ctx, `ingest at ${connections} connections`, r, "202");
   for (const s of sends) await ref.webhook(s.webhook);
   return r;
 }
 
-/** Waits for the ERP to book what the reference predicts so far, then for the runtime to go idle. */
-export async function settle(ctx: Ctx, ref: Reference): Promise<void> {
+/**
+ * Waits for the ERP to book what the reference predicts so far, then for the runtime to go idle: past the
+ * outbox alarms when `thorough` (their CPU is part of a cost), or for one calm moment between runs.
+ */
+export async function settle(ctx: Ctx, ref: Reference, thorough = true): Promise<void> {
   if ((await ctx.erp.waitForApplied(ref.commandCount(), 180_000)) === null) ctx.problems.push(`ERP backlog not drained (${ref.commandCount()} expected)`);
-  await quiet([ctx.dockline.pid]);
+  if (thorough) {
+    await sleep((ctx.outboxRetrySeconds + 0.5) * 1000);
+    await quiet([ctx.dockline.pid]);
+  } else await quiet([ctx.dockline.pid], 60_000, 1);
+  // The harness keeps every runtime log line in this process; a long run would hoard them.
+  ctx.dockline.harness.clearLogs();
 }
 
 export interface LatencyRun {
@@ -58,7 +75,6 @@ export interface LatencyRun {
   webhooks: number;
   duplicates: number;
   late: number;
-  releases: LoadResult;
   baseline: LoadResult;
   ingest: LoadResult;
   /** dockline's webhook throughput over the baseline's, same connections, same bodies. */
@@ -71,12 +87,13 @@ export interface LatencyRun {
   sendList: Send[];
 }
 
-/** One ack-latency run: baseline then dockline at `connections`, optionally with the freshness prober alongside. */
-export async function latencyRun(ctx: Ctx, ref: Reference, connections: 16 | 64 | 256, probe: OrderPlan[] = []): Promise<LatencyRun> {
-  const orders = planOrders(`L${connections}`, ctx.sizes.latencyOrders[connections], ctx.rnd);
+/**
+ * One ack-latency run over already released `orders`: baseline then dockline at `connections`, optionally
+ * with the freshness prober alongside.
+ */
+export async function latencyRun(ctx: Ctx, ref: Reference, connections: 1 | 16 | 64 | 256, orders: OrderPlan[], probe: OrderPlan[] = []): Promise<LatencyRun> {
   const sends = schedule(orders, ctx.rnd);
-  const rel = await release(ctx, ref, orders);
-  await settle(ctx, ref);
+  await settle(ctx, ref, false);
   // The baseline gets the same requests (it ignores the signatures), cycled for a fixed time.
   const sample: Prepared[] = await signSends(sends.slice(0, 2_000), ctx.secrets);
   const base = await sendFor(ctx.baseline.direct, sample, connections, ctx.sizes.baselineSeconds);
@@ -86,21 +103,30 @@ export async function latencyRun(ctx: Ctx, ref: Reference, connections: 16 | 64 
   let loaded = true;
   const prober =
     probe.length > 0
-      ? probeFreshness(probe, { base: ctx.dockline.direct, secrets: ctx.secrets, keys: ctx.keys, ref, workers: ctx.sizes.freshnessProbers, loaded: () => loaded })
+      ? probeFreshness(probe, {
+          base: ctx.dockline.direct,
+          secrets: ctx.secrets,
+          keys: ctx.keys,
+          ref,
+          workers: ctx.sizes.freshnessProbers,
+          loaded: () => loaded,
+          stopWithLoad: true,
+        })
       : undefined;
   const stop = meter(ctx.dockline.pid);
   const r = await ingest(ctx, ref, sends, connections);
   loaded = false;
   const usage = stop();
   const freshness = prober ? await prober : undefined;
-  ctx.log(`dockline  c=${connections}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (${sends.length} webhooks)`);
+  ctx.log(
+    `dockline  c=${connections}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms (${sends.length} webhooks)`,
+  );
   return {
     connections,
     orders: orders.length,
     webhooks: sends.length,
     duplicates: sends.filter((s) => s.duplicate).length,
     late: sends.filter((s) => s.late).length,
-    releases: rel,
     baseline: base,
     ingest: r,
     ratio: round(r.rps / base.rps, 3),
@@ -112,14 +138,59 @@ export async function latencyRun(ctx: Ctx, ref: Reference, connections: 16 | 64 
   };
 }
 
-export async function portalRuns(ctx: Ctx, orders: OrderPlan[]): Promise<Record<string, LoadResult>> {
+export interface SteadyFreshness {
+  /** Webhooks per second offered: a share of the capacity measured at 64 connections. */
+  rate: number;
+  ingest: LoadResult;
+  freshness: { samples: FreshnessSample[]; failures: string[] };
+}
+
+/**
+ * Freshness under a load the worker can sustain. At saturation (the 64-connection run) the projection
+ * queue only grows, so its freshness measures the backlog, not the pipeline; here the webhooks arrive at
+ * a fixed share of the measured capacity while the prober samples. `pool` holds released orders, more
+ * than the rate needs (it is only known once the capacity is): the unused ones stay released.
+ */
+export async function steadyFreshness(
+  ctx: Ctx,
+  ref: Reference,
+  capacity: number,
+  share: number,
+  pool: OrderPlan[],
+  probe: OrderPlan[],
+): Promise<SteadyFreshness> {
+  const rate = Math.max(1, Math.round(capacity * share));
+  const orders = pool.slice(0, Math.max(4, Math.round((rate * ctx.sizes.steadySeconds) / 9.5)));
+  await settle(ctx, ref, false);
+  let loaded = true;
+  const prober = probeFreshness(probe, {
+    base: ctx.dockline.direct,
+    secrets: ctx.secrets,
+    keys: ctx.keys,
+    ref,
+    workers: ctx.sizes.freshnessProbers,
+    loaded: () => loaded,
+    stopWithLoad: true,
+  });
+  const r = await ingest(ctx, ref, schedule(orders, ctx.rnd), 16, rate);
+  loaded = false;
+  const freshness = await prober;
+  ctx.log(`steady load ${rate}/s: ${r.rps} req/s, ack p99 ${r.latencyMs.p99} ms`);
+  return { rate, ingest: r, freshness };
+}
+
+export type PortalRun = LoadResult & { workerdCpuMsPerRead: number };
+
+export async function portalRuns(ctx: Ctx, orders: OrderPlan[]): Promise<Record<string, PortalRun>> {
   const reads = portalReads(orders, ctx.keys);
-  const out: Record<string, LoadResult> = {};
-  for (const c of [16, 64]) {
+  const out: Record<string, PortalRun> = {};
+  for (const c of [1, 16, 64]) {
+    const stop = meter(ctx.dockline.pid);
     const r = await sendFor(ctx.dockline.direct, reads, c, ctx.sizes.portalSeconds);
+    const cpu = stop().workerdCpuMs;
     expectStatus(ctx, `portal reads at ${c} connections`, r, "200");
     ctx.log(`portal    c=${c}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
-    out[c] = r;
+    out[c] = { ...r, workerdCpuMsPerRead: round(cpu / r.requests, 3) };
   }
   return out;
 }
@@ -130,14 +201,16 @@ export interface OutageDrill {
   commands: number;
   outageMs: number;
   ingestMs: number;
+  /** Whether ingestion finished while the ERP was still down (otherwise the drain overlaps ingestion). */
+  ingestedDuringOutage: boolean;
   /** From the end of the outage (or of ingestion, if later) to the last command booked. */
   drainMs: number | null;
   commandsPerSecond: number | null;
-  /** Booked before the outage ended: must be zero, the ERP was down. */
+  /** Booked while the ERP was down: must be zero. */
   bookedDuringOutage: number;
 }
 
-/** The ERP goes down; orders are ingested meanwhile; how long until the ERP has booked everything. */
+/** The ERP goes down (PUT /admin/faults downForMs); orders are ingested meanwhile; how long until it has booked everything. */
 export async function outageDrill(ctx: Ctx, ref: Reference): Promise<OutageDrill> {
   const orders = planOrders("O", ctx.sizes.outageOrders, ctx.rnd);
   const sends = schedule(orders, ctx.rnd);
@@ -151,20 +224,21 @@ export async function outageDrill(ctx: Ctx, ref: Reference): Promise<OutageDrill
   await ingest(ctx, ref, sends, 64);
   const ingestMs = Date.now() - t0;
   const commands = ref.commandCount() - before;
-  const waitFor = Math.max(0, downUntil - Date.now());
-  await new Promise((r) => setTimeout(r, waitFor));
+  // The last moment the ERP is certainly still down: what it booked by then, it booked during the outage.
+  await sleep(Math.max(0, downUntil - Date.now() - 200));
   const bookedDuringOutage = (await ctx.erp.stats()).applied - appliedBefore;
   const start = Math.max(downUntil, t0 + ingestMs);
   const done = await ctx.erp.waitForApplied(ref.commandCount(), 600_000, 100);
   await ctx.erp.clearFaults();
   const drainMs = done === null ? null : done - start;
-  ctx.log(`ERP drill: ${commands} commands, outage ${ctx.sizes.outageMs} ms, drained ${drainMs} ms after it ended`);
+  ctx.log(`ERP drill: ${commands} commands, outage ${ctx.sizes.outageMs} ms (ingest ${ingestMs} ms), drained ${drainMs} ms after it ended`);
   return {
     orders: orders.length,
     webhooks: sends.length,
     commands,
     outageMs: ctx.sizes.outageMs,
     ingestMs,
+    ingestedDuringOutage: t0 + ingestMs < downUntil,
     drainMs,
     commandsPerSecond: drainMs === null ? null : round((commands / drainMs) * 1000, 1),
     bookedDuringOutage,
@@ -185,6 +259,8 @@ export interface CurvePoint {
   wallMsPerRequest: number;
   cpuMsPerEvent: number;
   memKiBPerEvent: number;
+  /** Where the point's wall time went: fresh runtime, warm-up, measured ingest, drain to idle. */
+  phaseMs: { reset: number; warm: number; ingest: number; settle: number };
   check?: unknown;
 }
 
@@ -196,18 +272,29 @@ export async function curvePoint(
   options: PlanOptions,
   fresh: () => Promise<Reference>,
 ): Promise<{ point: CurvePoint; ref: Reference; orders: OrderPlan[] }> {
+  const t0 = Date.now();
   const ref = await fresh();
   const orders = planOrders(label, count, ctx.rnd, options);
   const sends = schedule(orders, ctx.rnd);
-  await quiet([ctx.dockline.pid], 30_000);
+  const t1 = Date.now();
+  // Warm-up, not measured (but checked): a fresh isolate compiles its code on first use, a cost that
+  // would otherwise weigh on the smallest point only.
+  const warmup = planOrders(`${label}W`, 20, ctx.rnd, options);
+  await release(ctx, ref, warmup);
+  await ingest(ctx, ref, schedule(warmup, ctx.rnd), 16);
+  await settle(ctx, ref);
+  const eventsBefore = ref.eventCount();
+  const t2 = Date.now();
   const stop = meter(ctx.dockline.pid);
   await release(ctx, ref, orders);
   const r = await ingest(ctx, ref, sends, 64);
   const ingestUsage = stop();
+  const t3 = Date.now();
   await settle(ctx, ref);
   const totalUsage = stop();
+  const phaseMs = { reset: t1 - t0, warm: t2 - t1, ingest: t3 - t2, settle: Date.now() - t3 };
   const requests = orders.length + sends.length;
-  const events = ref.eventCount();
+  const events = ref.eventCount() - eventsBefore;
   const point: CurvePoint = {
     label,
     orders: orders.length,
@@ -222,9 +309,10 @@ export async function curvePoint(
     wallMsPerRequest: round(ingestUsage.wallMs / requests, 3),
     cpuMsPerEvent: round(totalUsage.workerdCpuMs / events, 3),
     memKiBPerEvent: round(((totalUsage.rssAfterMiB - totalUsage.rssBeforeMiB) * 1024) / events, 2),
+    phaseMs,
   };
   ctx.log(
-    `curve ${label}: ${requests} requests, ${events} events, ${r.rps} req/s, ${point.cpuMsPerRequest.total} CPU-ms/request, ${point.memKiBPerEvent} KiB/event`,
+    `curve ${label}: ${requests} requests, ${events} events, ${r.rps} req/s, ${point.cpuMsPerRequest.ingest} / ${point.cpuMsPerRequest.total} CPU-ms/request, ${point.memKiBPerEvent} KiB/event (${JSON.stringify(phaseMs)})`,
   );
   return { point, ref, orders };
 }

@@ -19,8 +19,8 @@ function parentOf(pid: number): number | null {
   }
 }
 
-/** Every live descendant of `root` whose command name is `comm`. */
-export function descendantsNamed(root: number, comm: string): number[] {
+/** Every live descendant of `root` whose command name is `comm` (any name when omitted). */
+export function descendantsNamed(root: number, comm?: string): number[] {
   const parents = new Map<number, number>();
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
@@ -31,7 +31,7 @@ export function descendantsNamed(root: number, comm: string): number[] {
     for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
     return false;
   };
-  return [...parents.keys()].filter((pid) => isDescendant(pid) && commOf(pid) === comm);
+  return [...parents.keys()].filter((pid) => isDescendant(pid) && (comm === undefined || commOf(pid) === comm));
 }
 
 function commOf(pid: number): string {
@@ -76,4 +76,29 @@ export function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? "0");
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** Open file descriptors of a process (each SQLite-backed Durable Object holds three while it is loaded). */
+export function openFiles(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/**
+ * CPU time all processes of the machine spent (user + nice + system), in milliseconds. Interrupt and
+ * softirq time is left out: the kernel's loopback networking for our own requests is charged there, to no
+ * process, and would be mistaken for someone else's work.
+ */
+export function machineBusyMs(): number {
+  const cols = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0] = cols;
+  return ((user + nice + system) * 1000) / TICKS_PER_SECOND;
+}
+
+/** CPU time of a process, 0 when it has gone. */
+export function cpuMsOrZero(pid: number): number {
+  try {
+    return cpuMs(pid);
+  } catch {
+    return 0;
+  }
 }

@@ -7,7 +7,7 @@ import { Served } from "./harness";
 import { type LoadResult, sendFor } from "./load";
 import { round } from "./metrics";
 import { microProfile } from "./micro";
-import type { Ctx } from "./phases";
+import { type Ctx, expectStatus } from "./phases";
 import type { Reference } from "./reference";
 import { signSends } from "./sign";
 import { meter } from "./system";
@@ -28,20 +28,28 @@ export interface Profile {
 }
 
 const STAGES: [stage: string, description: string][] = [
-  ["read", "read body (stage worker)"],
-  ["log", "+ one JSON log line"],
-  ["verify", "read + verify signature"],
-  ["map", "+ map to canonical events"],
-  ["do", "+ no-op Durable Object round trip per order"],
+  ["read", "read the body (stage worker)"],
+  ["log", "read + one JSON log line"],
+  ["limit", "read + one rate-limiter call"],
+  ["verify", "read + verify the signature"],
+  ["map", "verify + map to canonical events"],
+  ["fetch", "map + fetch() to a no-op Durable Object per order"],
+  ["rpc", "map + RPC to a no-op Durable Object per order"],
+  ["write", "map + RPC inserting one SQLite row per event"],
 ];
 
 function rung(stage: string, r: LoadResult, cpuMs: number): Rung {
   return { stage, rps: r.rps, p50Ms: r.latencyMs.p50, p99Ms: r.latencyMs.p99, workerdCpuMsPerRequest: round(cpuMs / r.requests, 3) };
 }
 
-export async function profileStages(ctx: Ctx, ref: Reference, sends: Send[], accepted: { rps: number; p50: number; p99: number; cpuMsPerRequest: number }): Promise<Profile> {
+export async function profileStages(
+  ctx: Ctx,
+  ref: Reference,
+  sends: Send[],
+  accepted: { rps: number; p50: number; p99: number; cpuMsPerRequest: number },
+): Promise<Profile> {
   const connections = 64;
-  const seconds = ctx.sizes.mode === "quick" ? 3 : 6;
+  const seconds = ctx.sizes.stageSeconds;
   const partnersVar = String(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.PARTNERS ?? "[]");
   const stages = new Served({ name: "bench-stages", configPath: "bench/stages/wrangler.toml", vars: { PARTNERS: partnersVar }, secrets: ctx.secrets });
   const rungs: Rung[] = [];
@@ -52,7 +60,7 @@ export async function profileStages(ctx: Ctx, ref: Reference, sends: Send[], acc
       const items = sample.map((p) => ({ ...p, path: p.path.replace("/v1/webhooks/", `/stage/${stage}/`) }));
       const stop = meter(stages.pid);
       const r = await sendFor(stages.direct, items, connections, seconds);
-      if (Object.keys(r.statuses).some((s) => s !== "202")) ctx.problems.push(`stage ${stage}: ${JSON.stringify(r.statuses)}`);
+      expectStatus(ctx, `stage ${stage}`, r, "202");
       rungs.push(rung(description, r, stop().workerdCpuMs));
       ctx.log(`stage ${stage}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
     }
@@ -63,10 +71,16 @@ export async function profileStages(ctx: Ctx, ref: Reference, sends: Send[], acc
   const sample = await signSends(sends.slice(0, 2_000), ctx.secrets);
   const stop = meter(ctx.dockline.pid);
   const dup = await sendFor(ctx.dockline.direct, sample, connections, seconds);
-  if (Object.keys(dup.statuses).some((s) => s !== "202")) ctx.problems.push(`dockline duplicates: ${JSON.stringify(dup.statuses)}`);
+  expectStatus(ctx, "dockline duplicates", dup, "202");
   for (const s of sends.slice(0, 2_000)) await ref.webhook(s.webhook);
   rungs.push(rung("dockline, every webhook a duplicate (no write)", dup, stop().workerdCpuMs));
-  rungs.push({ stage: "dockline, new events (64-connection run)", rps: accepted.rps, p50Ms: accepted.p50, p99Ms: accepted.p99, workerdCpuMsPerRequest: accepted.cpuMsPerRequest });
+  rungs.push({
+    stage: "dockline, new events (64-connection run)",
+    rps: accepted.rps,
+    p50Ms: accepted.p50,
+    p99Ms: accepted.p99,
+    workerdCpuMsPerRequest: accepted.cpuMsPerRequest,
+  });
   ctx.log(`dockline duplicates: ${dup.rps} req/s, p50 ${dup.latencyMs.p50} ms, p99 ${dup.latencyMs.p99} ms`);
   return { connections, rungs, nodeMicroUs: await microProfile(ctx.secrets) };
 }

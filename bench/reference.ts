@@ -24,7 +24,9 @@ export class Reference {
   release(order: OrderPlan): void {
     const { orderId, releasedAt, ...rest } = JSON.parse(order.release) as { orderId: string; releasedAt: string } & Record<string, unknown>;
     const details = OrderDetails.parse(rest);
-    this.add(orderId, [{ eventId: `erp:release:${orderId}`, orderId, code: "order.released", occurredAt: Instant.parse(releasedAt), source: "erp", order: details }]);
+    this.add(orderId, [
+      { eventId: `erp:release:${orderId}`, orderId, code: "order.released", occurredAt: Instant.parse(releasedAt), source: "erp", order: details },
+    ]);
   }
 
   /** A webhook that was answered 202: its events belong to the order it was generated for. */

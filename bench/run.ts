@@ -2,29 +2,34 @@
 // Hono worker and the ERP simulator, each in its own wrangler test harness, loaded with signed webhooks.
 // Progress goes to stderr; stdout gets the figures table and, as its LAST line, one JSON summary.
 // Exits non-zero when a correctness check fails or a request was not answered as expected.
+import "./env";
 import { check } from "./check";
-import { CUSTOMERS, FULL, localSecrets, QUICK } from "./config";
+import { ablations } from "./ablation";
+import { CUSTOMERS, FULL, localSecrets, QUICK, withOverrides } from "./config";
 import { ErpSim } from "./erp";
 import { benchDocklineConfig, Served } from "./harness";
 import { round, summarize } from "./metrics";
 import { probeFreshness } from "./freshness";
-import { type CurvePoint, type Ctx, curvePoint, latencyRun, outageDrill, portalRuns, REALISTIC, release, settle } from "./phases";
+import { type CurvePoint, type Ctx, curvePoint, latencyRun, outageDrill, portalRuns, REALISTIC, release, settle, steadyFreshness } from "./phases";
 import { issueKeys } from "./portal";
 import { profileStages } from "./profile";
 import { memoryMiB } from "./proc";
 import { Reference } from "./reference";
 import { costGrowth, markdown, type Results, verdicts, writeResults } from "./report";
-import { machine, versions } from "./system";
+import { machine, sourceDigest, versions } from "./system";
 import { type PlanOptions, planOrders, random } from "./traffic";
+import { unstable_readConfig } from "wrangler";
 
 const PATH =
   "wrangler createTestHarness (wrangler 4 test harness, Miniflare), requests sent straight to the runtime's entry socket in workerd — not through the dev proxy that listen() returns (wrangler's ProxyWorker in a second workerd process)";
 
-async function main(): Promise<number> {
+/** Runs the benchmark; returns the exit code and what to print once every harness is closed. */
+async function main(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
-  const sizes = process.argv.includes("--quick") ? QUICK : FULL;
+  const sizes = withOverrides(process.argv.includes("--quick") ? QUICK : FULL);
   const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
   const secrets = localSecrets();
+  const sourceAtStart = sourceDigest();
   const opsToken = secrets.OPS_TOKEN ?? "";
   const served: Served[] = [];
   // Harnesses start one after the other, so each finds its own workerd process.
@@ -38,7 +43,9 @@ async function main(): Promise<number> {
     const baseline = await serve(new Served({ name: "baseline", configPath: "bench/baseline/wrangler.toml" }));
     const dockline = await serve(new Served({ name: "dockline", configPath: benchDocklineConfig(), vars: { ERP_BASE_URL: erpSim.direct.origin }, secrets }));
     await dockline.applyMigrations("DB");
-    log(`dockline ${dockline.direct.origin} (workerd pid ${dockline.pid}; dev proxy ${dockline.proxy.origin}), baseline ${baseline.direct.origin}, erp-sim ${erpSim.direct.origin}`);
+    log(
+      `dockline ${dockline.direct.origin} (workerd pid ${dockline.pid}; dev proxy ${dockline.proxy.origin}), baseline ${baseline.direct.origin}, erp-sim ${erpSim.direct.origin}`,
+    );
 
     const erp = new ErpSim(erpSim.direct);
     await erp.reset();
@@ -52,27 +59,49 @@ async function main(): Promise<number> {
       rnd: random(20261123),
       log,
       problems: [],
+      outboxRetrySeconds: Number(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.OUTBOX_RETRY_SECONDS ?? "5") || 5,
     };
     const ref = new Reference();
 
-    // 1. Ack latency and throughput at 16, 64 and 256 connections; freshness sampled during the 64 run.
-    const probeOrders = planOrders("F", sizes.freshnessOrders, ctx.rnd, { ...REALISTIC, easypostShare: 0 });
-    const idleOrders = planOrders("I", sizes.idleFreshnessOrders, ctx.rnd, { ...REALISTIC, easypostShare: 0 });
-    await release(ctx, ref, [...probeOrders, ...idleOrders]);
-    const r16 = await latencyRun(ctx, ref, 16);
-    const r64 = await latencyRun(ctx, ref, 64, probeOrders);
-    const r256 = await latencyRun(ctx, ref, 256);
+    // 1. Ack latency and throughput at 1, 16, 64 and 256 connections; freshness sampled during the 64 run.
+    // Every order these phases use is released up front, in one go.
+    const noEasyPost = { ...REALISTIC, easypostShare: 0 };
+    const plans = {
+      1: planOrders("L1", sizes.latencyOrders[1], ctx.rnd),
+      16: planOrders("L16", sizes.latencyOrders[16], ctx.rnd),
+      64: planOrders("L64", sizes.latencyOrders[64], ctx.rnd),
+      256: planOrders("L256", sizes.latencyOrders[256], ctx.rnd),
+    };
+    const probeOrders = planOrders("F", sizes.freshnessOrders, ctx.rnd, noEasyPost);
+    const steadyProbe = planOrders("G", sizes.freshnessOrders, ctx.rnd, noEasyPost);
+    const idleOrders = planOrders("I", sizes.idleFreshnessOrders, ctx.rnd, noEasyPost);
+    // Enough for half of 200 webhooks/s, above anything measured here so far.
+    const steadyPool = planOrders("R", Math.ceil((100 * sizes.steadySeconds) / 9.5), ctx.rnd);
+    const releases = await release(ctx, ref, [...Object.values(plans).flat(), ...probeOrders, ...steadyProbe, ...idleOrders, ...steadyPool]);
+    log(`released ${releases.requests} orders: ${releases.rps} req/s, p99 ${releases.latencyMs.p99} ms`);
+    const r1 = await latencyRun(ctx, ref, 1, plans[1]);
+    const r16 = await latencyRun(ctx, ref, 16, plans[16]);
+    const r64 = await latencyRun(ctx, ref, 64, plans[64], probeOrders);
+    const r256 = await latencyRun(ctx, ref, 256, plans[256]);
     await settle(ctx, ref);
 
-    // 2. Freshness on an idle system, for comparison.
-    const idle = await probeFreshness(idleOrders, { base: dockline.direct, secrets, keys: ctx.keys, ref, workers: 1, loaded: () => false });
+    // 2. Freshness under a load the worker sustains (half its capacity), and on an idle system.
+    const steady = await steadyFreshness(ctx, ref, r64.ingest.rps, 0.5, steadyPool, steadyProbe);
+    await settle(ctx, ref);
+    const idle = await probeFreshness(idleOrders, { base: dockline.direct, secrets, keys: ctx.keys, ref, workers: idleOrders.length, loaded: () => false });
     const loadedSamples = r64.freshness?.samples ?? [];
     const freshness = {
+      halfLoad: summarize(steady.freshness.samples.filter((s) => s.underLoad).map((s) => s.ms)),
+      halfLoadRate: steady.rate,
+      halfLoadAckMs: steady.ingest.latencyMs,
       underLoad: summarize(loadedSamples.filter((s) => s.underLoad).map((s) => s.ms)),
-      idle: summarize([...idle.samples, ...loadedSamples.filter((s) => !s.underLoad)].map((s) => s.ms)),
-      failures: [...(r64.freshness?.failures ?? []), ...idle.failures],
+      // Only the idle probe: samples a prober took after its load ended still wait behind that load's backlog.
+      idle: summarize(idle.samples.map((s) => s.ms)),
+      failures: [...(r64.freshness?.failures ?? []), ...steady.freshness.failures, ...idle.failures],
     };
-    log(`freshness under load p50 ${freshness.underLoad.p50} / p99 ${freshness.underLoad.p99} ms; idle p50 ${freshness.idle.p50} / p99 ${freshness.idle.p99} ms`);
+    log(
+      `freshness at half load p50 ${freshness.halfLoad.p50} / p99 ${freshness.halfLoad.p99} ms; saturated p50 ${freshness.underLoad.p50} / p99 ${freshness.underLoad.p99} ms; idle p50 ${freshness.idle.p50} / p99 ${freshness.idle.p99} ms`,
+    );
 
     // 3. Portal reads over the 64-connection run's orders.
     const portal = await portalRuns(ctx, r64.orderPlans);
@@ -100,7 +129,10 @@ async function main(): Promise<number> {
       baselinePeakMiB: round(memoryMiB(baseline.pid).peak, 1),
     };
 
-    // 7. Cost curves, each point on a freshly reset runtime and ERP.
+    // 7. What-if variants of the proposed optimisations (full run only), each on a fresh runtime.
+    const variants = sizes.ablationOrders > 0 ? await ablations(ctx, erpSim.direct, sizes.ablationOrders) : [];
+
+    // 8. Cost curves, each point on a freshly reset runtime and ERP.
     const fresh = async () => {
       await dockline.reset();
       await dockline.applyMigrations("DB");
@@ -124,21 +156,24 @@ async function main(): Promise<number> {
     const scale: CurvePoint[] = [];
     for (const n of sizes.scaleOrders) scale.push(await curve(`S${n}`, n, REALISTIC, 300));
     const depth: CurvePoint[] = [];
-    for (const extra of sizes.depthExtraScans) depth.push(await curve(`D${extra}`, sizes.depthOrders, { ...REALISTIC, easypostShare: 0, extraScans: extra }, sizes.depthOrders));
+    for (const extra of sizes.depthExtraScans)
+      depth.push(await curve(`D${extra}`, sizes.depthOrders, { ...REALISTIC, easypostShare: 0, extraScans: extra }, sizes.depthOrders));
 
     const results: Results = {
       date: new Date().toISOString().slice(0, 10),
       mode: sizes.mode,
       path: PATH,
       machine: machine(),
-      versions: versions(dockline.pid),
-      latency: [r16, r64, r256].map(({ orderPlans: _o, sendList: _s, freshness: _f, ...rest }) => rest),
+      versions: versions(dockline.pid, sourceAtStart),
+      releases,
+      latency: [r1, r16, r64, r256].map(({ orderPlans: _o, sendList: _s, freshness: _f, ...rest }) => rest),
       freshness,
       portal,
       erp: drill,
       memory,
       curves: { scale, depth },
       profile,
+      variants,
       checks,
       problems: ctx.problems,
       durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -148,7 +183,7 @@ async function main(): Promise<number> {
     for (const c of checks.filter((c) => !c.result.ok)) log(`check ${c.name} FAILED: ${c.result.problems.slice(0, 5).join("; ")}`);
     for (const p of ctx.problems) log(`problem: ${p}`);
 
-    process.stdout.write(`${markdown(results)}\n\nresults: ${file}\n`);
+    const table = `${markdown(results)}\n\nresults: ${file}\n`;
     const summary = {
       mode: sizes.mode,
       path: "createTestHarness → workerd entry socket (no dev proxy)",
@@ -159,10 +194,14 @@ async function main(): Promise<number> {
       ackP50Ms: r64.ingest.latencyMs.p50,
       ackP99Ms: r64.ingest.latencyMs.p99,
       ackMaxMs: r64.ingest.latencyMs.max,
-      freshnessP50Ms: freshness.underLoad.p50,
-      freshnessP99Ms: freshness.underLoad.p99,
+      ackP99MsOneConnection: r1.ingest.latencyMs.p99,
+      freshnessP50Ms: freshness.halfLoad.p50,
+      freshnessP99Ms: freshness.halfLoad.p99,
+      freshnessP99MsSaturated: freshness.underLoad.p99,
+      freshnessP99MsIdle: freshness.idle.p99,
       portalP50Ms: portal["64"]?.latencyMs.p50,
       portalP99Ms: portal["64"]?.latencyMs.p99,
+      portalP99MsOneConnection: portal["1"]?.latencyMs.p99,
       erpDrainMs: drill.drainMs,
       erpDrainPerSecond: drill.commandsPerSecond,
       peakMemoryMiB: memory.docklinePeakMiB,
@@ -171,15 +210,18 @@ async function main(): Promise<number> {
       targets: verdicts(results).length,
       results: file,
     };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    return passed ? 0 : 1;
+    return { code: passed ? 0 : 1, stdout: `${table}${JSON.stringify(summary)}\n` };
   } finally {
     for (const s of served) await s.close().catch(() => undefined);
   }
 }
 
 main().then(
-  (code) => process.exit(code),
+  // Printed after the harnesses closed, so that the summary is the last line of stdout.
+  ({ code, stdout }) => {
+    process.stdout.write(stdout);
+    process.exit(code);
+  },
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(2);

@@ -1,0 +1,116 @@
+// What-if measurements for the optimisations proposed for src/: the same traffic through dockline as it
+// is and through builds with one binding intercepted (bench/variants/worker.ts) or one consumer setting
+// changed, each on a fresh runtime in this run. The control runs first and last: the spread between its
+// two runs is the noise to read the other differences against.
+import { check } from "./check";
+import { probeFreshness } from "./freshness";
+import { benchDocklineConfig, Served } from "./harness";
+import type { LoadResult } from "./load";
+import { round, type Summary, summarize } from "./metrics";
+import { type Ctx, ingest, release, settle } from "./phases";
+import { issueKeys } from "./portal";
+import { Reference } from "./reference";
+import { meter } from "./system";
+import { CUSTOMERS } from "./config";
+import { planOrders, REALISTIC, schedule } from "./traffic";
+
+interface Variant {
+  name: string;
+  /** BENCH_VARIANT of bench/variants/worker.ts. */
+  flags: string;
+  projectionBatchTimeout?: number;
+}
+
+const VARIANTS: Variant[] = [
+  { name: "as is (control)", flags: "" },
+  { name: "no MetricsDO.record() per webhook", flags: "no-metrics" },
+  { name: "no rate-limiter call", flags: "no-limiter" },
+  { name: "carrier scans skip the CorrelationDO once bound", flags: "correlation-cache" },
+  // wrangler.toml moved the projection consumer to max_batch_timeout = 0 on 2026-11-23; this puts the
+  // earlier 1 s back, to measure what the change bought.
+  { name: "projection consumer max_batch_timeout = 1 (the earlier setting)", flags: "", projectionBatchTimeout: 1 },
+  { name: "all three interceptions", flags: "no-metrics,no-limiter,correlation-cache" },
+  { name: "as is (control, again)", flags: "" },
+];
+
+export interface VariantResult {
+  name: string;
+  ingest: LoadResult;
+  cpuMsPerRequest: { ingest: number; total: number };
+  freshness: { underLoad: Summary; idle: Summary };
+  checkOk: boolean;
+}
+
+export async function ablations(ctx: Ctx, erpUrl: URL, orders: number, only?: number[]): Promise<VariantResult[]> {
+  const out: VariantResult[] = [];
+  for (const [i, v] of VARIANTS.entries()) {
+    if (only && !only.includes(i)) continue;
+    const config = benchDocklineConfig({
+      main: "bench/variants/worker.ts",
+      file: `wrangler.variant${i}.toml`,
+      ...(v.projectionBatchTimeout === undefined ? {} : { projectionBatchTimeout: v.projectionBatchTimeout }),
+    });
+    const served = new Served({
+      name: `variant ${i}`,
+      configPath: config,
+      vars: { ERP_BASE_URL: erpUrl.origin, BENCH_VARIANT: v.flags },
+      secrets: ctx.secrets,
+    });
+    try {
+      await served.start();
+      await served.applyMigrations("DB");
+      await ctx.erp.reset();
+      const vctx: Ctx = { ...ctx, dockline: served, keys: await issueKeys(served.direct, ctx.secrets.OPS_TOKEN ?? "", CUSTOMERS) };
+      out.push(await measure(vctx, v, `A${i}`, orders));
+      ctx.log(`variant "${v.name}": ${out.at(-1)?.ingest.rps} req/s, ${out.at(-1)?.cpuMsPerRequest.ingest} CPU-ms/request`);
+    } finally {
+      await served.close();
+    }
+  }
+  return out;
+}
+
+async function measure(ctx: Ctx, v: Variant, prefix: string, count: number): Promise<VariantResult> {
+  const ref = new Reference();
+  const noEasyPost = { ...REALISTIC, easypostShare: 0 };
+  const warmup = planOrders(`${prefix}W`, 20, ctx.rnd);
+  const main = planOrders(prefix, count, ctx.rnd);
+  const probe = planOrders(`${prefix}F`, 4, ctx.rnd, noEasyPost);
+  const idle = planOrders(`${prefix}I`, 2, ctx.rnd, noEasyPost);
+  await release(ctx, ref, [...warmup, ...probe, ...idle]);
+  await ingest(ctx, ref, schedule(warmup, ctx.rnd), 16);
+  await settle(ctx, ref);
+
+  const stop = meter(ctx.dockline.pid);
+  await release(ctx, ref, main);
+  const sends = schedule(main, ctx.rnd);
+  let loaded = true;
+  const opts = { base: ctx.dockline.direct, secrets: ctx.secrets, keys: ctx.keys, ref };
+  const prober = probeFreshness(probe, { ...opts, workers: probe.length, loaded: () => loaded, stopWithLoad: true });
+  const r = await ingest(ctx, ref, sends, 64);
+  loaded = false;
+  const ingestUsage = stop();
+  const loadedSamples = await prober;
+  await settle(ctx, ref);
+  const total = stop();
+  const idleSamples = await probeFreshness(idle, { ...opts, workers: idle.length, loaded: () => false });
+  const result = await check(
+    ctx.dockline.direct,
+    ctx.secrets.OPS_TOKEN ?? "",
+    ctx.erp,
+    ref,
+    ref.orderIds().filter((_, i) => i % 5 === 0),
+  );
+  if (!result.ok) ctx.problems.push(`variant "${v.name}": check failed: ${result.problems.slice(0, 3).join("; ")}`);
+  const requests = main.length + sends.length;
+  return {
+    name: v.name,
+    ingest: r,
+    cpuMsPerRequest: { ingest: round(ingestUsage.workerdCpuMs / requests, 3), total: round(total.workerdCpuMs / requests, 3) },
+    freshness: {
+      underLoad: summarize(loadedSamples.samples.filter((s) => s.underLoad).map((s) => s.ms)),
+      idle: summarize(idleSamples.samples.map((s) => s.ms)),
+    },
+    checkOk: result.ok,
+  };
+}
