@@ -5,6 +5,9 @@ import { ARTIFACTS, useStackAndBrowser } from "./browser";
 import { eventually } from "./stack";
 
 const env = useStackAndBrowser();
+// Runs in the page; the Node-side type check has no DOM library, so the page's globals are typed here.
+type PageGlobals = { getComputedStyle(e: unknown): { backgroundColor: string }; document: { documentElement: { scrollWidth: number } } };
+const BACKGROUND = (el: unknown) => (globalThis as unknown as PageGlobals).getComputedStyle(el).backgroundColor;
 
 describe("the tracking page in Chromium", () => {
   it("shows status, ETA, exception, parcels and history, readable on a phone, with no CSP violation", async () => {
@@ -81,11 +84,11 @@ describe("the tracking page in Chromium", () => {
       await page
         .locator(".card:not(.alert)")
         .first()
-        .evaluate((el) => getComputedStyle(el).backgroundColor),
+        .evaluate(BACKGROUND),
     ).toBe("rgb(255, 255, 255)");
-    expect(await page.locator(".alert").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(255, 244, 229)");
+    expect(await page.locator(".alert").evaluate(BACKGROUND)).toBe("rgb(255, 244, 229)");
     // Nothing overflows sideways on a phone.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(violations).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/tracking-page.png`, fullPage: true });
     await context.close();
