@@ -80,12 +80,7 @@ describe("the tracking page in Chromium", () => {
     expect(text).not.toContain("SO-E2E-OTHER");
     expect(text).not.toContain("1ZOTHER999");
     // Styles applied (the nonce'd block was allowed): the cards have a white background.
-    expect(
-      await page
-        .locator(".card:not(.alert)")
-        .first()
-        .evaluate(BACKGROUND),
-    ).toBe("rgb(255, 255, 255)");
+    expect(await page.locator(".card:not(.alert)").first().evaluate(BACKGROUND)).toBe("rgb(255, 255, 255)");
     expect(await page.locator(".alert").evaluate(BACKGROUND)).toBe("rgb(255, 244, 229)");
     // Nothing overflows sideways on a phone.
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
