@@ -282,7 +282,7 @@ export async function curvePoint(
   const warmup = planOrders(`${label}W`, 20, ctx.rnd, options);
   await release(ctx, ref, warmup);
   await ingest(ctx, ref, schedule(warmup, ctx.rnd), 16);
-  await settle(ctx, ref);
+  await settle(ctx, ref, false);
   const eventsBefore = ref.eventCount();
   const t2 = Date.now();
   const stop = meter(ctx.dockline.pid);

@@ -114,10 +114,14 @@ export function markdown(r: Results): string {
     `ERP drill: ${r.erp.commands} commands from ${r.erp.orders} orders ingested during a ${r.erp.outageMs / 1000} s outage (ingest took ${r.erp.ingestMs} ms${r.erp.ingestedDuringOutage ? "" : ", longer than the outage"}); drained ${r.erp.drainMs} ms after the outage ended, ${r.erp.commandsPerSecond} commands/s; booked during the outage: ${r.erp.bookedDuringOutage}.`,
     `Memory: dockline workerd peak ${r.memory.docklinePeakMiB} MiB (RSS now ${r.memory.docklineRssMiB}); baseline ${r.memory.baselinePeakMiB} MiB; ERP simulator ${r.memory.erpSimPeakMiB} MiB.`,
     "",
-    "| stage (64 connections) | req/s | p50 / p99 (ms) | workerd CPU-ms per request |",
-    "|---|---|---|---|",
-    ...(profile?.rungs ?? []).map((g) => `| ${g.stage} | ${g.rps} | ${g.p50Ms} / ${g.p99Ms} | ${g.workerdCpuMsPerRequest} |`),
-    "",
+    ...(profile.rungs.length > 0
+      ? [
+          "| stage (64 connections) | req/s | p50 / p99 (ms) | workerd CPU-ms per request |",
+          "|---|---|---|---|",
+          ...profile.rungs.map((g) => `| ${g.stage} | ${g.rps} | ${g.p50Ms} / ${g.p99Ms} | ${g.workerdCpuMsPerRequest} |`),
+          "",
+        ]
+      : []),
     "| curve point | orders | requests | events | req/s | CPU-ms/request (ingest / total) | CPU-ms/event | KiB/event | open files | other processes (cores) |",
     "|---|---|---|---|---|---|---|---|---|---|",
     ...[...r.curves.scale, ...r.curves.depth].map(
@@ -137,7 +141,7 @@ export function markdown(r: Results): string {
         ]
       : []),
     "Node micro-profile (µs per operation):",
-    ...Object.entries(profile?.nodeMicroUs ?? {}).map(([k, v]) => `- ${k}: ${v}`),
+    ...Object.entries(profile.nodeMicroUs).map(([k, v]) => `- ${k}: ${v}`),
   ];
   return lines.join("\n");
 }

@@ -110,7 +110,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
     const drill = await outageDrill(ctx, ref);
 
     // 5. Where the time goes: the same webhooks through a ladder of stages, and through dockline as duplicates.
-    const profile = await profileStages(ctx, ref, r64.sendList, {
+    const profile = await profileStages(ctx, ref, r64.sendList, sizes.stageSeconds, {
       rps: r64.ingest.rps,
       p50: r64.ingest.latencyMs.p50,
       p99: r64.ingest.latencyMs.p99,
