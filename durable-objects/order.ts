@@ -166,7 +166,9 @@ export class OrderDO extends DurableObject<Env> {
         correlationId,
         now,
       );
-      this.enqueue("erp", { kind: "erp", orderId, seq: cmd.seq, correlationId } satisfies ErpMessage, now);
+      // Only the order's next deliverable command gets a message now; a later one would only be told to
+      // wait, and its predecessor's acknowledgement sends its message (ErpCursor.ack).
+      if (cmd.seq === this.erp.acked + 1) this.enqueue("erp", { kind: "erp", orderId, seq: cmd.seq, correlationId } satisfies ErpMessage, now);
     }
     if (commands.length > 0) this.erp.progressChanged(orderId, now, correlationId);
     this.setMeta("updated_at", now);
@@ -289,9 +291,19 @@ export class OrderDO extends DurableObject<Env> {
     return this.erp.claim(seq, this.orderId(), Date.now());
   }
 
-  async ackErp(seq: number, lease: string): Promise<void> {
-    const changed = this.ctx.storage.transactionSync(() => this.erp.ack(seq, lease, this.orderId(), new Date().toISOString()));
-    if (changed) await this.afterWrite();
+  /**
+   * The ERP has command `seq`. With `claimNext`, the same call claims the order's next command when it is
+   * deliverable, so one consumer invocation can carry an order's whole backlog; the next command's message
+   * is sent all the same, as a safety net should that invocation die (it finds the lease held, or done).
+   */
+  async ackErp(seq: number, lease: string, claimNext = false): Promise<ErpClaim | null> {
+    const now = Date.now();
+    const next = this.ctx.storage.transactionSync(() => {
+      if (!this.erp.ack(seq, lease, this.orderId(), new Date(now).toISOString())) return undefined;
+      return claimNext ? this.erp.claim(seq + 1, this.orderId(), now) : null;
+    });
+    if (next !== undefined) await this.afterWrite();
+    return next ?? null;
   }
 
   async releaseErp(seq: number, lease: string, error: string): Promise<void> {

@@ -5,8 +5,12 @@
 import type { ErpMessage } from "../domain/messages";
 import { sendToErp } from "../erp/adapter";
 import { backoffSeconds, policyFromEnv } from "../erp/backoff";
+import type { ErpClaim } from "../../durable-objects/order";
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
+
+/** Commands one invocation delivers for one order before leaving the rest to their own messages. */
+export const MAX_CHAIN = 10;
 
 export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
   // Different orders in parallel, one order's messages one after another.
@@ -46,30 +50,40 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
     case "deliver":
       break;
   }
-  const fields = { orderId, seq, type: claim.command.type, correlationId: claim.correlationId, attempt: claim.attempt };
-  const outcome = await sendToErp(
-    { baseUrl: env.ERP_BASE_URL, token: env.ERP_TOKEN, timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000 },
-    claim.command,
-    claim.correlationId,
-  );
-  switch (outcome.kind) {
-    case "done":
-      await order.ackErp(seq, claim.lease);
-      m.ack();
-      log.info("erp command delivered", { ...fields, status: outcome.status });
-      return;
-    case "transient": {
-      await order.releaseErp(seq, claim.lease, outcome.reason);
-      const delaySeconds = backoffSeconds(policy, m.attempts, outcome.retryAfterSeconds);
-      m.retry({ delaySeconds });
-      log.warn("erp delivery failed, will retry", { ...fields, reason: outcome.reason, delaySeconds });
-      return;
+  // Deliver, then keep going down the order's chain while the ERP accepts: each acknowledgement hands back
+  // the claim of the next command, so a backlog drains without one queue delivery per command.
+  let current: Extract<ErpClaim, { status: "deliver" }> = claim;
+  for (let hop = 0; ; hop++) {
+    const s = current.command.seq;
+    const fields = { orderId, seq: s, type: current.command.type, correlationId: current.correlationId, attempt: current.attempt, chained: hop > 0 };
+    const outcome = await sendToErp(
+      { baseUrl: env.ERP_BASE_URL, token: env.ERP_TOKEN, timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000 },
+      current.command,
+      current.correlationId,
+    );
+    switch (outcome.kind) {
+      case "done": {
+        const next = await order.ackErp(s, current.lease, hop + 1 < MAX_CHAIN);
+        if (hop === 0) m.ack();
+        log.info("erp command delivered", { ...fields, status: outcome.status });
+        if (next?.status !== "deliver") return;
+        current = next;
+        continue;
+      }
+      case "transient": {
+        await order.releaseErp(s, current.lease, outcome.reason);
+        // A chained command has a message of its own (sent by its predecessor's acknowledgement): it retries.
+        const delaySeconds = backoffSeconds(policy, m.attempts, outcome.retryAfterSeconds);
+        if (hop === 0) m.retry({ delaySeconds });
+        log.warn("erp delivery failed, will retry", { ...fields, reason: outcome.reason, ...(hop === 0 ? { delaySeconds } : {}) });
+        return;
+      }
+      case "permanent":
+        // Retrying cannot help: dead-letter it with the ERP's answer (kept on the order and in D1).
+        await order.failErp(s, current.lease, outcome.reason, outcome.status);
+        if (hop === 0) m.ack();
+        log.error("erp rejected command permanently", { ...fields, reason: outcome.reason });
+        return;
     }
-    case "permanent":
-      // Retrying cannot help: dead-letter it with the ERP's answer (kept on the order and in D1).
-      await order.failErp(seq, claim.lease, outcome.reason, outcome.status);
-      m.ack();
-      log.error("erp rejected command permanently", { ...fields, reason: outcome.reason });
-      return;
   }
 }
