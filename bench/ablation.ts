@@ -7,7 +7,7 @@ import { probeFreshness } from "./freshness";
 import { benchDocklineConfig, Served } from "./harness";
 import type { LoadResult } from "./load";
 import { round, type Summary, summarize } from "./metrics";
-import { type Ctx, ingest, release, settle } from "./phases";
+import { type Ctx, ingest, type OutageDrill, outageDrill, release, settle } from "./phases";
 import { issueKeys } from "./portal";
 import { Reference } from "./reference";
 import { meter } from "./system";
@@ -113,4 +113,41 @@ async function measure(ctx: Ctx, v: Variant, prefix: string, count: number): Pro
     },
     checkOk: result.ok,
   };
+}
+
+export interface DrainVariant {
+  maxChain: number;
+  drill: OutageDrill;
+  checkOk: boolean;
+}
+
+/**
+ * The ERP outage drill on fresh runtimes that differ only in `ERP_MAX_CHAIN`: as configured (10), and 1
+ * (every command waits for its own queue delivery, as before 2026-11-23), then 10 again for the noise.
+ */
+export async function drainComparison(ctx: Ctx, erpUrl: URL, chains = [10, 1, 10]): Promise<DrainVariant[]> {
+  const out: DrainVariant[] = [];
+  for (const [i, maxChain] of chains.entries()) {
+    const served = new Served({
+      name: `drain ${i}`,
+      configPath: benchDocklineConfig({ file: `wrangler.drain${i}.toml` }),
+      vars: { ERP_BASE_URL: erpUrl.origin, ERP_MAX_CHAIN: String(maxChain) },
+      secrets: ctx.secrets,
+    });
+    try {
+      await served.start();
+      await served.applyMigrations("DB");
+      await ctx.erp.reset();
+      const vctx: Ctx = { ...ctx, dockline: served };
+      const ref = new Reference();
+      const drill = await outageDrill(vctx, ref, `C${i}-`);
+      const result = await check(served.direct, ctx.secrets.OPS_TOKEN ?? "", ctx.erp, ref, ref.orderIds());
+      if (!result.ok) ctx.problems.push(`drain variant ${i} (ERP_MAX_CHAIN ${maxChain}): check failed: ${result.problems.slice(0, 3).join("; ")}`);
+      out.push({ maxChain, drill, checkOk: result.ok });
+      ctx.log(`drain variant ERP_MAX_CHAIN=${maxChain}: drained ${drill.drainMs} ms after the outage, ${drill.commandsPerSecond} commands/s`);
+    } finally {
+      await served.close();
+    }
+  }
+  return out;
 }

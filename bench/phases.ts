@@ -60,7 +60,9 @@ export async function ingest(ctx: Ctx, ref: Reference, sends: Send[], connection
  * outbox alarms when `thorough` (their CPU is part of a cost), or for one calm moment between runs.
  */
 export async function settle(ctx: Ctx, ref: Reference, thorough = true): Promise<void> {
-  if ((await ctx.erp.waitForApplied(ref.commandCount(), 180_000)) === null) ctx.problems.push(`ERP backlog not drained (${ref.commandCount()} expected)`);
+  // At least 3 minutes; more for big runs (the 10,000-order point leaves a backlog of thousands of commands).
+  const drainBudgetMs = Math.max(180_000, ref.commandCount() * 40);
+  if ((await ctx.erp.waitForApplied(ref.commandCount(), drainBudgetMs)) === null) ctx.problems.push(`ERP backlog not drained (${ref.commandCount()} expected)`);
   if (thorough) {
     await sleep((ctx.outboxRetrySeconds + 0.5) * 1000);
     await quiet([ctx.dockline.pid]);
@@ -211,8 +213,8 @@ export interface OutageDrill {
 }
 
 /** The ERP goes down (PUT /admin/faults downForMs); orders are ingested meanwhile; how long until it has booked everything. */
-export async function outageDrill(ctx: Ctx, ref: Reference): Promise<OutageDrill> {
-  const orders = planOrders("O", ctx.sizes.outageOrders, ctx.rnd);
+export async function outageDrill(ctx: Ctx, ref: Reference, prefix = "O"): Promise<OutageDrill> {
+  const orders = planOrders(prefix, ctx.sizes.outageOrders, ctx.rnd);
   const sends = schedule(orders, ctx.rnd);
   await settle(ctx, ref);
   const before = ref.commandCount();

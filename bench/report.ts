@@ -1,6 +1,6 @@
 // The run's figures against the targets of issue 8, the results file, and a Markdown table of both.
 import { mkdirSync, writeFileSync } from "node:fs";
-import type { VariantResult } from "./ablation";
+import type { DrainVariant, VariantResult } from "./ablation";
 import type { CheckResult } from "./check";
 import type { LoadResult } from "./load";
 import type { Summary } from "./metrics";
@@ -23,6 +23,8 @@ export interface Results {
   curves: { scale: CurvePoint[]; depth: CurvePoint[] };
   profile: Profile;
   variants: VariantResult[];
+  /** The ERP outage drill by ERP_MAX_CHAIN (full run only). */
+  drain: DrainVariant[];
   checks: { name: string; result: CheckResult }[];
   problems: string[];
   durationSeconds: number;
@@ -136,6 +138,17 @@ export function markdown(r: Results): string {
           ...r.variants.map(
             (v) =>
               `| ${v.name} | ${v.ingest.rps} | ${v.ingest.latencyMs.p50} / ${v.ingest.latencyMs.p99} | ${v.cpuMsPerRequest.ingest} / ${v.cpuMsPerRequest.total} | ${v.freshness.underLoad.p50} / ${v.freshness.underLoad.p99} | ${v.freshness.idle.p50} / ${v.freshness.idle.p99} |`,
+          ),
+          "",
+        ]
+      : []),
+    ...(r.drain.length > 0
+      ? [
+          "| ERP drill, fresh runtime each | commands | drained after the outage (ms) | commands/s | check |",
+          "|---|---|---|---|---|",
+          ...r.drain.map(
+            (d) =>
+              `| ERP_MAX_CHAIN = ${d.maxChain} | ${d.drill.commands} | ${d.drill.drainMs} | ${d.drill.commandsPerSecond} | ${d.checkOk ? "passed" : "FAILED"} |`,
           ),
           "",
         ]

@@ -4,7 +4,7 @@
 // Exits non-zero when a correctness check fails or a request was not answered as expected.
 import "./env";
 import { check } from "./check";
-import { ablations } from "./ablation";
+import { ablations, drainComparison } from "./ablation";
 import { CUSTOMERS, FULL, localSecrets, QUICK, withOverrides } from "./config";
 import { ErpSim } from "./erp";
 import { benchDocklineConfig, Served } from "./harness";
@@ -131,6 +131,8 @@ async function main(): Promise<{ code: number; stdout: string }> {
 
     // 7. What-if variants of the proposed optimisations (full run only), each on a fresh runtime.
     const variants = sizes.ablationOrders > 0 ? await ablations(ctx, erpSim.direct, sizes.ablationOrders) : [];
+    // The ERP drill again with and without chained delivery (ERP_MAX_CHAIN), each on a fresh runtime.
+    const drain = sizes.ablationOrders > 0 ? await drainComparison(ctx, erpSim.direct) : [];
 
     // 8. Cost curves, each point on a freshly reset runtime and ERP.
     const fresh = async () => {
@@ -174,6 +176,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
       curves: { scale, depth },
       profile,
       variants,
+      drain,
       checks,
       problems: ctx.problems,
       durationSeconds: Math.round((Date.now() - started) / 1000),

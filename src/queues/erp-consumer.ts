@@ -10,7 +10,7 @@ import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
 
 /** Commands one invocation delivers for one order before leaving the rest to their own messages. */
-export const MAX_CHAIN = 10;
+const maxChain = (env: Env) => Math.max(1, Number(env.ERP_MAX_CHAIN ?? "10") || 10);
 
 export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
   // Different orders in parallel, one order's messages one after another.
@@ -63,7 +63,7 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
     );
     switch (outcome.kind) {
       case "done": {
-        const next = await order.ackErp(s, current.lease, hop + 1 < MAX_CHAIN);
+        const next = await order.ackErp(s, current.lease, hop + 1 < maxChain(env));
         if (hop === 0) m.ack();
         log.info("erp command delivered", { ...fields, status: outcome.status });
         if (next?.status !== "deliver") return;

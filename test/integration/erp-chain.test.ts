@@ -70,7 +70,7 @@ describe("an order's ERP chain", () => {
       { id: "chain-1", timestamp: new Date(), attempts: 1, body: { kind: "erp", orderId, seq: 1, correlationId: "corr-chain-0001" } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch as MessageBatch<ErpMessage | ProjectionMessage>, env, ctx);
+    await worker.queue(batch as MessageBatch<ErpMessage | ProjectionMessage>, env);
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["chain-1"], retryMessages: [] });
 
     // All three were booked by that one invocation, in sequence, once each.
