@@ -100,8 +100,8 @@ export async function sendInSegments<T>(
 }
 
 /** Cycles through `items` for `seconds` (the baseline and the portal reads, where repeats are harmless). */
-export async function sendFor(base: URL, items: readonly Prepared[], connections: number, seconds: number): Promise<LoadResult> {
+export async function sendFor(base: URL, items: readonly Prepared[], connections: number, seconds: number, rate?: number): Promise<LoadResult> {
   let i = 0;
-  const raw = await run(base, connections, () => items[i++ % items.length] as Prepared, { seconds });
+  const raw = await run(base, connections, () => items[i++ % items.length] as Prepared, { seconds }, rate);
   return result(connections, [raw]);
 }

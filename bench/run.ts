@@ -205,6 +205,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
       portalP50Ms: portal["64"]?.latencyMs.p50,
       portalP99Ms: portal["64"]?.latencyMs.p99,
       portalP99MsOneConnection: portal["1"]?.latencyMs.p99,
+      portalP99MsHalfLoad: portal.half?.latencyMs.p99,
       erpDrainMs: drill.drainMs,
       erpDrainPerSecond: drill.commandsPerSecond,
       peakMemoryMiB: memory.docklinePeakMiB,
