@@ -91,3 +91,15 @@ export async function erpRecords(
   const res = await fetch(`http://erp.test/admin/records?orderId=${encodeURIComponent(orderId)}`);
   return ((await res.json()) as { records: never[] }).records;
 }
+
+/** Waits until the ERP simulator holds `count` records of the order, and returns them. */
+export function erpRecordsEventually(orderId: string, count: number, timeoutMs = 10_000): ReturnType<typeof erpRecords> {
+  return eventually(
+    async () => {
+      const r = await erpRecords(orderId);
+      return r.length === count ? r : undefined;
+    },
+    timeoutMs,
+    `${count} ERP records of ${orderId}`,
+  );
+}

@@ -7,7 +7,7 @@ import type { OrderDO } from "../../durable-objects/order";
 import type { ErpMessage, ProjectionMessage } from "../../src/domain/messages";
 import worker from "../../src/index";
 import { orderStub } from "../../src/orders";
-import { erpRecords, eventually, milestone, releaseOrder, sendAcme } from "../helpers/http";
+import { erpRecords, erpRecordsEventually, eventually, milestone, releaseOrder, sendAcme } from "../helpers/http";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -39,10 +39,7 @@ describe("an order's ERP chain", () => {
 
     // The alarm re-sends seq 1; its acknowledgement is what puts seq 2 on its way.
     await orderStub(env, orderId).kick();
-    const records = await eventually(async () => {
-      const r = await erpRecords(orderId);
-      return r.length === 2 ? r : undefined;
-    });
+    const records = await erpRecordsEventually(orderId, 2);
     expect(records.map((r) => [r.seq, r.kind])).toEqual([
       [1, "shipment-confirmations"],
       [2, "delivery-confirmations"],

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OrderDO } from "../../durable-objects/order";
 import { orderStub } from "../../src/orders";
-import { erpRecords, eventually, milestone, releaseOrder, sendAcme } from "../helpers/http";
+import { erpRecordsEventually, eventually, milestone, releaseOrder, sendAcme } from "../helpers/http";
 
 /** Makes the order's next hand-off to `queue` fail, as a Queues outage between commit and send would. */
 async function failNextSend(orderId: string, queue: "ERP_QUEUE" | "PROJECTION_QUEUE", times = 1): Promise<void> {
@@ -47,10 +47,7 @@ describe("the outbox", () => {
     expect(await runDurableObjectAlarm(env.ORDERS.getByName(orderId))).toBe(true);
     expect((await orderStub(env, orderId).inspect()).outbox).toEqual([]);
     await eventually(async () => ((await d1Version(orderId)) === 2 ? true : undefined), 10_000, "the projection");
-    const records = await eventually(async () => {
-      const r = await erpRecords(orderId);
-      return r.length === 1 ? r : undefined;
-    });
+    const records = await erpRecordsEventually(orderId, 1);
     expect(records[0]).toMatchObject({ seq: 1, kind: "shipment-confirmations" });
   });
 
@@ -96,10 +93,7 @@ describe("the outbox", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await orderStub(env, orderId).inspect()).outbox).toEqual([]);
     await eventually(async () => ((await d1Version(orderId)) === 6 ? true : undefined), 10_000, "the projection after eviction");
-    const records = await eventually(async () => {
-      const r = await erpRecords(orderId);
-      return r.length === 2 ? r : undefined;
-    });
+    const records = await erpRecordsEventually(orderId, 2);
     expect(records.map((r) => [r.seq, r.kind])).toEqual([
       [1, "shipment-confirmations"],
       [2, "delivery-confirmations"],

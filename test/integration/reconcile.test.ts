@@ -7,7 +7,7 @@ import type { OrderDO } from "../../durable-objects/order";
 import worker from "../../src/index";
 import type { ReconcileReport } from "../../src/ops/reconcile";
 import { orderStub } from "../../src/orders";
-import { call, erpRecords, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
+import { call, erpRecords, erpRecordsEventually, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
 const ops = (path: string, body?: unknown) =>
   call(path, {
@@ -82,10 +82,7 @@ describe("POST /ops/reconcile", () => {
       issues: expect.arrayContaining(["erp-stalled"]),
       repairs: expect.arrayContaining(["re-sent ERP command 2"]),
     });
-    const records = await eventually(async () => {
-      const r = await erpRecords(orderId);
-      return r.length === 2 ? r : undefined;
-    });
+    const records = await erpRecordsEventually(orderId, 2);
     expect(records.map((r) => [r.seq, r.kind])).toEqual([
       [1, "shipment-confirmations"],
       [2, "delivery-confirmations"],
