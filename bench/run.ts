@@ -4,7 +4,9 @@
 // Exits non-zero when a correctness check fails or a request was not answered as expected.
 import "./env";
 import { check } from "./check";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { ablations, drainComparison } from "./ablation";
+import { coldVsWarm } from "./cold";
 import { CUSTOMERS, FULL, localSecrets, QUICK, withOverrides } from "./config";
 import { ErpSim } from "./erp";
 import { benchDocklineConfig, Served } from "./harness";
@@ -220,7 +222,31 @@ async function main(): Promise<{ code: number; stdout: string }> {
   }
 }
 
-main().then(
+/** `--cold`: only the warm-vs-evicted comparison (bench/cold.ts), about 6 minutes. */
+async function coldOnly(): Promise<{ code: number; stdout: string }> {
+  const started = Date.now();
+  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const source = sourceDigest();
+  const r = await coldVsWarm(log);
+  const date = new Date().toISOString().slice(0, 10);
+  const file = `bench/results/${date}-cold.json`;
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date, mode: "cold", machine: machine(), source, ...r, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
+  );
+  const table = [
+    "| pass | pause before each wave | webhooks | workerd CPU-ms per webhook (until idle) | open files after |",
+    "|---|---|---|---|---|",
+    ...r.passes.map((p) => `| ${p.name} | ${p.pauseMs / 1000} s | ${p.requests} | ${p.cpuMsPerRequest} | ${p.openFilesAfter} |`),
+  ].join("\n");
+  const ok = r.check && r.problems.length === 0;
+  for (const p of r.problems) log(`problem: ${p}`);
+  const summary = { mode: "cold", check: ok ? "passed" : "failed", coldOverWarm: r.coldOverWarm, passes: r.passes, results: file };
+  return { code: ok ? 0 : 1, stdout: `${table}\n\nresults: ${file}\n${JSON.stringify(summary)}\n` };
+}
+
+(process.argv.includes("--cold") ? coldOnly() : main()).then(
   // Printed after the harnesses closed, so that the summary is the last line of stdout.
   ({ code, stdout }) => {
     process.stdout.write(stdout);
