@@ -51,6 +51,24 @@ describe("the outbox", () => {
     expect(records[0]).toMatchObject({ seq: 1, kind: "shipment-confirmations" });
   });
 
+  it("cancels its safety-net alarm once everything went out, and keeps it while rows wait", async () => {
+    const orderId = "SO-OUTBOX-4";
+    await releaseOrder(orderId);
+    const pendingAlarm = () => runInDurableObject(env.ORDERS.getByName(orderId), (_: OrderDO, state) => state.storage.getAlarm());
+    // The release went out: no alarm is left to wake the idle order.
+    await eventually(async () => ((await orderStub(env, orderId).inspect()).outbox.length === 0 && (await pendingAlarm()) === null ? true : undefined));
+    expect(await runDurableObjectAlarm(env.ORDERS.getByName(orderId))).toBe(false);
+
+    await failNextSend(orderId, "PROJECTION_QUEUE");
+    expect((await sendAcme(milestone({ orderId, code: "fulfillment.picked", occurredAt: "2026-11-20T12:00:00Z" }))).status).toBe(202);
+    await eventually(async () => ((await orderStub(env, orderId).inspect()).outbox.some((r) => r.attempts > 0) ? true : undefined));
+    // The hand-off failed: the alarm stays armed, and when it fires it sends the rows and is not re-armed.
+    expect(await pendingAlarm()).not.toBeNull();
+    expect(await runDurableObjectAlarm(env.ORDERS.getByName(orderId))).toBe(true);
+    expect((await orderStub(env, orderId).inspect()).outbox).toEqual([]);
+    expect(await pendingAlarm()).toBeNull();
+  });
+
   it("re-arms the alarm while the queue keeps failing, and loses nothing", async () => {
     const orderId = "SO-OUTBOX-2";
     await releaseOrder(orderId);
