@@ -11,6 +11,7 @@ import { round } from "./metrics";
 import type { Ctx } from "./phases";
 import { Reference } from "./reference";
 import { releases, signSends } from "./sign";
+import { cpuSplitMs } from "./proc";
 import { meter, quiet } from "./system";
 import { inOrder, type OrderPlan, planOrders, REALISTIC, random } from "./traffic";
 
@@ -20,6 +21,9 @@ export interface ColdPass {
   pauseMs: number;
   requests: number;
   cpuMsPerRequest: number;
+  /** The same CPU split: user space, and the kernel's share (system calls, mostly file I/O). */
+  userMsPerRequest: number;
+  systemMsPerRequest: number;
   openFilesAfter: number;
 }
 
@@ -58,6 +62,7 @@ export async function coldVsWarm(
       await quiet([dockline.pid], 60_000, 2);
       const waves = Math.min(...plans.map((o) => o.webhooks.length));
       const stop = meter(dockline.pid);
+      const split0 = cpuSplitMs(dockline.pid);
       let requests = 0;
       for (let k = 0; k < waves; k++) {
         if (k > 0) await sleep(pauseMs);
@@ -71,8 +76,17 @@ export async function coldVsWarm(
       await sleep(6_000);
       await quiet([dockline.pid], 60_000, 2);
       const usage = stop();
-      const p = { name, pauseMs, requests, cpuMsPerRequest: round(usage.workerdCpuMs / requests, 3), openFilesAfter: usage.openFiles };
-      log(`cold/warm ${name}: ${requests} webhooks, ${p.cpuMsPerRequest} CPU-ms per webhook`);
+      const split = cpuSplitMs(dockline.pid);
+      const p = {
+        name,
+        pauseMs,
+        requests,
+        cpuMsPerRequest: round(usage.workerdCpuMs / requests, 3),
+        userMsPerRequest: round((split.user - split0.user) / requests, 3),
+        systemMsPerRequest: round((split.system - split0.system) / requests, 3),
+        openFilesAfter: usage.openFiles,
+      };
+      log(`cold/warm ${name}: ${requests} webhooks, ${p.cpuMsPerRequest} CPU-ms per webhook (user ${p.userMsPerRequest}, kernel ${p.systemMsPerRequest})`);
       return p;
     };
     const passes = [await pass("warm", sets.warm, 1_000), await pass("cold", sets.cold, evictionWaitMs), await pass("warm, again", sets.warm2, 1_000)];
@@ -84,4 +98,15 @@ export async function coldVsWarm(
   } finally {
     for (const s of served) await s.close().catch(() => undefined);
   }
+}
+
+export function coldTable(passes: ColdPass[]): string {
+  return [
+    "| pass | pause before each wave | webhooks | workerd CPU-ms per webhook (until idle) | of which user / kernel | open files after |",
+    "|---|---|---|---|---|---|",
+    ...passes.map(
+      (p) =>
+        `| ${p.name} | ${p.pauseMs / 1000} s | ${p.requests} | ${p.cpuMsPerRequest} | ${p.userMsPerRequest} / ${p.systemMsPerRequest} | ${p.openFilesAfter} |`,
+    ),
+  ].join("\n");
 }

@@ -71,6 +71,12 @@ export function cpuMs(pid: number): number {
   return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
 }
 
+/** CPU time split into user space and the kernel (system calls: file and socket I/O), in ms. */
+export function cpuSplitMs(pid: number): { user: number; system: number } {
+  const f = statFields(pid);
+  return { user: (Number(f[11]) * 1000) / TICKS_PER_SECOND, system: (Number(f[12]) * 1000) / TICKS_PER_SECOND };
+}
+
 /** Resident memory now and its high-water mark, in MiB. */
 export function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

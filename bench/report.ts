@@ -1,6 +1,7 @@
 // The run's figures against the targets of issue 8, the results file, and a Markdown table of both.
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { DrainVariant, VariantResult } from "./ablation";
+import { type ColdPass, coldTable } from "./cold";
 import type { CheckResult } from "./check";
 import type { LoadResult } from "./load";
 import type { Summary } from "./metrics";
@@ -25,6 +26,8 @@ export interface Results {
   variants: VariantResult[];
   /** The ERP outage drill by ERP_MAX_CHAIN (full run only). */
   drain: DrainVariant[];
+  /** Warm vs evicted orders (full run only). */
+  cold?: { passes: ColdPass[]; coldOverWarm: number; check: boolean };
   checks: { name: string; result: CheckResult }[];
   problems: string[];
   durationSeconds: number;
@@ -158,6 +161,7 @@ export function markdown(r: Results): string {
           "",
         ]
       : []),
+    ...(r.cold ? [coldTable(r.cold.passes), `cold / warm: × ${r.cold.coldOverWarm}`, ""] : []),
     "Node micro-profile (µs per operation):",
     ...Object.entries(profile.nodeMicroUs).map(([k, v]) => `- ${k}: ${v}`),
   ];

@@ -6,7 +6,7 @@ import "./env";
 import { check } from "./check";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { ablations, drainComparison } from "./ablation";
-import { coldVsWarm } from "./cold";
+import { coldTable, coldVsWarm } from "./cold";
 import { CUSTOMERS, FULL, localSecrets, QUICK, withOverrides } from "./config";
 import { ErpSim } from "./erp";
 import { benchDocklineConfig, Served } from "./harness";
@@ -163,6 +163,11 @@ async function main(): Promise<{ code: number; stdout: string }> {
     for (const extra of sizes.depthExtraScans)
       depth.push(await curve(`D${extra}`, sizes.depthOrders, { ...REALISTIC, easypostShare: 0, extraScans: extra }, sizes.depthOrders));
 
+    // 9. Warm vs evicted orders (full run only): what the 10,000-order point pays for.
+    const cold = sizes.ablationOrders > 0 ? await coldVsWarm(log) : undefined;
+    if (cold) for (const p of cold.problems) ctx.problems.push(`cold/warm: ${p}`);
+    if (cold && !cold.check) ctx.problems.push("cold/warm: correctness check failed");
+
     const results: Results = {
       date: new Date().toISOString().slice(0, 10),
       mode: sizes.mode,
@@ -179,6 +184,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
       profile,
       variants,
       drain,
+      ...(cold ? { cold } : {}),
       checks,
       problems: ctx.problems,
       durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -212,6 +218,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
       erpDrainPerSecond: drill.commandsPerSecond,
       peakMemoryMiB: memory.docklinePeakMiB,
       costGrowth: costGrowth(scale),
+      ...(cold ? { coldOverWarm: cold.coldOverWarm } : {}),
       targetsMet: verdicts(results).filter((v) => v.met).length,
       targets: verdicts(results).length,
       results: file,
@@ -235,11 +242,7 @@ async function coldOnly(): Promise<{ code: number; stdout: string }> {
     file,
     `${JSON.stringify({ date, mode: "cold", machine: machine(), source, ...r, durationSeconds: Math.round((Date.now() - started) / 1000) }, null, 2)}\n`,
   );
-  const table = [
-    "| pass | pause before each wave | webhooks | workerd CPU-ms per webhook (until idle) | open files after |",
-    "|---|---|---|---|---|",
-    ...r.passes.map((p) => `| ${p.name} | ${p.pauseMs / 1000} s | ${p.requests} | ${p.cpuMsPerRequest} | ${p.openFilesAfter} |`),
-  ].join("\n");
+  const table = coldTable(r.passes);
   const ok = r.check && r.problems.length === 0;
   for (const p of r.problems) log(`problem: ${p}`);
   const summary = { mode: "cold", check: ok ? "passed" : "failed", coldOverWarm: r.coldOverWarm, passes: r.passes, results: file };
