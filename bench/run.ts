@@ -137,26 +137,8 @@ async function main(): Promise<{ code: number; stdout: string }> {
     const drain = sizes.ablationOrders > 0 ? await drainComparison(ctx, erpSim.direct) : [];
 
     // 8. Cost curves, each point on a freshly reset runtime and ERP.
-    const fresh = async () => {
-      await dockline.reset();
-      await dockline.applyMigrations("DB");
-      await erp.reset();
-      return new Reference();
-    };
-    const curve = async (label: string, count: number, options: PlanOptions, sampleSize: number) => {
-      const { point, ref: r, orders } = await curvePoint(ctx, label, count, options, fresh);
-      const every = Math.max(1, Math.floor(orders.length / sampleSize));
-      const result = await check(
-        dockline.direct,
-        opsToken,
-        erp,
-        r,
-        orders.filter((_, i) => i % every === 0).map((o) => o.orderId),
-      );
-      checks.push({ name: label, result });
-      if (!result.ok) log(`check ${label} FAILED`);
-      return { ...point, check: { ok: result.ok, ordersChecked: result.ordersChecked, erpRecords: result.erp.recorded } };
-    };
+    const curve = (label: string, count: number, options: PlanOptions, sampleSize: number) =>
+      checkedCurvePoint(ctx, opsToken, checks, label, count, options, sampleSize);
     const scale: CurvePoint[] = [];
     for (const n of sizes.scaleOrders) scale.push(await curve(`S${n}`, n, REALISTIC, 300));
     const depth: CurvePoint[] = [];
@@ -229,6 +211,97 @@ async function main(): Promise<{ code: number; stdout: string }> {
   }
 }
 
+/** One cost-curve point on a freshly reset runtime and ERP, with its correctness check (a sample of orders). */
+async function checkedCurvePoint(
+  ctx: Ctx,
+  opsToken: string,
+  checks: Results["checks"],
+  label: string,
+  count: number,
+  options: PlanOptions,
+  sampleSize: number,
+): Promise<CurvePoint> {
+  const fresh = async () => {
+    await ctx.dockline.reset();
+    await ctx.dockline.applyMigrations("DB");
+    await ctx.erp.reset();
+    return new Reference();
+  };
+  const { point, ref, orders } = await curvePoint(ctx, label, count, options, fresh);
+  const every = Math.max(1, Math.floor(orders.length / sampleSize));
+  const sample = orders.filter((_, i) => i % every === 0).map((o) => o.orderId);
+  const result = await check(ctx.dockline.direct, opsToken, ctx.erp, ref, sample);
+  checks.push({ name: label, result });
+  if (!result.ok) ctx.log(`check ${label} FAILED`);
+  return { ...point, check: { ok: result.ok, ordersChecked: result.ordersChecked, erpRecords: result.erp.recorded } };
+}
+
+/**
+ * `--scale`: only the cost curve over the size of the run (BENCH_SCALE_ORDERS, default 100, 1,000 and
+ * 11,000 orders: ≈ 1k, 10k and 100k events), on the same runtime and ERP simulator as the full run uses.
+ */
+async function scaleOnly(): Promise<{ code: number; stdout: string }> {
+  const started = Date.now();
+  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const sizes = withOverrides({ ...FULL, scaleOrders: [100, 1_000, 11_000] });
+  const secrets = localSecrets();
+  const source = sourceDigest();
+  const served: Served[] = [];
+  try {
+    const erpSim = new Served({ name: "erp-sim", configPath: "tools/erp-sim/wrangler.toml" });
+    served.push(erpSim);
+    await erpSim.start();
+    const dockline = new Served({ name: "dockline", configPath: benchDocklineConfig(), vars: { ERP_BASE_URL: erpSim.direct.origin }, secrets });
+    served.push(dockline);
+    await dockline.start();
+    await dockline.applyMigrations("DB");
+    const erp = new ErpSim(erpSim.direct);
+    const ctx: Ctx = {
+      sizes,
+      secrets,
+      dockline,
+      baseline: dockline,
+      erp,
+      keys: new Map(),
+      rnd: random(20261125),
+      log,
+      problems: [],
+      outboxRetrySeconds: Number(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.OUTBOX_RETRY_SECONDS ?? "5") || 5,
+    };
+    const checks: Results["checks"] = [];
+    const scale: CurvePoint[] = [];
+    for (const n of sizes.scaleOrders) scale.push(await checkedCurvePoint(ctx, secrets.OPS_TOKEN ?? "", checks, `S${n}`, n, REALISTIC, 300));
+    const date = new Date().toISOString().slice(0, 10);
+    const file = `bench/results/${date}-scale.json`;
+    mkdirSync("bench/results", { recursive: true });
+    const durationSeconds = Math.round((Date.now() - started) / 1000);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date, mode: "scale", machine: machine(), versions: versions(dockline.pid, source), scale, checks, problems: ctx.problems, durationSeconds }, null, 2)}\n`,
+    );
+    const ok = checks.every((c) => c.result.ok) && ctx.problems.length === 0;
+    for (const p of ctx.problems) log(`problem: ${p}`);
+    const table = [
+      "| curve point | orders | requests | events | req/s | CPU-ms/request (ingest / total) | CPU-ms/event | KiB/event |",
+      "|---|---|---|---|---|---|---|---|",
+      ...scale.map(
+        (p) =>
+          `| ${p.label} | ${p.orders} | ${p.requests} | ${p.events} | ${p.ingest.rps} | ${p.cpuMsPerRequest.ingest} / ${p.cpuMsPerRequest.total} | ${p.cpuMsPerEvent} | ${p.memKiBPerEvent} |`,
+      ),
+    ].join("\n");
+    const summary = {
+      mode: "scale",
+      check: ok ? "passed" : "failed",
+      costGrowth: costGrowth(scale),
+      points: scale.map((p) => [p.label, p.events, p.cpuMsPerRequest.total]),
+      results: file,
+    };
+    return { code: ok ? 0 : 1, stdout: `${table}\n\nresults: ${file}\n${JSON.stringify(summary)}\n` };
+  } finally {
+    for (const s of served) await s.close().catch(() => undefined);
+  }
+}
+
 /** `--cold`: only the warm-vs-evicted comparison (bench/cold.ts), about 6 minutes. */
 async function coldOnly(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
@@ -249,7 +322,7 @@ async function coldOnly(): Promise<{ code: number; stdout: string }> {
   return { code: ok ? 0 : 1, stdout: `${table}\n\nresults: ${file}\n${JSON.stringify(summary)}\n` };
 }
 
-(process.argv.includes("--cold") ? coldOnly() : main()).then(
+(process.argv.includes("--cold") ? coldOnly() : process.argv.includes("--scale") ? scaleOnly() : main()).then(
   // Printed after the harnesses closed, so that the summary is the last line of stdout.
   ({ code, stdout }) => {
     process.stdout.write(stdout);
