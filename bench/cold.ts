@@ -5,7 +5,7 @@
 import { check } from "./check";
 import { localSecrets } from "./config";
 import { ErpSim } from "./erp";
-import { benchDocklineConfig, Served } from "./harness";
+import { type Served, serveDocklineWithErp } from "./harness";
 import { sendAll } from "./load";
 import { round } from "./metrics";
 import type { Ctx } from "./phases";
@@ -37,13 +37,7 @@ export async function coldVsWarm(
   const secrets = localSecrets();
   const served: Served[] = [];
   try {
-    const erpSim = new Served({ name: "erp-sim", configPath: "tools/erp-sim/wrangler.toml" });
-    served.push(erpSim);
-    await erpSim.start();
-    const dockline = new Served({ name: "dockline", configPath: benchDocklineConfig(), vars: { ERP_BASE_URL: erpSim.direct.origin }, secrets });
-    served.push(dockline);
-    await dockline.start();
-    await dockline.applyMigrations("DB");
+    const { erpSim, dockline } = await serveDocklineWithErp(secrets, served);
     const erp = new ErpSim(erpSim.direct);
     await erp.reset();
     const ref = new Reference();

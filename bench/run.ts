@@ -9,7 +9,7 @@ import { ablations, drainComparison } from "./ablation";
 import { coldTable, coldVsWarm } from "./cold";
 import { CUSTOMERS, FULL, localSecrets, QUICK, withOverrides } from "./config";
 import { ErpSim } from "./erp";
-import { benchDocklineConfig, Served } from "./harness";
+import { benchDocklineConfig, Served, serveDocklineWithErp } from "./harness";
 import { round, summarize } from "./metrics";
 import { probeFreshness } from "./freshness";
 import { type CurvePoint, type Ctx, curvePoint, latencyRun, outageDrill, portalRuns, REALISTIC, release, settle, steadyFreshness } from "./phases";
@@ -248,13 +248,7 @@ async function scaleOnly(): Promise<{ code: number; stdout: string }> {
   const source = sourceDigest();
   const served: Served[] = [];
   try {
-    const erpSim = new Served({ name: "erp-sim", configPath: "tools/erp-sim/wrangler.toml" });
-    served.push(erpSim);
-    await erpSim.start();
-    const dockline = new Served({ name: "dockline", configPath: benchDocklineConfig(), vars: { ERP_BASE_URL: erpSim.direct.origin }, secrets });
-    served.push(dockline);
-    await dockline.start();
-    await dockline.applyMigrations("DB");
+    const { erpSim, dockline } = await serveDocklineWithErp(secrets, served);
     const erp = new ErpSim(erpSim.direct);
     const ctx: Ctx = {
       sizes,
