@@ -105,15 +105,10 @@ export async function latencyRun(ctx: Ctx, ref: Reference, connections: 1 | 16 |
   let loaded = true;
   const prober =
     probe.length > 0
-      ? probeFreshness(probe, {
-          base: ctx.dockline.direct,
-          secrets: ctx.secrets,
-          keys: ctx.keys,
-          ref,
-          workers: ctx.sizes.freshnessProbers,
-          loaded: () => loaded,
-          stopWithLoad: true,
-        })
+      ? probeFreshness(
+          probe,
+          probing(ctx, ref, () => loaded),
+        )
       : undefined;
   const stop = meter(ctx.dockline.pid);
   const r = await ingest(ctx, ref, sends, connections);
@@ -165,15 +160,10 @@ export async function steadyFreshness(
   const orders = pool.slice(0, Math.max(4, Math.round((rate * ctx.sizes.steadySeconds) / 9.5)));
   await settle(ctx, ref, false);
   let loaded = true;
-  const prober = probeFreshness(probe, {
-    base: ctx.dockline.direct,
-    secrets: ctx.secrets,
-    keys: ctx.keys,
-    ref,
-    workers: ctx.sizes.freshnessProbers,
-    loaded: () => loaded,
-    stopWithLoad: true,
-  });
+  const prober = probeFreshness(
+    probe,
+    probing(ctx, ref, () => loaded),
+  );
   const r = await ingest(ctx, ref, schedule(orders, ctx.rnd), 16, rate);
   loaded = false;
   const freshness = await prober;
@@ -328,3 +318,8 @@ export async function curvePoint(
 }
 
 export { REALISTIC };
+
+/** The freshness prober's options while a load runs: it stops when `loaded()` turns false. */
+function probing(ctx: Ctx, ref: Reference, loaded: () => boolean) {
+  return { base: ctx.dockline.direct, secrets: ctx.secrets, keys: ctx.keys, ref, workers: ctx.sizes.freshnessProbers, loaded, stopWithLoad: true };
+}
