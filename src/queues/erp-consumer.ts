@@ -52,18 +52,16 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   }
   // Deliver, then keep going down the order's chain while the ERP accepts: each acknowledgement hands back
   // the claim of the next command, so a backlog drains without one queue delivery per command.
+  const erp = { baseUrl: env.ERP_BASE_URL, token: env.ERP_TOKEN, timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000 };
+  const chain = maxChain(env);
   let current: Extract<ErpClaim, { status: "deliver" }> = claim;
   for (let hop = 0; ; hop++) {
     const s = current.command.seq;
     const fields = { orderId, seq: s, type: current.command.type, correlationId: current.correlationId, attempt: current.attempt, chained: hop > 0 };
-    const outcome = await sendToErp(
-      { baseUrl: env.ERP_BASE_URL, token: env.ERP_TOKEN, timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000 },
-      current.command,
-      current.correlationId,
-    );
+    const outcome = await sendToErp(erp, current.command, current.correlationId);
     switch (outcome.kind) {
       case "done": {
-        const next = await order.ackErp(s, current.lease, hop + 1 < maxChain(env));
+        const next = await order.ackErp(s, current.lease, hop + 1 < chain);
         if (hop === 0) m.ack();
         log.info("erp command delivered", { ...fields, status: outcome.status });
         if (next?.status !== "deliver") return;
