@@ -170,7 +170,9 @@ export function markdown(r: Results): string {
 
 export function writeResults(r: Results, dir = "bench/results"): string {
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}/${r.date}${r.mode === "quick" ? "-quick" : ""}.json`;
+  // A run with Miniflare's observability collector on (see bench/env.ts) is kept beside, not over, the others.
+  const collector = process.env.X_LOCAL_OBSERVABILITY === "true" ? "-collector" : "";
+  const file = `${dir}/${r.date}${r.mode === "quick" ? "-quick" : ""}${collector}.json`;
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
   return file;
 }

@@ -28,6 +28,8 @@ export function versions(workerdPid: number, sourceAtStart: string): Record<stri
     miniflare: pkg("miniflare"),
     autocannon: pkg("autocannon"),
     hono: pkg("hono"),
+    // Miniflare's local observability collector (bench/env.ts): off unless asked for.
+    localObservability: process.env.X_LOCAL_OBSERVABILITY ?? "wrangler's default",
     // Other people edit src/ while benchmarks run: a change in between is shown, not hidden.
     sourceDigest: sourceAtStart === sourceDigest() ? sourceAtStart : `${sourceAtStart} → ${sourceDigest()} (changed during the run)`,
   };
