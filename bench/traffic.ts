@@ -170,15 +170,25 @@ function easypostTracker(orderId: string, trackingNumber: string, history: Scan[
 }
 
 /**
- * Interleaves the orders' webhooks into one arrival stream: each order's journey starts at a random point
- * and spans a quarter of the stream; `lateRate` of the webhooks are held back past later ones of the same
- * order, and `duplicateRate` of them arrive a second time a little later.
+ * How many sends of the stream one order's journey spans (≈ 250 orders in flight at once, ≈ 1.5 s between an
+ * order's events at 160 webhooks/s). Fixed, so that a bigger run has more orders, not sparser ones: with a
+ * span proportional to the run, an order's events drift past workerd's ≈ 10-s eviction as the run grows,
+ * and the size curve then measures eviction (bench/cold.ts measures that on its own).
+ */
+export const JOURNEY_SENDS = 2_500;
+
+/**
+ * Interleaves the orders' webhooks into one arrival stream: each order's journey starts at a random point and
+ * spans a quarter of the stream, or JOURNEY_SENDS sends when that is less; `lateRate` of the webhooks are held
+ * back past later ones of the same order, and `duplicateRate` of them arrive a second time a little later.
  */
 export function schedule(orders: OrderPlan[], rnd: () => number, duplicateRate = 0.05, lateRate = 0.1): Send[] {
+  const expected = orders.reduce((n, o) => n + o.webhooks.length, 0) * (1 + duplicateRate);
+  const span = Math.min(0.25, JOURNEY_SENDS / Math.max(expected, 1));
   const timed: { t: number; send: Send }[] = [];
   for (const o of orders) {
-    const start = rnd() * 0.75;
-    const gap = 0.25 / o.webhooks.length;
+    const start = rnd() * (1 - span);
+    const gap = span / o.webhooks.length;
     o.webhooks.forEach((webhook, k) => {
       const late = rnd() < lateRate;
       const t = start + k * gap + (late ? (1.5 + rnd() * 2.5) * gap : rnd() * 0.5 * gap);
