@@ -44,7 +44,7 @@ export class CorrelationDO extends DurableObject<Env> {
 
   /** Hands events to the bound order, or parks them. */
   async route(key: string, events: MappedEvent[], correlationId: string): Promise<RouteResult[]> {
-    this.setMeta("key", key);
+    this.rememberKey(key);
     const orderId = this.getMeta("order_id");
     if (!orderId) {
       // No await between the check above and these inserts: a concurrent bind cannot slip in between.
@@ -72,7 +72,7 @@ export class CorrelationDO extends DurableObject<Env> {
    * re-delivers rather than loses them.
    */
   async bind(key: string, orderId: string): Promise<BindResult> {
-    this.setMeta("key", key);
+    this.rememberKey(key);
     const current = this.getMeta("order_id");
     if (current && current !== orderId) {
       const now = new Date().toISOString();
@@ -116,6 +116,19 @@ export class CorrelationDO extends DurableObject<Env> {
 
   private order(orderId: string): OrderApi {
     return this.env.ORDERS.getByName(orderId) as unknown as OrderApi;
+  }
+
+  /** Whether this object's own name is stored (for ops); known in memory after the first call. */
+  private keyStored = false;
+
+  /**
+   * Stores the key once. Every carrier scan of a bound parcel passes through `route`: rewriting the same
+   * value each time cost a SQLite commit per scan for nothing.
+   */
+  private rememberKey(key: string): void {
+    if (this.keyStored) return;
+    if (this.getMeta("key") !== key) this.setMeta("key", key);
+    this.keyStored = true;
   }
 
   private getMeta(k: string): string | undefined {
