@@ -1,6 +1,7 @@
 // From an authentic partner request to routed canonical events: map, check, route. Shared by the
 // webhook route and by quarantine replay, so a replayed payload takes exactly the path it missed.
 import { z } from "zod";
+import { boundOrder, rememberBinding } from "./bound-keys";
 import { CanonicalEvent, OrderRef } from "./domain/event";
 import { keyFor } from "./domain/correlation";
 import { orderStub } from "./orders";
@@ -51,13 +52,23 @@ export async function routeEvents(env: Env, events: MappedEvent[], correlationId
       byKey.set(key, [...(byKey.get(key) ?? []), e]);
     }
   }
+  const toResults = (orderId: string, list: { eventId: string; outcome: EventResult["outcome"] }[]) =>
+    list.map((r): EventResult => ({ eventId: r.eventId, orderId, outcome: r.outcome }));
   const results = await Promise.all([
-    ...[...byOrder].map(async ([orderId, list]) =>
-      (await orderStub(env, orderId).ingest(orderId, list, correlationId)).map((r): EventResult => ({ eventId: r.eventId, orderId, outcome: r.outcome })),
-    ),
+    ...[...byOrder].map(async ([orderId, list]) => toResults(orderId, await orderStub(env, orderId).ingest(orderId, list, correlationId))),
     ...[...byKey].map(async ([key, list]) => {
+      const known = boundOrder(key);
+      if (known) {
+        // What the CorrelationDO would do with a bound key, without the hop (see bound-keys.ts).
+        const withOrder = list.map((e) => ({ ...e, orderId: known }) as CanonicalEvent);
+        return toResults(known, await orderStub(env, known).ingest(known, withOrder, correlationId));
+      }
       const stub = env.CORRELATIONS.getByName(key) as unknown as { route(k: string, e: MappedEvent[], c: string): Promise<RouteResult[]> };
-      return (await stub.route(key, list, correlationId)).map((r): EventResult => ({ ...r }));
+      const routed = await stub.route(key, list, correlationId);
+      // An order id in the answer means the key is bound (parked events have none).
+      const orderId = routed.find((r) => r.orderId)?.orderId;
+      if (orderId) rememberBinding(key, orderId);
+      return routed.map((r): EventResult => ({ ...r }));
     }),
   ]);
   const byId = new Map(results.flat().map((r) => [r.eventId, r]));

@@ -1,7 +1,7 @@
 // Correlation: events that know only a tracking number or the partner's order reference reach their
 // order through a CorrelationDO, parked until the order binds the key — in either arrival order.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { orderStub } from "../../src/orders";
 import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
@@ -53,6 +53,48 @@ describe("correlation by tracking number", () => {
     expect((await orderStub(env, orderId).inspect()).state?.status).toBe("delivered");
     const again = await results(await sendAcme(milestone({ trackingNumber: "1ZPARK0002", code: "shipment.delivered", occurredAt: "2026-11-21T10:00:00Z" })));
     expect(again[0]?.outcome).toBe("duplicate");
+  });
+});
+
+describe("bound parcels known to the isolate", () => {
+  it("sends later scans of a bound parcel straight to the order, without its CorrelationDO", async () => {
+    const orderId = "SO-PARK-3";
+    await releaseOrder(orderId);
+    await sendAcme(milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T11:00:00Z", shipmentId: "S1", trackingNumber: "1ZPARK0003" }));
+    await eventually(async () => {
+      const c = (await call("/ops/correlations/trk:1ZPARK0003", { headers: { Authorization: `Bearer ${SECRETS.ops}` } }).then((r) => r.json())) as {
+        orderId: string | null;
+      };
+      return c.orderId === orderId ? true : undefined;
+    });
+    const routedTo = vi.spyOn(env.CORRELATIONS, "getByName");
+    try {
+      // The first scan asks the CorrelationDO and learns the binding; the second goes to the order directly.
+      const first = await results(await sendAcme(milestone({ trackingNumber: "1ZPARK0003", code: "shipment.in_transit", occurredAt: "2026-11-20T18:00:00Z" })));
+      expect(first).toEqual([{ eventId: expect.any(String), orderId, outcome: "accepted" }]);
+      expect(routedTo.mock.calls.filter(([key]) => key === "trk:1ZPARK0003")).toHaveLength(1);
+      const second = await results(await sendAcme(milestone({ trackingNumber: "1ZPARK0003", code: "shipment.delivered", occurredAt: "2026-11-21T10:00:00Z" })));
+      expect(second).toEqual([{ eventId: expect.any(String), orderId, outcome: "accepted" }]);
+      const again = await results(await sendAcme(milestone({ trackingNumber: "1ZPARK0003", code: "shipment.delivered", occurredAt: "2026-11-21T10:00:00Z" })));
+      expect(again).toEqual([{ eventId: expect.any(String), orderId, outcome: "duplicate" }]);
+      expect(routedTo.mock.calls.filter(([key]) => key === "trk:1ZPARK0003")).toHaveLength(1);
+    } finally {
+      routedTo.mockRestore();
+    }
+    expect((await orderStub(env, orderId).inspect()).state?.status).toBe("delivered");
+  });
+
+  it("never remembers a parcel whose scan was parked", async () => {
+    const routedTo = vi.spyOn(env.CORRELATIONS, "getByName");
+    try {
+      for (const at of ["2026-11-20T18:00:00Z", "2026-11-20T19:00:00Z"]) {
+        const scan = await results(await sendAcme(milestone({ trackingNumber: "1ZPARK0004", code: "shipment.in_transit", occurredAt: at })));
+        expect(scan).toEqual([{ eventId: expect.any(String), outcome: "parked" }]);
+      }
+      expect(routedTo.mock.calls.filter(([key]) => key === "trk:1ZPARK0004")).toHaveLength(2);
+    } finally {
+      routedTo.mockRestore();
+    }
   });
 });
 
