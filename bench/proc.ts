@@ -108,3 +108,14 @@ export function cpuMsOrZero(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * The process's I/O counters (/proc/<pid>/io): system calls that read and write, and bytes that reached the
+ * storage layer. Unlike CPU time they hardly vary from run to run, so they show a change in storage work
+ * (a commit more or less per webhook) that CPU time on a shared machine cannot resolve.
+ */
+export function ioCounters(pid: number): { syscr: number; syscw: number; writeBytes: number } {
+  const text = readFileSync(`/proc/${pid}/io`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  return { syscr: field("syscr"), syscw: field("syscw"), writeBytes: field("write_bytes") };
+}
