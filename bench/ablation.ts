@@ -19,17 +19,19 @@ interface Variant {
   /** BENCH_VARIANT of bench/variants/worker.ts. */
   flags: string;
   projectionBatchTimeout?: number;
+  /** Serve it with Miniflare's local observability collector, which bench/env.ts turns off. */
+  collector?: boolean;
 }
 
 const VARIANTS: Variant[] = [
   { name: "as is (control)", flags: "" },
   { name: "no MetricsDO.record() per webhook", flags: "no-metrics" },
   { name: "no rate-limiter call", flags: "no-limiter" },
-  { name: "carrier scans skip the CorrelationDO once bound", flags: "correlation-cache" },
+  { name: "no bound-key memory: every carrier scan through its CorrelationDO (before 2026-12-02)", flags: "no-key-cache" },
   // wrangler.toml moved the projection consumer to max_batch_timeout = 0 on 2026-11-23; this puts the
   // earlier 1 s back, to measure what the change bought.
   { name: "projection consumer max_batch_timeout = 1 (the earlier setting)", flags: "", projectionBatchTimeout: 1 },
-  { name: "all three interceptions", flags: "no-metrics,no-limiter,correlation-cache" },
+  { name: "Miniflare's observability collector on (wrangler's default; see bench/env.ts)", flags: "", collector: true },
   { name: "as is (control, again)", flags: "" },
 ];
 
@@ -57,7 +59,15 @@ export async function ablations(ctx: Ctx, erpUrl: URL, orders: number, only?: nu
       secrets: ctx.secrets,
     });
     try {
-      await served.start();
+      // wrangler reads X_LOCAL_OBSERVABILITY when it starts the runtime.
+      const setting = process.env.X_LOCAL_OBSERVABILITY;
+      if (v.collector) process.env.X_LOCAL_OBSERVABILITY = "true";
+      try {
+        await served.start();
+      } finally {
+        if (setting === undefined) delete process.env.X_LOCAL_OBSERVABILITY;
+        else process.env.X_LOCAL_OBSERVABILITY = setting;
+      }
       await served.applyMigrations("DB");
       await ctx.erp.reset();
       const vctx: Ctx = { ...ctx, dockline: served, keys: await issueKeys(served.direct, ctx.secrets.OPS_TOKEN ?? "", CUSTOMERS) };

@@ -8,6 +8,13 @@
 export const BOUND_KEYS_MAX = 10_000;
 
 const bound = new Map<string, string>();
+let capacity = BOUND_KEYS_MAX;
+
+/** Changes how many bindings are held; 0 turns the memory off (the benchmark's what-if, tests). */
+export function setBoundKeyCapacity(n: number): void {
+  capacity = n;
+  while (bound.size > capacity) bound.delete(bound.keys().next().value as string);
+}
 
 export function boundOrder(key: string): string | undefined {
   const orderId = bound.get(key);
@@ -20,9 +27,10 @@ export function boundOrder(key: string): string | undefined {
 }
 
 export function rememberBinding(key: string, orderId: string): void {
+  if (capacity <= 0) return;
   bound.delete(key);
   bound.set(key, orderId);
-  if (bound.size > BOUND_KEYS_MAX) bound.delete(bound.keys().next().value as string);
+  if (bound.size > capacity) bound.delete(bound.keys().next().value as string);
 }
 
 /** For tests: how many bindings are held. */

@@ -3,47 +3,13 @@
 // before anyone makes it. BENCH_VARIANT (comma-separated) picks the interceptions:
 //   no-metrics         MetricsDO.record() per webhook becomes a no-op (Analytics Engine writes stay)
 //   no-limiter         the per-partner rate limiter is not called
-//   correlation-cache  a tracking number's bound order is remembered in the isolate, so a carrier scan
-//                      goes straight to its OrderDO instead of through the CorrelationDO every time
+//   no-key-cache       the isolate's memory of bound keys (src/bound-keys.ts) is off: every carrier scan
+//                      goes through its CorrelationDO, as before 2026-12-02
 // Durable Objects and queue consumers other than through `env` here see the real bindings.
 import dockline from "../../src/index";
-import type { RouteResult } from "../../durable-objects/correlation";
-import type { MappedEvent } from "../../src/partners/types";
-import type { OrderApi } from "../../src/orders";
+import { setBoundKeyCapacity } from "../../src/bound-keys";
 
 export * from "../../src/index";
-
-interface Router {
-  route(key: string, events: MappedEvent[], correlationId: string): Promise<RouteResult[]>;
-}
-
-/** key → order id, for keys the CorrelationDO reported bound: a binding never changes once made. */
-const bound = new Map<string, string>();
-
-/** Only `getByName(key).route()` is used by the worker's webhook path; nothing else of the namespace is offered. */
-function cachedCorrelations(env: Env): Env["CORRELATIONS"] {
-  const namespace = env.CORRELATIONS;
-  const getByName = (key: string): Router => ({
-    route: async (k, events, correlationId) => {
-      const orderId = bound.get(k);
-      if (orderId) {
-        const order = env.ORDERS.getByName(orderId) as unknown as OrderApi;
-        const results = await order.ingest(
-          orderId,
-          events.map((e) => ({ ...e, orderId })),
-          correlationId,
-        );
-        return results.map((r) => ({ eventId: r.eventId, orderId, outcome: r.outcome }));
-      }
-      const real = namespace.getByName(key) as unknown as Router;
-      const results = await real.route(k, events, correlationId);
-      const to = results.find((r) => r.orderId)?.orderId;
-      if (to) bound.set(k, to);
-      return results;
-    },
-  });
-  return { getByName } as unknown as Env["CORRELATIONS"];
-}
 
 const noMetrics = { getByName: () => ({ record: async () => undefined, summary: async () => [] }) } as unknown as Env["METRICS"];
 const noLimiter = { limit: async () => ({ success: true }) } as unknown as Env["PARTNER_RATE_LIMITER"];
@@ -57,8 +23,8 @@ function intercept(env: Env): Env {
     ...env,
     ...(flags.has("no-metrics") ? { METRICS: noMetrics } : {}),
     ...(flags.has("no-limiter") ? { PARTNER_RATE_LIMITER: noLimiter } : {}),
-    ...(flags.has("correlation-cache") ? { CORRELATIONS: cachedCorrelations(env) } : {}),
   };
+  if (flags.has("no-key-cache")) setBoundKeyCapacity(0);
   intercepted.set(env, out);
   return out;
 }
