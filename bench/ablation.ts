@@ -127,21 +127,32 @@ async function measure(ctx: Ctx, v: Variant, prefix: string, count: number): Pro
 
 export interface DrainVariant {
   maxChain: number;
+  /** ERP_WAKE_ORDERS: waiting orders woken when the ERP accepts a retried command again (0 = off). */
+  wakeOrders: number;
   drill: OutageDrill;
   checkOk: boolean;
 }
 
+/** The configuration first and last (the noise), and the two ERP-recovery mechanisms taken away in turn. */
+const DRAIN_VARIANTS: { maxChain: number; wakeOrders: number }[] = [
+  { maxChain: 10, wakeOrders: 500 },
+  { maxChain: 10, wakeOrders: 0 },
+  { maxChain: 1, wakeOrders: 0 },
+  { maxChain: 10, wakeOrders: 500 },
+];
+
 /**
- * The ERP outage drill on fresh runtimes that differ only in `ERP_MAX_CHAIN`: as configured (10), and 1
- * (every command waits for its own queue delivery, as before 2026-11-23), then 10 again for the noise.
+ * The ERP outage drill on fresh runtimes that differ only in how a backlog drains once the ERP is back:
+ * as configured (chained delivery, ERP_MAX_CHAIN 10, and waking the waiting orders, ERP_WAKE_ORDERS 500),
+ * without the wake (before 2026-12-02), and without either (before 2026-11-23), then as configured again.
  */
-export async function drainComparison(ctx: Ctx, erpUrl: URL, chains = [10, 1, 10]): Promise<DrainVariant[]> {
+export async function drainComparison(ctx: Ctx, erpUrl: URL, variants = DRAIN_VARIANTS): Promise<DrainVariant[]> {
   const out: DrainVariant[] = [];
-  for (const [i, maxChain] of chains.entries()) {
+  for (const [i, { maxChain, wakeOrders }] of variants.entries()) {
     const served = new Served({
       name: `drain ${i}`,
       configPath: benchDocklineConfig({ file: `wrangler.drain${i}.toml` }),
-      vars: { ERP_BASE_URL: erpUrl.origin, ERP_MAX_CHAIN: String(maxChain) },
+      vars: { ERP_BASE_URL: erpUrl.origin, ERP_MAX_CHAIN: String(maxChain), ERP_WAKE_ORDERS: String(wakeOrders) },
       secrets: ctx.secrets,
     });
     try {
@@ -152,9 +163,10 @@ export async function drainComparison(ctx: Ctx, erpUrl: URL, chains = [10, 1, 10
       const ref = new Reference();
       const drill = await outageDrill(vctx, ref, `C${i}-`);
       const result = await check(served.direct, ctx.secrets.OPS_TOKEN ?? "", ctx.erp, ref, ref.orderIds());
-      if (!result.ok) ctx.problems.push(`drain variant ${i} (ERP_MAX_CHAIN ${maxChain}): check failed: ${result.problems.slice(0, 3).join("; ")}`);
-      out.push({ maxChain, drill, checkOk: result.ok });
-      ctx.log(`drain variant ERP_MAX_CHAIN=${maxChain}: drained ${drill.drainMs} ms after the outage, ${drill.commandsPerSecond} commands/s`);
+      const label = `ERP_MAX_CHAIN ${maxChain}, ERP_WAKE_ORDERS ${wakeOrders}`;
+      if (!result.ok) ctx.problems.push(`drain variant ${i} (${label}): check failed: ${result.problems.slice(0, 3).join("; ")}`);
+      out.push({ maxChain, wakeOrders, drill, checkOk: result.ok });
+      ctx.log(`drain variant ${label}: drained ${drill.drainMs} ms after the outage, ${drill.commandsPerSecond} commands/s`);
     } finally {
       await served.close();
     }

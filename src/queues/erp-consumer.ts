@@ -5,6 +5,7 @@
 import type { ErpMessage } from "../domain/messages";
 import { sendToErp } from "../erp/adapter";
 import { backoffSeconds, policyFromEnv } from "../erp/backoff";
+import { wakeWaitingOrders } from "./erp-wake";
 import type { ErpClaim } from "../../durable-objects/order";
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
@@ -64,6 +65,8 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
         const next = await order.ackErp(s, current.lease, hop + 1 < chain);
         if (hop === 0) m.ack();
         log.info("erp command delivered", { ...fields, status: outcome.status });
+        // This message had failed before and the ERP took it now: the ERP is back, wake the other heads.
+        if (hop === 0 && m.attempts > 1) await wakeWaitingOrders(env, orderId, current.correlationId);
         if (next?.status !== "deliver") return;
         current = next;
         continue;
