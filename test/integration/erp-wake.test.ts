@@ -15,7 +15,9 @@ import { erpRecords, erpRecordsEventually, eventually, milestone, releaseOrder, 
 async function waitingOrder(orderId: string): Promise<void> {
   expect((await releaseOrder(orderId)).status).toBe(202);
   await runInDurableObject(env.ORDERS.getByName(orderId), (instance: OrderDO) => {
-    vi.spyOn((instance as unknown as { env: Env }).env.ERP_QUEUE, "sendBatch").mockResolvedValueOnce({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } });
+    vi.spyOn((instance as unknown as { env: Env }).env.ERP_QUEUE, "sendBatch").mockResolvedValueOnce({
+      metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+    });
   });
   const dispatch = milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T10:00:00Z", shipmentId: "S1", trackingNumber: `T-${orderId}` });
   expect((await sendAcme(dispatch)).status).toBe(202);
