@@ -10,7 +10,7 @@ import { portalReads } from "./portal";
 import type { Reference } from "./reference";
 import { type Prepared, releases, signSends } from "./sign";
 import { meter, quiet, type Usage } from "./system";
-import { type OrderPlan, type PlanOptions, planOrders, REALISTIC, type Send, schedule } from "./traffic";
+import { CURVE_JOURNEY_SENDS, type OrderPlan, type PlanOptions, planOrders, REALISTIC, type Send, schedule } from "./traffic";
 
 export interface Ctx {
   sizes: Sizes;
@@ -275,7 +275,7 @@ export async function curvePoint(
   const t0 = Date.now();
   const ref = await fresh();
   const orders = planOrders(label, count, ctx.rnd, options);
-  const sends = schedule(orders, ctx.rnd);
+  const sends = schedule(orders, ctx.rnd, { journeySends: CURVE_JOURNEY_SENDS });
   const t1 = Date.now();
   // Warm-up, not measured (but checked): a fresh isolate compiles its code on first use, a cost that
   // would otherwise weigh on the smallest point only.

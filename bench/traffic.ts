@@ -170,26 +170,35 @@ function easypostTracker(orderId: string, trackingNumber: string, history: Scan[
 }
 
 /**
- * How many sends of the stream one order's journey spans (≈ 250 orders in flight at once, ≈ 1.5 s between an
- * order's events at 160 webhooks/s). Fixed, so that a bigger run has more orders, not sparser ones: with a
- * span proportional to the run, an order's events drift past workerd's ≈ 10-s eviction as the run grows,
- * and the size curve then measures eviction (bench/cold.ts measures that on its own).
+ * How many sends of the stream one order's journey spans on the cost curves: the 100-order point's quarter
+ * (≈ 24 orders in flight at once, an order's events ≈ 25 sends apart), so that every point from 100 orders
+ * up has the same shape and differs only in size. With the span a quarter of any run, a bigger run has
+ * sparser orders too: at 10,000 orders an order's events came ≈ 19 s apart, past workerd's ≈ 10-s
+ * eviction, and the curve measured eviction (bench/cold.ts measures that on its own).
  */
-export const JOURNEY_SENDS = 2_500;
+export const CURVE_JOURNEY_SENDS = 240;
+
+export interface ScheduleOptions {
+  duplicateRate?: number;
+  lateRate?: number;
+  /** At most this many sends per order's journey (default: a quarter of the stream). */
+  journeySends?: number;
+}
 
 /**
  * Interleaves the orders' webhooks into one arrival stream: each order's journey starts at a random point and
- * spans a quarter of the stream, or JOURNEY_SENDS sends when that is less; `lateRate` of the webhooks are held
- * back past later ones of the same order, and `duplicateRate` of them arrive a second time a little later.
+ * spans a quarter of the stream, or `journeySends` sends when that is less; `lateRate` of the webhooks are
+ * held back past later ones of the same order, and `duplicateRate` of them arrive a second time a little later.
  */
-export function schedule(orders: OrderPlan[], rnd: () => number, duplicateRate = 0.05, lateRate = 0.1): Send[] {
-  const expected = orders.reduce((n, o) => n + o.webhooks.length, 0) * (1 + duplicateRate);
-  const span = Math.min(0.25, JOURNEY_SENDS / Math.max(expected, 1));
+export function schedule(orders: OrderPlan[], rnd: () => number, o: ScheduleOptions = {}): Send[] {
+  const { duplicateRate = 0.05, lateRate = 0.1, journeySends = Number.POSITIVE_INFINITY } = o;
+  const expected = orders.reduce((n, x) => n + x.webhooks.length, 0) * (1 + duplicateRate);
+  const span = Math.min(0.25, journeySends / Math.max(expected, 1));
   const timed: { t: number; send: Send }[] = [];
-  for (const o of orders) {
+  for (const order of orders) {
     const start = rnd() * (1 - span);
-    const gap = span / o.webhooks.length;
-    o.webhooks.forEach((webhook, k) => {
+    const gap = span / order.webhooks.length;
+    order.webhooks.forEach((webhook, k) => {
       const late = rnd() < lateRate;
       const t = start + k * gap + (late ? (1.5 + rnd() * 2.5) * gap : rnd() * 0.5 * gap);
       timed.push({ t, send: { webhook, duplicate: false, late } });
