@@ -1,5 +1,5 @@
 // Sizes, secrets and fixed names for one benchmark run. `--quick` keeps the whole run under 4 minutes on
-// the 2-core development machine; the full run takes about 40 minutes (the 11,000-order point, ≈ 100k events, is 15 of them).
+// the 2-core development machine; the full run takes about 40 minutes (the 11,100-order point, ≈ 100k events, is about 15 of them).
 import { readFileSync } from "node:fs";
 
 export interface Sizes {
@@ -64,7 +64,7 @@ export const FULL: Sizes = {
   portalSeconds: 6,
   outageOrders: 200,
   outageMs: 30_000,
-  scaleOrders: [100, 1_000, 3_000, 11_000],
+  scaleOrders: [120, 1_200, 3_300, 11_100],
   depthOrders: 40,
   depthExtraScans: [0, 40, 90],
   segment: 15_000,

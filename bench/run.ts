@@ -237,13 +237,13 @@ async function checkedCurvePoint(
 }
 
 /**
- * `--scale`: only the cost curve over the size of the run (BENCH_SCALE_ORDERS, default 100, 1,000 and
- * 11,000 orders: ≈ 1k, 10k and 100k events), on the same runtime and ERP simulator as the full run uses.
+ * `--scale`: only the cost curve over the size of the run (BENCH_SCALE_ORDERS, default 120, 1,200 and
+ * 11,100 orders: ≈ 1k, 11k and 100k events), on the same runtime and ERP simulator as the full run uses.
  */
 async function scaleOnly(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
   const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
-  const sizes = withOverrides({ ...FULL, scaleOrders: [100, 1_000, 11_000] });
+  const sizes = withOverrides({ ...FULL, scaleOrders: [120, 1_200, 11_100] });
   const secrets = localSecrets();
   const source = sourceDigest();
   const served: Served[] = [];
