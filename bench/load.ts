@@ -1,8 +1,9 @@
 // Load generation with autocannon (programmatic API). Every connection pulls the next request from one
 // shared, pre-built list, so each webhook is sent exactly once however many connections there are (a plain
-// `requests` array would be replayed by every connection). Latency is recorded per response, exactly.
+// `requests` array would be replayed by every connection). Latency is recorded per response, exactly. A
+// rate-capped run does not use autocannon: it is an open loop with smooth arrivals (runPaced).
 import autocannon, { type RequestParams } from "autocannon";
-import { type Summary, round, summarize } from "./metrics";
+import { type Summary, round, sleep, summarize } from "./metrics";
 import type { Prepared } from "./sign";
 
 export interface LoadResult {
@@ -25,6 +26,7 @@ interface Raw {
 }
 
 function run(base: URL, connections: number, next: () => Prepared, bound: { amount: number } | { seconds: number }, rate?: number): Promise<Raw> {
+  if (rate) return runPaced(base, next, bound, rate);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   return new Promise((resolve, reject) => {
@@ -48,6 +50,43 @@ function run(base: URL, connections: number, next: () => Prepared, bound: { amou
       statuses[status] = (statuses[status] ?? 0) + 1;
     });
   });
+}
+
+/**
+ * Open loop at a steady rate: request i leaves at start + i / rate seconds whatever the earlier answers,
+ * as independent partners and readers send. (autocannon's `overallRate` is a budget per connection per
+ * second: every connection sends its share back to back at the top of each second, then idles, so a
+ * "rate-capped" autocannon run is a burst a second and its latencies include the queue each burst builds.)
+ */
+async function runPaced(base: URL, next: () => Prepared, bound: { amount: number } | { seconds: number }, rate: number): Promise<Raw> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let timeouts = 0;
+  const total = "amount" in bound ? bound.amount : Math.round(bound.seconds * rate);
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const req = next();
+    const sent = performance.now();
+    inFlight.push(
+      fetch(new URL(req.path, base), { method: req.method, headers: req.headers, body: req.body ?? null, signal: AbortSignal.timeout(30_000) }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          latencies.push(performance.now() - sent);
+          statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        },
+        (err: unknown) => {
+          if (err instanceof Error && err.name === "TimeoutError") timeouts++;
+          else errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latencies, statuses, seconds: (performance.now() - started) / 1000, errors, timeouts };
 }
 
 function result(connections: number, raws: Raw[]): LoadResult {
