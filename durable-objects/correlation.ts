@@ -122,8 +122,9 @@ export class CorrelationDO extends DurableObject<Env> {
   private keyStored = false;
 
   /**
-   * Stores the key once. Every carrier scan of a bound parcel passes through `route`: rewriting the same
-   * value each time cost a SQLite commit per scan for nothing.
+   * Stores the key once. Every carrier scan of a bound parcel the isolate does not know passes through
+   * `route`; rewriting the same value each time was a statement per scan for nothing (SQLite flushes
+   * nothing for it, so no commit was saved: docs/performance.md).
    */
   private rememberKey(key: string): void {
     if (this.keyStored) return;

@@ -16,25 +16,31 @@ let lastWakeAt = Number.NEGATIVE_INFINITY;
 
 /**
  * Nudges the orders whose head command waits for the ERP (read from the D1 read model's ERP cursors), except
- * `orderId`, whose chain the caller is delivering. Returns how many were nudged (0 inside the window).
+ * `orderId`, whose chain the caller is delivering. Returns how many were nudged (0 inside the window). Never
+ * throws: the caller has already acknowledged its message, and a failed wake only costs time (every waiting
+ * head still retries on its own schedule).
  */
 export async function wakeWaitingOrders(env: Env, orderId: string, correlationId: string, now = Date.now()): Promise<number> {
   const limit = wakeLimit(env);
   if (limit === 0 || now - lastWakeAt < WAKE_INTERVAL_MS) return 0;
   lastWakeAt = now;
-  const { results } = await env.DB.prepare(
-    `SELECT order_id FROM erp_progress
-     WHERE oldest_pending_at IS NOT NULL AND dead_seq IS NULL AND order_id != ?
-     ORDER BY oldest_pending_at LIMIT ?`,
-  )
-    .bind(orderId, limit)
-    .all<{ order_id: string }>();
-  const nudged = await Promise.allSettled(results.map((r) => orderStub(env, r.order_id).nudgeErp()));
-  const failed = nudged.flatMap((n) => (n.status === "rejected" ? [n.reason] : []));
-  log.info("erp answered again: woke orders waiting for it", { correlationId, woken: results.length - failed.length, failed: failed.length });
-  // A failed nudge costs nothing but time: that order's own retry still comes.
-  if (failed.length > 0) log.warn("waking an order failed", { correlationId, error: errorName(failed[0]) });
-  return results.length - failed.length;
+  try {
+    const { results } = await env.DB.prepare(
+      `SELECT order_id FROM erp_progress
+       WHERE oldest_pending_at IS NOT NULL AND dead_seq IS NULL AND order_id != ?
+       ORDER BY oldest_pending_at LIMIT ?`,
+    )
+      .bind(orderId, limit)
+      .all<{ order_id: string }>();
+    const nudged = await Promise.allSettled(results.map((r) => orderStub(env, r.order_id).nudgeErp()));
+    const failed = nudged.flatMap((n) => (n.status === "rejected" ? [n.reason] : []));
+    log.info("erp answered again: woke orders waiting for it", { correlationId, woken: results.length - failed.length, failed: failed.length });
+    if (failed.length > 0) log.warn("waking an order failed", { correlationId, error: errorName(failed[0]) });
+    return results.length - failed.length;
+  } catch (err) {
+    log.warn("waking the waiting orders failed", { correlationId, error: errorName(err) });
+    return 0;
+  }
 }
 
 /** For tests: forget the last wake, so the next retried success wakes again. */

@@ -66,4 +66,22 @@ describe("waking orders when the ERP answers again", () => {
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await erpRecords("SO-WAKE-WAITING-2")).toHaveLength(0);
   });
+
+  it("a wake that cannot read D1 leaves the delivery acknowledged, and logs no delivery failure", async () => {
+    await waitingOrder("SO-WAKE-BACK-3");
+    const prepare = vi.spyOn(env.DB, "prepare").mockImplementation(() => {
+      throw new Error("D1 unavailable");
+    });
+    const errors = vi.spyOn(console, "error");
+    const batch = createMessageBatch<ErpMessage>("dockline-erp-writes", [
+      { id: "wake-3", timestamp: new Date(), attempts: 4, body: { kind: "erp", orderId: "SO-WAKE-BACK-3", seq: 1, correlationId: "wake-3" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: ["wake-3"], retryMessages: [] });
+    expect(await erpRecords("SO-WAKE-BACK-3")).toHaveLength(1);
+    // The wake was tried, failed, and was reported as a warning, not as a failed delivery.
+    expect(prepare).toHaveBeenCalled();
+    expect(errors).not.toHaveBeenCalled();
+  });
 });
