@@ -296,6 +296,89 @@ async function scaleOnly(): Promise<{ code: number; stdout: string }> {
   }
 }
 
+/**
+ * `--freshness`: only the freshness phases at the full run's sizes, about 4 minutes: capacity at 64
+ * connections (with the prober alongside, as in the full run), then half of it with smooth arrivals and the
+ * prober, then an idle probe; checked like the full run.
+ */
+async function freshnessOnly(): Promise<{ code: number; stdout: string }> {
+  const started = Date.now();
+  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const sizes = FULL;
+  const secrets = localSecrets();
+  const source = sourceDigest();
+  const served: Served[] = [];
+  try {
+    const { erpSim, dockline } = await serveDocklineWithErp(secrets, served);
+    const baseline = new Served({ name: "baseline", configPath: "bench/baseline/wrangler.toml" });
+    served.push(baseline);
+    await baseline.start();
+    const erp = new ErpSim(erpSim.direct);
+    await erp.reset();
+    const ctx: Ctx = {
+      sizes,
+      secrets,
+      dockline,
+      baseline,
+      erp,
+      keys: await issueKeys(dockline.direct, secrets.OPS_TOKEN ?? "", CUSTOMERS),
+      rnd: random(20261202),
+      log,
+      problems: [],
+      outboxRetrySeconds: Number(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.OUTBOX_RETRY_SECONDS ?? "5") || 5,
+    };
+    const ref = new Reference();
+    const noEasyPost = { ...REALISTIC, easypostShare: 0 };
+    const load = planOrders("L64", sizes.latencyOrders[64], ctx.rnd);
+    const probe = planOrders("F", sizes.freshnessOrders, ctx.rnd, noEasyPost);
+    const steadyProbe = planOrders("G", sizes.freshnessOrders, ctx.rnd, noEasyPost);
+    const idleOrders = planOrders("I", sizes.idleFreshnessOrders, ctx.rnd, noEasyPost);
+    const steadyPool = planOrders("R", Math.ceil((100 * sizes.steadySeconds) / 9.5), ctx.rnd);
+    await release(ctx, ref, [...load, ...probe, ...steadyProbe, ...idleOrders, ...steadyPool]);
+    const r64 = await latencyRun(ctx, ref, 64, load, probe);
+    await settle(ctx, ref);
+    const steady = await steadyFreshness(ctx, ref, r64.ingest.rps, 0.5, steadyPool, steadyProbe);
+    await settle(ctx, ref);
+    const idle = await probeFreshness(idleOrders, { base: dockline.direct, secrets, keys: ctx.keys, ref, workers: idleOrders.length, loaded: () => false });
+    const result = await check(dockline.direct, secrets.OPS_TOKEN ?? "", erp, ref, ref.orderIds());
+    const freshness = {
+      halfLoad: summarize(steady.freshness.samples.filter((x) => x.underLoad).map((x) => x.ms)),
+      halfLoadRate: steady.rate,
+      halfLoadAckMs: steady.ingest.latencyMs,
+      halfLoadRps: steady.ingest.rps,
+      underLoad: summarize((r64.freshness?.samples ?? []).filter((x) => x.underLoad).map((x) => x.ms)),
+      idle: summarize(idle.samples.map((x) => x.ms)),
+      failures: [...(r64.freshness?.failures ?? []), ...steady.freshness.failures, ...idle.failures],
+    };
+    const date = new Date().toISOString().slice(0, 10);
+    const file = `bench/results/${date}-freshness.json`;
+    mkdirSync("bench/results", { recursive: true });
+    const durationSeconds = Math.round((Date.now() - started) / 1000);
+    const capacity = { rps: r64.ingest.rps, baselineRps: r64.baseline.rps, ratio: r64.ratio };
+    writeFileSync(
+      file,
+      `${JSON.stringify({ date, mode: "freshness", machine: machine(), versions: versions(dockline.pid, source), capacity, freshness, check: result.ok, problems: ctx.problems, durationSeconds }, null, 2)}\n`,
+    );
+    const ok = result.ok && ctx.problems.length === 0 && freshness.failures.length === 0;
+    const summary = {
+      mode: "freshness",
+      check: ok ? "passed" : "failed",
+      capacityRps: capacity.rps,
+      halfLoadRate: steady.rate,
+      halfLoadRps: steady.ingest.rps,
+      freshnessP50Ms: freshness.halfLoad.p50,
+      freshnessP99Ms: freshness.halfLoad.p99,
+      samples: freshness.halfLoad.count,
+      ackP99MsHalfLoad: steady.ingest.latencyMs.p99,
+      freshnessP99MsIdle: freshness.idle.p99,
+      results: file,
+    };
+    return { code: ok ? 0 : 1, stdout: `results: ${file}\n${JSON.stringify(summary)}\n` };
+  } finally {
+    for (const s of served) await s.close().catch(() => undefined);
+  }
+}
+
 /** `--cold`: only the warm-vs-evicted comparison (bench/cold.ts), about 6 minutes. */
 async function coldOnly(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
@@ -316,7 +399,14 @@ async function coldOnly(): Promise<{ code: number; stdout: string }> {
   return { code: ok ? 0 : 1, stdout: `${table}\n\nresults: ${file}\n${JSON.stringify(summary)}\n` };
 }
 
-(process.argv.includes("--cold") ? coldOnly() : process.argv.includes("--scale") ? scaleOnly() : main()).then(
+const mode = process.argv.includes("--cold")
+  ? coldOnly()
+  : process.argv.includes("--scale")
+    ? scaleOnly()
+    : process.argv.includes("--freshness")
+      ? freshnessOnly()
+      : main();
+mode.then(
   // Printed after the harnesses closed, so that the summary is the last line of stdout.
   ({ code, stdout }) => {
     process.stdout.write(stdout);
