@@ -25,11 +25,22 @@ import { unstable_readConfig } from "wrangler";
 const PATH =
   "wrangler createTestHarness (wrangler 4 test harness, Miniflare), requests sent straight to the runtime's entry socket in workerd — not through the dev proxy that listen() returns (wrangler's ProxyWorker in a second workerd process)";
 
+/** What every phase needs; the problems list starts empty, the outbox alarm delay comes from wrangler.toml. */
+function runContext(o: Omit<Ctx, "problems" | "outboxRetrySeconds">): Ctx {
+  const vars = unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars;
+  return { ...o, problems: [], outboxRetrySeconds: Number(vars.OUTBOX_RETRY_SECONDS ?? "5") || 5 };
+}
+
+/** Progress lines on stderr, stamped with the seconds since `started`. */
+function progressLog(started: number): (msg: string) => void {
+  return (msg) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+}
+
 /** Runs the benchmark; returns the exit code and what to print once every harness is closed. */
 async function main(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
   const sizes = withOverrides(process.argv.includes("--quick") ? QUICK : FULL);
-  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const log = progressLog(started);
   const secrets = localSecrets();
   const sourceAtStart = sourceDigest();
   const opsToken = secrets.OPS_TOKEN ?? "";
@@ -51,7 +62,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
 
     const erp = new ErpSim(erpSim.direct);
     await erp.reset();
-    const ctx: Ctx = {
+    const ctx = runContext({
       sizes,
       secrets,
       dockline,
@@ -60,9 +71,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
       keys: await issueKeys(dockline.direct, opsToken, CUSTOMERS),
       rnd: random(20261123),
       log,
-      problems: [],
-      outboxRetrySeconds: Number(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.OUTBOX_RETRY_SECONDS ?? "5") || 5,
-    };
+    });
     const ref = new Reference();
 
     // 1. Ack latency and throughput at 1, 16, 64 and 256 connections; freshness sampled during the 64 run.
@@ -242,7 +251,7 @@ async function checkedCurvePoint(
  */
 async function scaleOnly(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
-  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const log = progressLog(started);
   const sizes = withOverrides({ ...FULL, scaleOrders: [120, 1_200, 11_100] });
   const secrets = localSecrets();
   const source = sourceDigest();
@@ -250,7 +259,7 @@ async function scaleOnly(): Promise<{ code: number; stdout: string }> {
   try {
     const { erpSim, dockline } = await serveDocklineWithErp(secrets, served);
     const erp = new ErpSim(erpSim.direct);
-    const ctx: Ctx = {
+    const ctx = runContext({
       sizes,
       secrets,
       dockline,
@@ -259,9 +268,7 @@ async function scaleOnly(): Promise<{ code: number; stdout: string }> {
       keys: new Map(),
       rnd: random(20261125),
       log,
-      problems: [],
-      outboxRetrySeconds: Number(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.OUTBOX_RETRY_SECONDS ?? "5") || 5,
-    };
+    });
     const checks: Results["checks"] = [];
     const scale: CurvePoint[] = [];
     for (const n of sizes.scaleOrders) scale.push(await checkedCurvePoint(ctx, secrets.OPS_TOKEN ?? "", checks, `S${n}`, n, REALISTIC, 300));
@@ -303,7 +310,7 @@ async function scaleOnly(): Promise<{ code: number; stdout: string }> {
  */
 async function freshnessOnly(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
-  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const log = progressLog(started);
   const sizes = FULL;
   const secrets = localSecrets();
   const source = sourceDigest();
@@ -315,7 +322,7 @@ async function freshnessOnly(): Promise<{ code: number; stdout: string }> {
     await baseline.start();
     const erp = new ErpSim(erpSim.direct);
     await erp.reset();
-    const ctx: Ctx = {
+    const ctx = runContext({
       sizes,
       secrets,
       dockline,
@@ -324,9 +331,7 @@ async function freshnessOnly(): Promise<{ code: number; stdout: string }> {
       keys: await issueKeys(dockline.direct, secrets.OPS_TOKEN ?? "", CUSTOMERS),
       rnd: random(20261202),
       log,
-      problems: [],
-      outboxRetrySeconds: Number(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.OUTBOX_RETRY_SECONDS ?? "5") || 5,
-    };
+    });
     const ref = new Reference();
     const noEasyPost = { ...REALISTIC, easypostShare: 0 };
     const load = planOrders("L64", sizes.latencyOrders[64], ctx.rnd);
@@ -382,7 +387,7 @@ async function freshnessOnly(): Promise<{ code: number; stdout: string }> {
 /** `--cold`: only the warm-vs-evicted comparison (bench/cold.ts), about 6 minutes. */
 async function coldOnly(): Promise<{ code: number; stdout: string }> {
   const started = Date.now();
-  const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+  const log = progressLog(started);
   const source = sourceDigest();
   const r = await coldVsWarm(log);
   const date = new Date().toISOString().slice(0, 10);
