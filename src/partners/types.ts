@@ -20,6 +20,17 @@ export interface MapResult {
   events: MappedEvent[];
   /** Set when an authentic payload rightly carries no milestone (e.g. a tracker with no scan yet). */
   ignored?: string;
+  /**
+   * Parts of the payload that could not be processed, with why (an X12 transaction set we do not map, or
+   * one that is defective on its own), beside `events` that could. The payload is kept in quarantine with
+   * these reasons; the events are routed all the same.
+   */
+  unprocessed?: string[];
+  /**
+   * Problems the partner should fix that did not stop processing (an X12 trailer that miscounts its sets).
+   * Shown to the partner in the answer and to ops in quarantine and the log.
+   */
+  warnings?: string[];
 }
 
 export interface Adapter {
@@ -37,7 +48,11 @@ export interface Adapter {
 
 /** An authentic payload we cannot map: kept in quarantine with this reason for ops to fix and replay. */
 export class Unmappable extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** Warnings found before the payload proved unmappable (see `MapResult.warnings`). */
+    readonly warnings: readonly string[] = [],
+  ) {
     super(reason);
     this.name = "Unmappable";
   }

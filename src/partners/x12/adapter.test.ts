@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { signSharedToken } from "../schemes/shared-token";
-import { failure, inbound, problem } from "../test-helpers";
-import type { InboundWebhook } from "../types";
+import { failure, inbound, problem, thrown } from "../test-helpers";
+import { type InboundWebhook, Unmappable } from "../types";
 import { X12_AUTH, x12 } from "./adapter";
 import canadaPost from "./fixtures/canadapost-214.edi?raw";
 import multistop from "./fixtures/multistop-214.edi?raw";
@@ -18,6 +18,13 @@ const signed = (body: string, token = TOKEN) => {
   const [name, value] = signSharedToken(token, X12_AUTH);
   return req(body, { [name]: value });
 };
+
+/** The reason and warnings of the Unmappable `p` rejects with; any other outcome fails the test. */
+async function unmappable(p: Promise<unknown>): Promise<{ reason: string; warnings: readonly string[] }> {
+  const err = await thrown(p);
+  if (!(err instanceof Unmappable)) throw err;
+  return { reason: err.reason, warnings: err.warnings };
+}
 
 describe("x12 adapter: verification (gateway bearer token)", () => {
   it("declares the X12 content type", () => {
@@ -52,24 +59,61 @@ describe("x12 adapter: verification (gateway bearer token)", () => {
 });
 
 describe("x12 adapter: mapping by ST01", () => {
-  it("maps 214s and 945s and ignores the 997 in the same interchange", async () => {
-    const { events, ignored } = await x12.map(signed(multistop));
+  it("maps 214s and 945s, and reports the 997 beside them as unprocessed (it is kept, not dropped)", async () => {
+    const { events, ignored, unprocessed, warnings } = await x12.map(signed(multistop));
     expect(ignored).toBeUndefined();
+    expect(warnings).toBeUndefined();
     expect(events).toHaveLength(6);
     expect(events.every((e) => e.source === "edi")).toBe(true);
-    expect((await x12.map(signed(twoSets))).events.map((e) => e.code)).toEqual(["shipment.dispatched", "shipment.dispatched"]);
+    expect(unprocessed).toEqual(["unsupported transaction set 997 (ST02 0001)"]);
+    const two = await x12.map(signed(twoSets));
+    expect(two.events.map((e) => e.code)).toEqual(["shipment.dispatched", "shipment.dispatched"]);
+    expect(two.unprocessed).toBeUndefined();
   });
 
-  it("ignores an interchange that holds only a 997 acknowledgement, naming the set", async () => {
+  it("refuses to map an interchange that holds only a 997 acknowledgement, naming the set (quarantined, not ignored)", async () => {
     const isa = multistop.slice(0, 106);
     const ack = `${isa}GS*FA*ODFL*DOCKLINE*20261120*1715*702*X*005010~ST*997*0001~AK1*QM*88~AK9*A*1*1*1~SE*4*0001~GE*1*702~IEA*1*000000701~`;
-    expect(await x12.map(signed(ack))).toEqual({ events: [], ignored: "transaction set 997 0001 is not mapped" });
+    expect(await unmappable(x12.map(signed(ack)))).toEqual({ reason: "unsupported transaction set 997 (ST02 0001)", warnings: [] });
   });
 
-  it("ignores other transaction sets in a valid envelope", async () => {
+  it("refuses to map an interchange of a transaction set we do not process (850), naming the set", async () => {
     const isa = multistop.slice(0, 106);
-    const asn = `${isa}GS*SH*ODFL*DOCKLINE*20261120*1715*9*X*005010~ST*856*0001~BSN*00*X*20261120*1715~SE*3*0001~GE*1*9~IEA*1*000000701~`;
-    expect((await x12.map(signed(asn))).ignored).toBe("transaction set 856 0001 is not mapped");
+    const po = `${isa}GS*PO*ODFL*DOCKLINE*20261120*1715*9*X*005010~ST*850*0001~BEG*00*SA*PO-1**20261120~SE*3*0001~GE*1*9~IEA*1*000000701~`;
+    expect((await unmappable(x12.map(signed(po)))).reason).toBe("unsupported transaction set 850 (ST02 0001)");
+  });
+
+  it("maps the sets of an interchange whose GE01 miscounts them, and reports the envelope problem as a warning", async () => {
+    const { events, warnings } = await x12.map(signed(twoSets.replace("GE*2*88~", "GE*3*88~")));
+    expect(events).toHaveLength(2);
+    expect(warnings).toEqual(["envelope warning: GE01 of group 88 counts 3 transaction sets, but the group has 2."]);
+  });
+
+  it("maps the sets of an interchange whose IEA02 differs from ISA13, and reports it as a warning", async () => {
+    const { events, warnings } = await x12.map(signed(twoSets.replace("IEA*1*000000088~", "IEA*1*000000099~")));
+    expect(events).toHaveLength(2);
+    expect(warnings).toEqual(['envelope warning: IEA02 "000000099" does not match ISA13 "000000088".']);
+  });
+
+  it("maps the sets that are valid on their own and reports a set whose SE miscounts it as unprocessed", async () => {
+    const { events, unprocessed } = await x12.map(signed(twoSets.replace("SE*8*0002~", "SE*7*0002~")));
+    expect(events.map((e) => e.shipmentId)).toEqual(["WH-SHP-5001"]);
+    expect(unprocessed).toEqual(["transaction set 945 0002: SE01 counts 7 segments, but ST to SE has 8."]);
+  });
+
+  it("maps the other sets when one set cannot be mapped, and reports that one as unprocessed", async () => {
+    const { events, unprocessed } = await x12.map(signed(twoSets.replace("W06*N**20261120*WH-SHP-5002~", "W06*N****~")));
+    expect(events.map((e) => e.shipmentId)).toEqual(["WH-SHP-5001"]);
+    expect(unprocessed).toEqual(["945 transaction set 0002 has neither a depositor order number (W0602) nor a shipment id (W0604)"]);
+  });
+
+  it("keeps the envelope warnings when nothing in the interchange can be mapped", async () => {
+    const isa = multistop.slice(0, 106);
+    const po = `${isa}GS*PO*ODFL*DOCKLINE*20261120*1715*9*X*005010~ST*850*0001~BEG*00*SA*PO-1**20261120~SE*3*0001~GE*2*9~IEA*1*000000701~`;
+    expect(await unmappable(x12.map(signed(po)))).toEqual({
+      reason: "unsupported transaction set 850 (ST02 0001)",
+      warnings: ["envelope warning: GE01 of group 9 counts 2 transaction sets, but the group has 1."],
+    });
   });
 
   it("ignores an interchange without transaction sets", async () => {
@@ -86,9 +130,9 @@ describe("x12 adapter: mapping by ST01", () => {
     expect((await problem(Promise.resolve().then(() => x12.map(signed(oopfactory))))).detail).toBe('Segment 2 has an invalid segment id "  GS".');
   });
 
-  it("answers 400 for a control number mismatch before mapping anything", async () => {
-    const p = await problem(Promise.resolve().then(() => x12.map(signed(multistop.replace("GE*2*701~", "GE*2*700~")))));
-    expect(p.detail).toBe('GE02 "700" does not match GS06 "701".');
+  it("answers 400 for an interchange whose structure is broken (a set never closed) before mapping anything", async () => {
+    const p = await problem(Promise.resolve().then(() => x12.map(signed(twoSets.replace("SE*8*0002~\n", "")))));
+    expect(p.detail).toBe("Segment 33 is GE, expected SE (transaction set 945 0002).");
   });
 
   it("keeps one event when the same status is repeated in two sets of one interchange", async () => {

@@ -25,7 +25,7 @@ describe("X12 945: the published sample (ISA padding and SE count repaired)", ()
         orderRef: { system: "edi", id: "BOL12345" },
         carrier: "NPLT",
         lines: [{ sku: "123456789", quantity: 3000 }],
-        description: "Shipped 3000 units to CUSTOMER XYZ, ANYTOWN KS",
+        description: "Shipped 3000 units",
       },
     ]);
   });
@@ -50,9 +50,18 @@ describe("X12 945: two sets in one group (hand-made)", () => {
       orderId: "SO-1001",
       trackingNumber: "1Z999AA10123456784",
       carrier: "UPSN",
-      location: { city: "Memphis", region: "TN", postalCode: "38118", country: "US" },
-      description: "Shipped 4 units to Jane Doe, Asheville NC",
+      location: { city: "Memphis", region: "TN", country: "US" },
+      description: "Shipped 4 units",
     });
+  });
+
+  it("says what shipped in our own words, never who it went to: no ship-to name or address reaches the description or the place", async () => {
+    const e = (await map(twoSets)).events.find((x) => x.shipmentId === "WH-SHP-5001");
+    expect(twoSets).toContain("N1*ST*Jane Doe~");
+    expect(e?.description).toBe("Shipped 4 units");
+    // The place of the fact is where the parcel was when it happened: the warehouse's city, never a street or postal code.
+    expect(e?.location).toEqual({ city: "Memphis", region: "TN", country: "US" });
+    expect(JSON.stringify(e)).not.toMatch(/Jane|Doe|Asheville|Main St|28801|38118|Distribution Dr/);
   });
 
   it("sums a SKU shipped from two lots and leaves out lines with nothing shipped", async () => {
@@ -86,6 +95,44 @@ describe("X12 945: two sets in one group (hand-made)", () => {
     const a = (await map(twoSets)).events.map((e) => e.eventId);
     const b = (await map(twoSets.replace("*000000088*", "*000000089*").replace("IEA*1*000000088~", "IEA*1*000000089~"))).events.map((e) => e.eventId);
     expect(b).toEqual(a);
+  });
+});
+
+describe("X12 945: a split order whose warehouse gives no shipment id (W0604)", () => {
+  const sets = (bodies: string[][]) => {
+    const isa = twoSets.slice(0, 106);
+    const st = bodies.map((b, i) => `ST*945*000${i + 1}~${b.join("~")}~SE*${b.length + 2}*000${i + 1}~`).join("");
+    return `${isa}\nGS*SW*ACME3PL*DOCKLINE*20261120*0910*9*X*004010~${st}GE*${bodies.length}*9~IEA*1*000000088~`;
+  };
+  const first = ["W06*F*SO-SPLIT*20261120", "N9*2I*1Z999AA10000000001", "W27*M*UPSN", "LX*1", "W12*CC*1*1**EA**VN*WID-1"];
+  const second = ["W06*F*SO-SPLIT*20261121", "N9*2I*1Z999AA10000000002", "W27*M*UPSN", "LX*1", "W12*CC*1*1**EA**VN*GAD-2"];
+
+  it("gives each shipment of the order its own event id", async () => {
+    const { events } = await map(sets([first, second]));
+    expect(events).toHaveLength(2);
+    const [a, b] = events.map((e) => e.eventId);
+    expect(a).not.toBe(b);
+    expect(events.every((e) => e.eventId.startsWith("edi:945:SO-SPLIT:"))).toBe(true);
+  });
+
+  it("tells apart two shipments of one day by their tracking number, and by their bill of lading without one", async () => {
+    const sameDay = second.map((s) => s.replace("20261121", "20261120"));
+    const byTracking = (await map(sets([first, sameDay]))).events.map((e) => e.eventId);
+    expect(new Set(byTracking).size).toBe(2);
+    const bol = (n: string, sku: string) => ["W06*F*SO-SPLIT*20261120", `N9*BM*BOL-${n}`, "LX*1", `W12*CC*1*1**EA**VN*${sku}`];
+    const byBol = (await map(sets([bol("1", "WID-1"), bol("2", "WID-1")]))).events.map((e) => e.eventId);
+    expect(new Set(byBol).size).toBe(2);
+  });
+
+  it("gives the same ids when the same shipments are re-sent in a new interchange", async () => {
+    const a = (await map(sets([first, second]))).events.map((e) => e.eventId).sort();
+    const resent = sets([second, first]).replace("*000000088*", "*000000090*").replace("IEA*1*000000088~", "IEA*1*000000090~");
+    expect((await map(resent)).events.map((e) => e.eventId).sort()).toEqual(a);
+  });
+
+  it("keeps the warehouse's shipment id as the identity when it has one", async () => {
+    const withId = first.map((s) => (s.startsWith("W06") ? "W06*F*SO-SPLIT*20261120*WH-77" : s));
+    expect((await map(sets([withId]))).events[0]?.eventId).toBe("edi:945:WH-77");
   });
 });
 

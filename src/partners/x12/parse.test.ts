@@ -120,6 +120,56 @@ describe("X12 envelope: several groups and sets", () => {
   });
 });
 
+describe("X12 envelope problems that leave the transaction sets intact (warnings, not rejections)", () => {
+  const sets = (s: string) => parse(s).groups.flatMap((g) => g.sets.map((t) => `${t.id}/${t.control}`));
+  const intact = ["214/0001", "214/0002", "997/0001"];
+
+  it("has no warnings for an interchange whose envelope is right", () => {
+    expect(parse(multistop).warnings).toEqual([]);
+  });
+
+  it("reads the sets of an interchange whose IEA02 differs from ISA13, and warns", () => {
+    const s = swap("IEA*2*000000701~", "IEA*2*000000702~");
+    expect(sets(s)).toEqual(intact);
+    expect(parse(s).warnings).toEqual(['IEA02 "000000702" does not match ISA13 "000000701".']);
+  });
+
+  it("reads the sets of an interchange whose IEA01 miscounts the groups, and warns", () => {
+    const s = swap("IEA*2*000000701~", "IEA*1*000000701~");
+    expect(sets(s)).toEqual(intact);
+    expect(parse(s).warnings).toEqual(["IEA01 counts 1 functional groups, but the interchange has 2."]);
+  });
+
+  it("reads the sets of a group whose GE02 differs from GS06, and warns", () => {
+    const s = swap("GE*2*701~", "GE*2*710~");
+    expect(sets(s)).toEqual(intact);
+    expect(parse(s).warnings).toEqual(['GE02 "710" does not match GS06 "701".']);
+  });
+
+  it("reads the sets of a group whose GE01 miscounts them, and warns", () => {
+    const s = swap("GE*2*701~", "GE*3*701~");
+    expect(sets(s)).toEqual(intact);
+    expect(parse(s).warnings).toEqual(["GE01 of group 701 counts 3 transaction sets, but the group has 2."]);
+  });
+
+  it("warns about a trailer count that is not a number instead of rejecting the interchange", () => {
+    expect(parse(swap("GE*2*701~", "GE*two*701~")).warnings).toEqual(['GE01 "two" is not a number.']);
+  });
+
+  it("marks a set whose SE02 differs from its ST02 as defective, and keeps the others", () => {
+    const i = parse(swap("SE*6*0002~", "SE*6*0003~"));
+    expect(i.groups[0]?.sets.map((t) => t.defect)).toEqual([undefined, 'SE02 "0003" does not match ST02 "0002".']);
+    expect(i.warnings).toEqual([]);
+  });
+
+  it("marks a set whose SE01 miscounts its segments as defective (segments may be missing), and keeps the others", () => {
+    const i = parse(swap("SE*6*0002~", "SE*5*0002~"));
+    expect(i.groups[0]?.sets.map((t) => t.defect)).toEqual([undefined, "SE01 counts 5 segments, but ST to SE has 6."]);
+    expect(parse(repaired.replace("SE*16*", "SE*12*")).groups[0]?.sets[0]?.defect).toBe("SE01 counts 12 segments, but ST to SE has 16.");
+    expect(parse(swap("SE*6*0002~", "SE*six*0002~")).groups[0]?.sets[1]?.defect).toBe('SE01 "six" is not a number.');
+  });
+});
+
 describe("X12 rejections (400 malformed-body)", () => {
   it("rejects the published sample whose ISA lost its space padding, saying so", () => {
     expect(rejection(stripped)).toBe("The ISA segment is 76 characters long, expected 106 (the space padding of its fixed-width elements was stripped).");
@@ -150,40 +200,12 @@ describe("X12 rejections (400 malformed-body)", () => {
     expect(rejection(swap("ST*214*0002~", "st*214*0002~"))).toBe('Segment 33 has an invalid segment id "st" (segment ids are upper case).');
   });
 
-  it("rejects an ISA13/IEA02 mismatch", () => {
-    expect(rejection(swap("IEA*2*000000701~", "IEA*2*000000702~"))).toBe('IEA02 "000000702" does not match ISA13 "000000701".');
-  });
-
-  it("rejects an IEA01 that miscounts the groups", () => {
-    expect(rejection(swap("IEA*2*000000701~", "IEA*1*000000701~"))).toBe("IEA01 counts 1 functional groups, but the interchange has 2.");
-  });
-
-  it("rejects a GS06/GE02 mismatch", () => {
-    expect(rejection(swap("GE*2*701~", "GE*2*710~"))).toBe('GE02 "710" does not match GS06 "701".');
-  });
-
-  it("rejects a GE01 that miscounts the transaction sets", () => {
-    expect(rejection(swap("GE*2*701~", "GE*3*701~"))).toBe("GE01 of group 701 counts 3 transaction sets, but the group has 2.");
-  });
-
-  it("rejects an ST02/SE02 mismatch", () => {
-    expect(rejection(swap("SE*6*0002~", "SE*6*0003~"))).toBe('SE02 "0003" does not match ST02 "0002".');
-  });
-
-  it("rejects an SE01 that miscounts the segments from ST to SE", () => {
-    expect(rejection(swap("SE*6*0002~", "SE*5*0002~"))).toBe("SE01 of transaction set 0002 counts 5 segments, but ST to SE has 6.");
-  });
-
-  it("rejects the published sample whose SE01 is wrong once its ISA is repaired", () => {
-    expect(rejection(repaired.replace("SE*16*", "SE*12*"))).toBe("SE01 of transaction set 000006123 counts 12 segments, but ST to SE has 16.");
-  });
-
   it("rejects a transaction set that is never closed", () => {
     expect(rejection(swap("SE*6*0002~\r\n", ""))).toBe("Segment 38 is GE, expected SE (transaction set 214 0002).");
   });
 
-  it("rejects non-numeric counts", () => {
-    expect(rejection(swap("SE*6*0002~", "SE*six*0002~"))).toBe('SE01 "six" is not a number.');
+  it("rejects a group number (GS06) that is not a number", () => {
+    expect(rejection(swap("GS*QM*ODFL*DOCKLINE*20261120*1715*701*", "GS*QM*ODFL*DOCKLINE*20261120*1715*G1*"))).toBe('GS06 "G1" is not a number.');
   });
 
   it("rejects an empty segment", () => {

@@ -1,6 +1,8 @@
 // A small, strict X12 interchange parser: separators from the fixed-width ISA, segments split on the
 // declared terminator, and the ISA/IEA, GS/GE and ST/SE envelopes checked (control numbers and counts).
-// Anything that is not a well-formed interchange is a 400; mapping the contents is the mappers' job.
+// Bytes whose structure is not an interchange are a 400. A trailer that disagrees with what it closes
+// (GE/IEA counts and control numbers) is a warning: the sets inside are whole and are processed. A set
+// whose own SE disagrees is marked defective: segments may be missing, so it is not mapped but kept.
 import { HttpProblem } from "../../platform/problem";
 
 /** The ISA is fixed-width: its 16 element separators sit at these offsets, the terminator at 105. */
@@ -32,6 +34,8 @@ export interface TransactionSet {
   control: string;
   /** Every segment from ST to SE inclusive. */
   segments: Segment[];
+  /** Why the set cannot be trusted on its own (its SE disagrees with it); such a set is not mapped. */
+  defect?: string;
 }
 
 export interface FunctionalGroup {
@@ -55,6 +59,8 @@ export interface Interchange {
   /** ISA15: "P" production, "T" test. */
   usage: string;
   groups: FunctionalGroup[];
+  /** Group and interchange trailers that disagree with what they close; the sets themselves are intact. */
+  warnings: string[];
 }
 
 /** The n-th element (1-based, as X12 numbers them: `el(seg, 1)` is XX01); "" when absent. */
@@ -142,9 +148,17 @@ function splitSegments(text: string, separators: Separators): Segment[] {
   return segments;
 }
 
+const isCount = (value: string) => /^\d{1,10}$/.test(value);
+
 function count(value: string, what: string): number {
-  if (!/^\d{1,10}$/.test(value)) throw malformed(`${what} "${value}" is not a number.`);
+  if (!isCount(value)) throw malformed(`${what} "${value}" is not a number.`);
   return Number(value);
+}
+
+/** A trailer's count or number checked against what we found: the problem, or undefined when they agree. */
+function disagreement(value: string, what: string, expected: number, mismatch: string): string | undefined {
+  if (!isCount(value)) return `${what} "${value}" is not a number.`;
+  return Number(value) === expected ? undefined : mismatch;
 }
 
 function expectSegment(segments: Segment[], i: number, id: string, context: string): Segment {
@@ -154,7 +168,7 @@ function expectSegment(segments: Segment[], i: number, id: string, context: stri
   return s;
 }
 
-/** Parses one interchange; throws HttpProblem 400 ("malformed-body") with the specific defect. */
+/** Parses one interchange; throws HttpProblem 400 ("malformed-body") when its structure is not one. */
 export function parseX12(raw: Uint8Array): Interchange {
   const text = decode(raw);
   const { isa, separators } = readIsa(text);
@@ -163,6 +177,10 @@ export function parseX12(raw: Uint8Array): Interchange {
   const segments = splitSegments(text, separators);
 
   const groups: FunctionalGroup[] = [];
+  const warnings: string[] = [];
+  const warn = (w: string | undefined) => {
+    if (w) warnings.push(w);
+  };
   let i = 0;
   while (segments[i]?.id === "GS") {
     const gs = segments[i] as Segment;
@@ -185,28 +203,25 @@ export function parseX12(raw: Uint8Array): Interchange {
       while (segments[i] && !["SE", "ST", "GE", "GS", "IEA", "ISA"].includes((segments[i] as Segment).id)) set.segments.push(segments[i++] as Segment);
       const se = expectSegment(segments, i, "SE", `transaction set ${set.id} ${set.control}`);
       set.segments.push(se);
-      if (el(se, 2) !== set.control) throw malformed(`SE02 "${el(se, 2)}" does not match ST02 "${set.control}".`);
-      const declared = count(el(se, 1), "SE01");
-      if (declared !== set.segments.length) {
-        throw malformed(`SE01 of transaction set ${set.control} counts ${declared} segments, but ST to SE has ${set.segments.length}.`);
-      }
+      const defect =
+        el(se, 2) !== set.control
+          ? `SE02 "${el(se, 2)}" does not match ST02 "${set.control}".`
+          : disagreement(el(se, 1), "SE01", set.segments.length, `SE01 counts ${el(se, 1)} segments, but ST to SE has ${set.segments.length}.`);
+      if (defect) set.defect = defect;
       group.sets.push(set);
       i++;
     }
     const ge = expectSegment(segments, i, "GE", `functional group ${group.control}`);
     // GS06/GE02 are numeric (N0): compared as numbers, so "000019" and "19" agree.
-    if (count(el(ge, 2), "GE02") !== groupNumber) throw malformed(`GE02 "${el(ge, 2)}" does not match GS06 "${group.control}".`);
-    if (count(el(ge, 1), "GE01") !== group.sets.length) {
-      throw malformed(`GE01 of group ${group.control} counts ${el(ge, 1)} transaction sets, but the group has ${group.sets.length}.`);
-    }
+    warn(disagreement(el(ge, 2), "GE02", groupNumber, `GE02 "${el(ge, 2)}" does not match GS06 "${group.control}".`));
+    const sets = group.sets.length;
+    warn(disagreement(el(ge, 1), "GE01", sets, `GE01 of group ${group.control} counts ${el(ge, 1)} transaction sets, but the group has ${sets}.`));
     groups.push(group);
     i++;
   }
   const iea = expectSegment(segments, i, "IEA", `interchange ${control}`);
-  if (el(iea, 2) !== control) throw malformed(`IEA02 "${el(iea, 2)}" does not match ISA13 "${control}".`);
-  if (count(el(iea, 1), "IEA01") !== groups.length) {
-    throw malformed(`IEA01 counts ${el(iea, 1)} functional groups, but the interchange has ${groups.length}.`);
-  }
+  if (el(iea, 2) !== control) warn(`IEA02 "${el(iea, 2)}" does not match ISA13 "${control}".`);
+  warn(disagreement(el(iea, 1), "IEA01", groups.length, `IEA01 counts ${el(iea, 1)} functional groups, but the interchange has ${groups.length}.`));
   const after = segments[i + 1];
   if (after) throw malformed(`Segment ${after.position} (${after.id}) follows the IEA; one interchange per request.`);
 
@@ -218,5 +233,6 @@ export function parseX12(raw: Uint8Array): Interchange {
     version: isa[11] ?? "",
     usage: isa[14] ?? "",
     groups,
+    warnings,
   };
 }
