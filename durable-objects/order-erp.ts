@@ -29,7 +29,26 @@ type Row = {
   attempts: number;
   dead_at: string | null;
   acked_at: string | null;
+  last_error?: string | null;
+  dead_cause?: string | null;
+  dead_status?: number | null;
 };
+
+function deadLetterOf(orderId: string, r: Row & { dead_at: string }): DeadLetter {
+  return {
+    id: `dl_${orderId}_${r.seq}_${Date.parse(r.dead_at)}`,
+    orderId,
+    seq: r.seq,
+    commandKey: r.key,
+    type: r.type,
+    // Commands killed before the cause was stored: a refusal leaves the ERP's status in the reason.
+    cause: r.dead_cause === "exhausted" || r.dead_cause === "rejected" ? r.dead_cause : "rejected",
+    reason: r.last_error ?? "",
+    erpStatus: r.dead_status ?? null,
+    correlationId: r.correlation_id,
+    createdAt: r.dead_at,
+  };
+}
 
 export interface ErpHost {
   sql: SqlStorage;
@@ -124,28 +143,30 @@ export class ErpCursor {
     if (!row || row.dead_at || row.acked_at || seq <= this.acked) return false;
     if (cause === "rejected" && (!token || !this.holds(seq, token))) return false;
     if (this.lease()?.seq === seq) this.h.sql.exec("DELETE FROM meta WHERE k = 'erp_lease'");
-    this.h.sql.exec("UPDATE commands SET last_error = ?, dead_at = ? WHERE seq = ?", reason, now, seq);
-    this.h.enqueueDeadLetter({
-      id: `dl_${orderId}_${seq}_${Date.parse(now)}`,
-      orderId,
-      seq,
-      commandKey: row.key,
-      type: row.type,
-      cause,
-      reason,
-      erpStatus,
-      correlationId: row.correlation_id,
-      createdAt: now,
-    });
+    this.h.sql.exec("UPDATE commands SET last_error = ?, dead_at = ?, dead_cause = ?, dead_status = ? WHERE seq = ?", reason, now, cause, erpStatus, seq);
+    this.h.enqueueDeadLetter(deadLetterOf(orderId, { ...row, last_error: reason, dead_at: now, dead_cause: cause, dead_status: erpStatus }));
     this.progressChanged(orderId, now);
     return true;
+  }
+
+  /**
+   * Every dead command as the read model's dead letter. The order is their source of truth: the same
+   * command dead at the same time always gives the same record (and id), so re-sending them is harmless.
+   */
+  deadLetters(orderId: string): DeadLetter[] {
+    return this.h.sql
+      .exec<Row & { dead_at: string }>(
+        "SELECT seq, key, type, payload, correlation_id, created_at, attempts, dead_at, acked_at, last_error, dead_cause, dead_status FROM commands WHERE dead_at IS NOT NULL ORDER BY seq",
+      )
+      .toArray()
+      .map((r) => deadLetterOf(orderId, r));
   }
 
   /** Ops replay a dead command: it becomes deliverable again, with a fresh message. */
   revive(seq: number, orderId: string, now: string): boolean {
     const row = this.row(seq);
     if (!row?.dead_at) return false;
-    this.h.sql.exec("UPDATE commands SET dead_at = NULL, attempts = 0 WHERE seq = ?", seq);
+    this.h.sql.exec("UPDATE commands SET dead_at = NULL, dead_cause = NULL, dead_status = NULL, attempts = 0 WHERE seq = ?", seq);
     this.h.enqueueErp({ kind: "erp", orderId, seq, correlationId: row.correlation_id });
     this.progressChanged(orderId, now);
     return true;

@@ -38,3 +38,23 @@ export const ORDER_SCHEMA = [
      status TEXT NOT NULL DEFAULT 'pending',
      learned_at TEXT NOT NULL)`,
 ];
+
+// Columns added after the first release: an existing object's table gains them at its next start.
+const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
+  // Why a command is dead ("rejected" by the ERP, or its retries "exhausted") and the ERP's status: the
+  // order is the source of truth for its dead letters, so it can re-send them to the read model.
+  ["commands", "dead_cause", "TEXT"],
+  ["commands", "dead_status", "INTEGER"],
+];
+
+/** Creates the schema, and adds what an older object's tables lack. Idempotent: runs at every start. */
+export function migrateOrderSchema(sql: SqlStorage): void {
+  for (const stmt of ORDER_SCHEMA) sql.exec(stmt);
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const has = sql
+      .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+      .toArray()
+      .some((c) => c.name === column);
+    if (!has) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}

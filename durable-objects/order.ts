@@ -12,7 +12,9 @@ import { portalView } from "../src/domain/view";
 import { errorName, log } from "../src/platform/log";
 import type { CorrelationDO } from "./correlation";
 import { type ErpClaim, ErpCursor } from "./order-erp";
-import { ORDER_SCHEMA } from "./order-schema";
+import { noteForReconcile } from "../src/readmodel/reconcile-queue";
+import { migrateOrderSchema } from "./order-schema";
+import { type BindRequest, Outbox, type OutboxQueue } from "./outbox";
 
 export type { ErpClaim };
 
@@ -26,20 +28,42 @@ export interface IngestResult {
   conflict?: boolean;
 }
 
-/** Outbox destinations: the two queues, and key bindings (an RPC to the key's CorrelationDO). */
-type Queues = "erp" | "projection" | "bind";
+/** The longest the outbox alarm waits between retries while the queue keeps refusing. */
+const OUTBOX_MAX_DELAY_SECONDS = 300;
 
 export class OrderDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private flushing: Promise<void> | null = null;
 
   private readonly erp: ErpCursor;
+  private readonly outbox: Outbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    for (const stmt of ORDER_SCHEMA) this.sql.exec(stmt);
+    migrateOrderSchema(this.sql);
     const now = () => new Date().toISOString();
+    this.outbox = new Outbox({
+      sql: this.sql,
+      sendBatch: async (queue, bodies) => {
+        await this.queue(queue).sendBatch(bodies.map((body) => ({ body, contentType: "json" as const })));
+      },
+      bind: (key) => this.bindKey(key),
+      orderId: () => this.getMeta("order_id"),
+      // Remembered on the order (reconciliation lists it first) and re-projected in full by the next
+      // reconciliation, whose chunked snapshot the queue can take.
+      abandoned: (reason) => {
+        this.setMeta("projection_abandoned_at", now());
+        const orderId = this.getMeta("order_id");
+        if (orderId) {
+          this.ctx.waitUntil(
+            noteForReconcile(env.DB, [orderId], `projection given up: ${reason}`).catch((err: unknown) =>
+              log.warn("noting an order for reconciliation failed; the order remembers it", { orderId, error: errorName(err) }),
+            ),
+          );
+        }
+      },
+    });
     this.erp = new ErpCursor({
       sql: this.sql,
       getMeta: (k) => this.getMeta(k),
@@ -99,7 +123,7 @@ export class OrderDO extends DurableObject<Env> {
       }
       if (lastCorrelation) {
         this.setMeta("arrivals", String(arrival));
-        Object.assign(learned, this.evolve(orderId, [...cache.events, ...accepted], cache, lastCorrelation, now));
+        Object.assign(learned, this.evolve(orderId, [...cache.events, ...accepted], accepted, cache, lastCorrelation, now));
       }
       return res;
     });
@@ -150,6 +174,7 @@ export class OrderDO extends DurableObject<Env> {
   private evolve(
     orderId: string,
     events: CanonicalEvent[],
+    fresh: readonly CanonicalEvent[],
     known: { emitted: ReadonlySet<string>; lastSeq: number; keys: ReadonlySet<string> },
     correlationId: string,
     now: string,
@@ -173,18 +198,24 @@ export class OrderDO extends DurableObject<Env> {
     if (commands.length > 0) this.erp.progressChanged(orderId, now, correlationId);
     this.setMeta("updated_at", now);
     const view = portalView(state, now);
-    if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId } satisfies ProjectionMessage, now);
+    if (view) {
+      // The timeline travels as what is new: the entries of the events this change added. The read model
+      // already holds the rest (its entries are immutable), so a message does not grow with the order.
+      const added = new Set(fresh.map((e) => e.eventId));
+      const order = { ...view, timeline: view.timeline.filter((t) => added.has(t.eventId)) };
+      this.enqueue("projection", { kind: "projection", order, correlationId } satisfies ProjectionMessage, now);
+    }
     // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
-    const fresh = keysOf(state).filter((k) => !known.keys.has(k));
-    for (const key of fresh) {
+    const newKeys = keysOf(state).filter((k) => !known.keys.has(k));
+    for (const key of newKeys) {
       this.sql.exec("INSERT INTO keys (key, learned_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", key, now);
       this.enqueue("bind", { key }, now);
     }
-    return { keys: fresh, commands: commands.map((c) => c.key), lastSeq: commands.at(-1)?.seq ?? known.lastSeq };
+    return { keys: newKeys, commands: commands.map((c) => c.key), lastSeq: commands.at(-1)?.seq ?? known.lastSeq };
   }
 
-  private enqueue(queue: Queues, body: ErpMessage | ProjectionMessage | { key: string }, now: string): void {
-    this.sql.exec("INSERT INTO outbox (queue, body, created_at) VALUES (?,?,?)", queue, JSON.stringify(body), now);
+  private enqueue(queue: OutboxQueue, body: ErpMessage | ProjectionMessage | BindRequest, now: string): void {
+    this.outbox.put(queue, body, now);
   }
 
   /** When this instance last armed the alarm for (epoch ms); null when unknown or already fired. */
@@ -197,7 +228,10 @@ export class OrderDO extends DurableObject<Env> {
   private async armAlarm(): Promise<void> {
     if (this.alarmAt !== null && this.alarmAt > Date.now()) return;
     const seconds = Number(this.env.OUTBOX_RETRY_SECONDS ?? "5") || 5;
-    this.alarmAt = Date.now() + seconds * 1000;
+    // Backs off while rows keep failing (a queue down for hours is not polled every few seconds).
+    const failures = this.outbox.stats().maxAttempts;
+    const delay = Math.min(OUTBOX_MAX_DELAY_SECONDS, seconds * 2 ** Math.min(Math.max(0, failures - 1), 10));
+    this.alarmAt = Date.now() + delay * 1000;
     await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
@@ -214,50 +248,16 @@ export class OrderDO extends DurableObject<Env> {
     // Loop so rows written while a send was in flight (by an interleaved request) go out too; stop at the
     // first pass with a failure and leave the rest to the alarm.
     for (;;) {
-      const rows = this.sql.exec<{ id: number; queue: Queues; body: string }>("SELECT id, queue, body FROM outbox ORDER BY id LIMIT 100").toArray();
-      if (rows.length === 0) {
-        // Everything went out: the safety-net alarm has nothing left to do. Cancelling it spares an
-        // invocation per write burst, and lets an idle order be evicted sooner. Forget it first, so a
-        // request that commits from here on arms a new one (its storage write lands after this delete).
-        if (this.alarmAt === null) return;
-        this.alarmAt = null;
-        await this.ctx.storage.deleteAlarm();
-        // A request that committed while the delete was in flight joined this flush: send its rows too.
-        continue;
-      }
-      let failed = false;
-      for (const row of rows.filter((r) => r.queue === "bind")) {
-        try {
-          await this.bindKey((JSON.parse(row.body) as { key: string }).key);
-          this.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
-        } catch (err) {
-          failed = true;
-          this.sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", row.id);
-          log.warn("binding a correlation key failed; the alarm will retry", { orderId: this.getMeta("order_id"), error: errorName(err) });
-        }
-      }
-      for (const queue of ["erp", "projection"] as const) {
-        const batch = rows.filter((r) => r.queue === queue);
-        if (batch.length === 0) continue;
-        const ids = batch.map((r) => r.id);
-        const marks = ids.map(() => "?").join(",");
-        try {
-          await this.queue(queue).sendBatch(batch.map((r) => ({ body: JSON.parse(r.body) as unknown, contentType: "json" as const })));
-          this.sql.exec(`DELETE FROM outbox WHERE id IN (${marks})`, ...ids);
-        } catch (err) {
-          failed = true;
-          this.sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE id IN (${marks})`, ...ids);
-          const correlationId = (JSON.parse(batch[0]?.body ?? "{}") as { correlationId?: string }).correlationId;
-          log.warn("outbox send failed; the alarm will retry", {
-            orderId: this.getMeta("order_id"),
-            queue,
-            rows: batch.length,
-            correlationId,
-            error: errorName(err),
-          });
-        }
-      }
-      if (failed) return;
+      const result = await this.outbox.pass();
+      if (result === "failed") return;
+      if (result === "sent") continue;
+      // Everything went out: the safety-net alarm has nothing left to do. Cancelling it spares an
+      // invocation per write burst, and lets an idle order be evicted sooner. Forget it first, so a
+      // request that commits from here on arms a new one (its storage write lands after this delete).
+      if (this.alarmAt === null) return;
+      this.alarmAt = null;
+      await this.ctx.storage.deleteAlarm();
+      // A request that committed while the delete was in flight joined this flush: send its rows too.
     }
   }
 
@@ -290,8 +290,7 @@ export class OrderDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null;
     await this.flush();
-    const left = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
-    if (left > 0) await this.armAlarm();
+    if (this.outbox.stats().rows > 0) await this.armAlarm();
   }
 
   // --- ERP delivery protocol: the queue consumer claims the next command, delivers it, then acks. ---
@@ -354,11 +353,15 @@ export class OrderDO extends DurableObject<Env> {
     erp: ErpProgress;
     headLastActivityAt: string | null;
     outbox: { rows: number; failedAttempts: number };
+    /** Commands marked dead: the read model must list each as a dead letter. */
+    deadCommands: number;
+    /** When a projection row was last given up (the read model then needs this order re-projected). */
+    projectionAbandonedAt: string | null;
   }> {
     const stateJson = this.getMeta("state");
     const state = stateJson ? (JSON.parse(stateJson) as OrderState) : null;
     const now = new Date().toISOString();
-    const outbox = this.sql.exec<{ n: number; a: number | null }>("SELECT count(*) AS n, sum(attempts) AS a FROM outbox").one();
+    const outbox = this.outbox.stats();
     return {
       orderId: this.orderId(),
       version: state?.version ?? 0,
@@ -371,11 +374,17 @@ export class OrderDO extends DurableObject<Env> {
       projectable: Boolean(state?.details),
       erp: this.erp.progress(this.orderId(), now),
       headLastActivityAt: this.erp.headLastActivityAt(),
-      outbox: { rows: outbox.n, failedAttempts: outbox.a ?? 0 },
+      outbox: { rows: outbox.rows, failedAttempts: outbox.failedAttempts },
+      deadCommands: this.erp.deadLetters(this.orderId()).length,
+      projectionAbandonedAt: this.getMeta("projection_abandoned_at") ?? null,
     };
   }
 
-  /** Re-sends the current projection and ERP cursor to the read model (safe: D1 guards by version). */
+  /**
+   * Re-sends everything the read model holds of this order — the view with its whole timeline (chunked by
+   * the outbox when it does not fit one message), the ERP cursor, every dead command — all safe to apply
+   * twice: D1 guards the view by version, timeline entries and dead letters by their ids.
+   */
   async reproject(correlationId: string): Promise<boolean> {
     const stateJson = this.getMeta("state");
     if (!stateJson) return false;
@@ -384,6 +393,10 @@ export class OrderDO extends DurableObject<Env> {
       const view = portalView(JSON.parse(stateJson) as OrderState, this.getMeta("updated_at") ?? now);
       if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId }, now);
       this.erp.progressChanged(this.orderId(), now, correlationId);
+      for (const deadLetter of this.erp.deadLetters(this.orderId())) {
+        this.enqueue("projection", { kind: "dead-letter", deadLetter, correlationId }, now);
+      }
+      this.sql.exec("DELETE FROM meta WHERE k = 'projection_abandoned_at'");
     });
     await this.afterWrite();
     return true;
@@ -419,7 +432,7 @@ export class OrderDO extends DurableObject<Env> {
       deadAt: string | null;
       ackedAt: string | null;
     }[];
-    outbox: { id: number; queue: string; body: Json; createdAt: string; attempts: number }[];
+    outbox: { id: number; queue: string; body: unknown; createdAt: string; attempts: number }[];
     erp: {
       ackedSeq: number;
       lastSeq: number;
@@ -462,10 +475,7 @@ export class OrderDO extends DurableObject<Env> {
         deadAt: r.dead_at,
         ackedAt: r.acked_at,
       }));
-    const outbox = this.sql
-      .exec<{ id: number; queue: string; body: string; created_at: string; attempts: number }>("SELECT * FROM outbox ORDER BY id")
-      .toArray()
-      .map((r) => ({ id: r.id, queue: r.queue, body: JSON.parse(r.body) as Json, createdAt: r.created_at, attempts: r.attempts }));
+    const outbox = this.outbox.list();
     const progress = this.erp.progress(orderId ?? "", new Date().toISOString());
     return {
       orderId,

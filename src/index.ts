@@ -17,7 +17,7 @@ export default {
     // Queue names carry an environment suffix in staging/production; match on the stable part.
     // Dead-letter queues first: their names contain the main queues' names.
     if (batch.queue.includes("erp-writes-dlq")) return consumeErpDeadLetters(batch as MessageBatch<ErpMessage>, env);
-    if (batch.queue.includes("projections-dlq")) return consumeProjectionDeadLetters(batch as MessageBatch<ProjectionMessage>);
+    if (batch.queue.includes("projections-dlq")) return consumeProjectionDeadLetters(batch as MessageBatch<ProjectionMessage>, env);
     if (batch.queue.includes("erp-writes")) return consumeErp(batch as MessageBatch<ErpMessage>, env);
     if (batch.queue.includes("projections")) return consumeProjections(batch as MessageBatch<ProjectionMessage>, env);
     log.error("message from an unknown queue", { queue: batch.queue });

@@ -34,8 +34,29 @@ export interface DeadLetter {
   createdAt: string;
 }
 
-/** Everything the read model learns, on one queue so one consumer batch is one D1 batch. */
+/**
+ * Everything the read model learns, on one queue so one consumer batch is one D1 batch. A `projection`
+ * carries the order's current view, but of its timeline only the entries that are new since the order's
+ * previous projection (timeline entries are immutable facts, inserted once): so a message does not grow
+ * with the order's history. A full re-projection whose timeline does not fit one queue message travels as
+ * `timeline` chunks plus the view (see durable-objects/outbox.ts).
+ */
 export type ProjectionMessage =
   | { kind: "projection"; order: PortalOrder; correlationId: string }
+  | { kind: "timeline"; orderId: string; entries: PortalOrder["timeline"]; correlationId: string }
   | { kind: "erp-progress"; progress: ErpProgress; correlationId: string }
   | { kind: "dead-letter"; deadLetter: DeadLetter; correlationId: string };
+
+/** The order a projection message is about. */
+export function projectionOrderId(m: ProjectionMessage): string {
+  switch (m.kind) {
+    case "projection":
+      return m.order.orderId;
+    case "timeline":
+      return m.orderId;
+    case "erp-progress":
+      return m.progress.orderId;
+    case "dead-letter":
+      return m.deadLetter.orderId;
+  }
+}

@@ -4,12 +4,16 @@
 // deduplicates by idempotency key), flush a stuck outbox. Bounded work per call, with a cursor.
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
+import { forgetNoted, notedOrders } from "../readmodel/reconcile-queue";
 
 export type Issue =
   | "read-model-missing"
   | "read-model-stale"
   | "read-model-ahead"
   | "erp-progress-stale"
+  | "dead-letter-missing"
+  | "projection-abandoned"
+  | "noted-for-repair"
   | "erp-stalled"
   | "outbox-stuck"
   | "state-missing"
@@ -44,36 +48,54 @@ export interface ReconcileOptions {
 
 const CHUNK = 50; // D1 allows 100 bound parameters per statement
 
-async function pickOrders(db: D1Database, o: ReconcileOptions): Promise<{ ids: string[]; next: string | null }> {
-  if (o.orderIds?.length) return { ids: o.orderIds.slice(0, o.limit), next: null };
+/**
+ * Which orders this run examines: the ones named, or those noted as needing a repair (a projection out of
+ * retries, a projection given up by an order's outbox) first, then the next part of the sweep over every
+ * released order. The noted ones come first because the sweep reaches any one order only once a cycle.
+ */
+async function pickOrders(db: D1Database, o: ReconcileOptions): Promise<{ ids: string[]; noted: string[]; next: string | null }> {
+  if (o.orderIds?.length) return { ids: o.orderIds.slice(0, o.limit), noted: [], next: null };
+  const noted = o.since ? [] : await notedOrders(db, Math.ceil(o.limit / 2));
+  const room = o.limit - noted.length;
   const rows = await db
     .prepare("SELECT order_id FROM order_index WHERE order_id > ? AND released_at >= ? ORDER BY order_id LIMIT ?")
-    .bind(o.cursor ?? "", o.since ?? "", o.limit + 1)
+    .bind(o.cursor ?? "", o.since ?? "", room + 1)
     .all<{ order_id: string }>();
-  const ids = rows.results.map((r) => r.order_id);
-  const page = ids.slice(0, o.limit);
-  return { ids: page, next: ids.length > o.limit ? (page.at(-1) ?? null) : null };
+  const swept = rows.results.map((r) => r.order_id);
+  const page = swept.slice(0, room);
+  const ids = [...new Set([...noted, ...page])];
+  return { ids, noted, next: swept.length > room ? (page.at(-1) ?? null) : null };
 }
 
 async function readModel(db: D1Database, ids: string[]) {
   const versions = new Map<string, number>();
   const acked = new Map<string, { acked: number; last: number; dead: number | null }>();
+  const deadLetters = new Map<string, number>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
     const marks = part.map(() => "?").join(",");
-    const [o, p] = await db.batch([
+    const [o, p, dl] = await db.batch([
       db.prepare(`SELECT order_id, version FROM orders WHERE order_id IN (${marks})`).bind(...part),
       db.prepare(`SELECT order_id, acked_seq, last_seq, dead_seq FROM erp_progress WHERE order_id IN (${marks})`).bind(...part),
+      db.prepare(`SELECT order_id, count(*) AS n FROM dead_letters WHERE status = 'open' AND order_id IN (${marks}) GROUP BY order_id`).bind(...part),
     ]);
+    for (const r of (dl?.results ?? []) as { order_id: string; n: number }[]) deadLetters.set(r.order_id, r.n);
     for (const r of (o?.results ?? []) as { order_id: string; version: number }[]) versions.set(r.order_id, r.version);
     for (const r of (p?.results ?? []) as { order_id: string; acked_seq: number; last_seq: number; dead_seq: number | null }[]) {
       acked.set(r.order_id, { acked: r.acked_seq, last: r.last_seq, dead: r.dead_seq });
     }
   }
-  return { versions, acked };
+  return { versions, acked, deadLetters };
 }
 
-async function checkOne(env: Env, orderId: string, d1: Awaited<ReturnType<typeof readModel>>, o: ReconcileOptions, now: number): Promise<OrderDrift> {
+async function checkOne(
+  env: Env,
+  orderId: string,
+  d1: Awaited<ReturnType<typeof readModel>>,
+  o: ReconcileOptions,
+  now: number,
+  noted: boolean,
+): Promise<OrderDrift> {
   const order = orderStub(env, orderId);
   const info = await order.reconcileInfo();
   const d1Version = d1.versions.get(orderId) ?? null;
@@ -95,7 +117,13 @@ async function checkOne(env: Env, orderId: string, d1: Awaited<ReturnType<typeof
   if (settled && info.erp.lastSeq > 0 && (!d1Erp || d1Erp.acked !== info.erp.ackedSeq || d1Erp.last !== info.erp.lastSeq || d1Erp.dead !== info.erp.deadSeq)) {
     drift.issues.push("erp-progress-stale");
   }
-  if (drift.issues.some((i) => i === "read-model-missing" || i === "read-model-stale" || i === "erp-progress-stale")) {
+  // Every command the order holds dead must be listed for ops (they replay from that list).
+  if (info.deadCommands > (d1.deadLetters.get(orderId) ?? 0)) drift.issues.push("dead-letter-missing");
+  if (info.projectionAbandonedAt) drift.issues.push("projection-abandoned");
+  // Known to have lost a projection: re-project whatever the versions say (a lost dead letter or timeline
+  // chunk does not show in them).
+  if (noted) drift.issues.push("noted-for-repair");
+  if (drift.issues.some((i) => REPROJECT.has(i))) {
     if (await order.reproject(o.correlationId)) drift.repairs.push(`re-projected version ${info.version}`);
   }
   const idleSince = info.headLastActivityAt ? Date.parse(info.headLastActivityAt) : null;
@@ -112,15 +140,26 @@ async function checkOne(env: Env, orderId: string, d1: Awaited<ReturnType<typeof
   return drift;
 }
 
+/** Drift that re-projecting the order repairs. */
+const REPROJECT = new Set<Issue>([
+  "read-model-missing",
+  "read-model-stale",
+  "erp-progress-stale",
+  "dead-letter-missing",
+  "projection-abandoned",
+  "noted-for-repair",
+]);
+
 export async function reconcile(env: Env, o: ReconcileOptions, now = Date.now()): Promise<ReconcileReport> {
-  const { ids, next } = await pickOrders(env.DB, o);
+  const { ids, noted, next } = await pickOrders(env.DB, o);
   const d1 = await readModel(env.DB, ids);
+  const notedSet = new Set(noted);
   const results: OrderDrift[] = [];
   // A few orders at a time: bounded fan-out to Durable Objects per call.
   for (let i = 0; i < ids.length; i += 10) {
     const part = await Promise.all(
       ids.slice(i, i + 10).map((id) =>
-        checkOne(env, id, d1, o, now).catch((err): OrderDrift => {
+        checkOne(env, id, d1, o, now, notedSet.has(id)).catch((err): OrderDrift => {
           log.error("reconciling an order failed", { orderId: id, correlationId: o.correlationId, error: errorName(err) });
           return {
             orderId: id,
@@ -134,6 +173,10 @@ export async function reconcile(env: Env, o: ReconcileOptions, now = Date.now())
     results.push(...part);
   }
   const drifted = results.filter((r) => r.issues.length > 0);
+  // A noted order has had its repair issued (or needed none): if that repair fails too, it is noted again.
+  const reached = new Set(results.filter((r) => !r.issues.includes("unreachable")).map((r) => r.orderId));
+  const done = [...noted, ...(o.orderIds ?? [])].filter((id) => reached.has(id));
+  if (done.length) await forgetNoted(env.DB, done);
   if (drifted.length) log.warn("reconciliation found drift", { correlationId: o.correlationId, checked: ids.length, drifted: drifted.length });
   return { checked: ids.length, drifted: drifted.length, orders: drifted, nextCursor: next };
 }

@@ -19,3 +19,13 @@ export const log = {
 export function errorName(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
+
+/**
+ * Name and message of an error from the platform (a Queues or storage refusal says why in its message:
+ * "message length of 130000 bytes exceeds limit"), bounded. Only for errors our own code did not build
+ * from request data: a client's payload must never reach a log line through an error message.
+ */
+export function platformErrorDetail(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  return err.message ? `${err.name}: ${err.message.slice(0, 300)}` : err.name;
+}

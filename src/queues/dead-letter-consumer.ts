@@ -1,9 +1,20 @@
-// Dead-letter queues. An ERP message lands here after max_retries: its command is marked dead on the
-// order (and so recorded in D1 for ops, replayable). A projection message lands here only if D1 kept
-// failing; the order's next change, or ops reconciliation, re-projects it, so it is logged and dropped.
+// Dead-letter queues. Both consumers have retries of their own (wrangler.toml), so a record is not lost
+// because D1 or a Durable Object was briefly unreachable when it arrived.
+// - ERP: a message out of retries marks its command dead on the order (the order's Durable Object is the
+//   source of truth for dead letters; it projects the record to D1 and re-sends it with every re-projection).
+// - Projections: D1 kept failing. The order is noted for reconciliation (which takes noted orders first),
+//   then asked to re-project itself from its own state. Noting comes first and needs D1: while D1 is still
+//   down the message waits (growing delays), so the re-drive happens once D1 can take it.
 import type { ErpMessage, ProjectionMessage } from "../domain/messages";
+import { projectionOrderId } from "../domain/messages";
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
+import { noteForReconcile } from "../readmodel/reconcile-queue";
+
+/** Delay before a dead-letter message is tried again: grows to an hour, so 100 retries span days. */
+export function deadLetterRetryDelay(attempts: number): number {
+  return Math.min(3600, 30 * 2 ** Math.min(Math.max(0, attempts - 1), 7));
+}
 
 export async function consumeErpDeadLetters(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
   for (const m of batch.messages) {
@@ -13,16 +24,34 @@ export async function consumeErpDeadLetters(batch: MessageBatch<ErpMessage>, env
       log.error("erp command out of retries", { orderId, seq, correlationId, recorded: killed });
       m.ack();
     } catch (err) {
-      log.error("recording an exhausted erp command failed", { orderId, seq, correlationId, error: errorName(err) });
-      m.retry();
+      log.error("recording an exhausted erp command failed; will retry", { orderId, seq, correlationId, error: errorName(err) });
+      m.retry({ delaySeconds: deadLetterRetryDelay(m.attempts) });
     }
   }
 }
 
-export async function consumeProjectionDeadLetters(batch: MessageBatch<ProjectionMessage>): Promise<void> {
+export async function consumeProjectionDeadLetters(batch: MessageBatch<ProjectionMessage>, env: Env): Promise<void> {
+  const byOrder = new Map<string, Message<ProjectionMessage>[]>();
   for (const m of batch.messages) {
-    const orderId = m.body.kind === "projection" ? m.body.order.orderId : m.body.kind === "erp-progress" ? m.body.progress.orderId : m.body.deadLetter.orderId;
-    log.error("projection message out of retries; reconcile will repair the read model", { orderId, kind: m.body.kind, correlationId: m.body.correlationId });
-    m.ack();
+    const orderId = projectionOrderId(m.body);
+    byOrder.set(orderId, [...(byOrder.get(orderId) ?? []), m]);
+  }
+  for (const [orderId, msgs] of byOrder) {
+    const correlationId = msgs[0]?.body.correlationId ?? "";
+    try {
+      await noteForReconcile(env.DB, [orderId], "projection out of retries");
+    } catch (err) {
+      log.warn("projection dead letter: D1 still unavailable, will retry", { orderId, correlationId, error: errorName(err) });
+      for (const m of msgs) m.retry({ delaySeconds: deadLetterRetryDelay(m.attempts) });
+      continue;
+    }
+    for (const m of msgs) m.ack();
+    try {
+      await orderStub(env, orderId).reproject(correlationId);
+      log.warn("projection out of retries: re-projected the order from its state", { orderId, correlationId, messages: msgs.length });
+    } catch (err) {
+      // Noted above: the next reconciliation takes this order first.
+      log.error("projection out of retries: re-projecting failed; reconciliation will repair it", { orderId, correlationId, error: errorName(err) });
+    }
   }
 }

@@ -4,7 +4,24 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { ErpProgress, ProjectionMessage } from "../domain/messages";
 import type { PortalOrder } from "../domain/view";
-import { deadLetters, erpProgress, orders } from "./schema";
+import { deadLetters, erpProgress } from "./schema";
+
+// An order row takes the next number of the read model's change sequence with every write (D1 runs one
+// statement at a time, so max + 1 is unique and grows), and D1's own clock as its sync time.
+const UPSERT_ORDER = `
+  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, sync_seq, synced_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(sync_seq), 0) + 1 FROM orders), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  ON CONFLICT (order_id) DO UPDATE SET
+    customer_id = excluded.customer_id, status = excluded.status, status_at = excluded.status_at, version = excluded.version,
+    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, sync_seq = excluded.sync_seq, synced_at = excluded.synced_at
+  WHERE excluded.version > orders.version`;
+
+// The shipment set is replaced, not merged: a shipment the order no longer has (two names found to be one
+// parcel) disappears. Both statements run before the order row's upsert, whose version they compare with.
+const DELETE_GONE_SHIPMENTS = `
+  DELETE FROM shipments WHERE order_id = ?1
+    AND ?2 > coalesce((SELECT version FROM orders WHERE order_id = ?1), 0)
+    AND shipment_id NOT IN (SELECT json_extract(value, '$.shipmentId') FROM json_each(?3))`;
 
 // Shipments and the timeline arrive as JSON arrays: one statement per order each (json_each), whatever
 // their length. Shipments are version-guarded like the order row; timeline rows are immutable facts.
@@ -44,9 +61,19 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
     return db.prepare(text).bind(...params);
   };
   const snapshots: PortalOrder[] = [];
+  // Every snapshot's timeline counts, superseded or not: each carries only the entries new at its time.
+  const timelines = new Map<string, Map<string, PortalOrder["timeline"][number]>>();
+  const addTimeline = (orderId: string, entries: PortalOrder["timeline"]) => {
+    const t = timelines.get(orderId) ?? new Map<string, PortalOrder["timeline"][number]>();
+    for (const e of entries) t.set(e.eventId, e);
+    timelines.set(orderId, t);
+  };
   const progress = new Map<string, ErpProgress>();
   for (const m of messages) {
-    if (m.kind === "projection") snapshots.push(m.order);
+    if (m.kind === "projection") {
+      snapshots.push(m.order);
+      addTimeline(m.order.orderId, m.order.timeline);
+    } else if (m.kind === "timeline") addTimeline(m.orderId, m.entries);
     else if (m.kind === "erp-progress") {
       const cur = progress.get(m.progress.orderId);
       if (!cur || m.progress.erpVersion > cur.erpVersion) progress.set(m.progress.orderId, m.progress);
@@ -84,41 +111,14 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
     );
   }
   for (const o of newestPerOrder(snapshots)) {
-    stmts.push(
-      prepared(
-        d
-          .insert(orders)
-          .values({
-            orderId: o.orderId,
-            customerId: o.customerId,
-            status: o.status,
-            statusAt: o.statusAt,
-            version: o.version,
-            openExceptions: o.openExceptions,
-            updatedAt: o.updatedAt,
-          })
-          .onConflictDoUpdate({
-            target: orders.orderId,
-            set: {
-              status: sql`excluded.status`,
-              statusAt: sql`excluded.status_at`,
-              version: sql`excluded.version`,
-              openExceptions: sql`excluded.open_exceptions`,
-              updatedAt: sql`excluded.updated_at`,
-            },
-            setWhere: sql`excluded.version > ${orders.version}`,
-          }),
-      ),
-    );
-    // Shipments and timeline: ONE statement each per order, reading the rows from a JSON array with
-    // json_each, instead of one statement per row (a long timeline is re-sent with every snapshot).
-    if (o.shipments.length > 0) {
-      stmts.push(db.prepare(UPSERT_SHIPMENTS).bind(o.orderId, o.version, JSON.stringify(o.shipments)));
-    }
-    // Timeline entries are immutable facts: inserting one twice is a no-op.
-    if (o.timeline.length > 0) {
-      stmts.push(db.prepare(INSERT_TIMELINE).bind(o.orderId, JSON.stringify(o.timeline)));
-    }
+    const shipmentsJson = JSON.stringify(o.shipments);
+    stmts.push(db.prepare(DELETE_GONE_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
+    if (o.shipments.length > 0) stmts.push(db.prepare(UPSERT_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
+    stmts.push(db.prepare(UPSERT_ORDER).bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt));
+  }
+  // Timeline entries are immutable facts: inserting one twice is a no-op.
+  for (const [orderId, entries] of timelines) {
+    if (entries.size > 0) stmts.push(db.prepare(INSERT_TIMELINE).bind(orderId, JSON.stringify([...entries.values()])));
   }
   if (stmts.length > 0) await db.batch(stmts);
 }

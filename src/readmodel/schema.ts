@@ -12,9 +12,21 @@ export const orders = sqliteTable(
     statusAt: text("status_at"),
     version: integer("version").notNull(),
     openExceptions: text("open_exceptions", { mode: "json" }).notNull(),
+    /** When the order last changed, by its Durable Object's clock (what the portal shows). */
     updatedAt: text("updated_at").notNull(),
+    /**
+     * The read model's own change sequence: every write of the row takes the next number, so a sync
+     * client paging on it sees every change, however late it lands (the order's clock cannot promise that).
+     */
+    syncSeq: integer("sync_seq").notNull().default(0),
+    /** When this row was last written, by D1's clock (what `updatedSince` compares with). */
+    syncedAt: text("synced_at").notNull().default(""),
   },
-  (t) => [index("orders_customer_updated").on(t.customerId, t.updatedAt)],
+  (t) => [
+    uniqueIndex("orders_sync_seq").on(t.syncSeq),
+    index("orders_customer_sync").on(t.customerId, t.syncSeq),
+    index("orders_synced_at").on(t.customerId, t.syncedAt),
+  ],
 );
 
 export const shipments = sqliteTable(
@@ -133,6 +145,16 @@ export const erpProgress = sqliteTable(
 export const orderIndex = sqliteTable("order_index", {
   orderId: text("order_id").primaryKey(),
   releasedAt: text("released_at").notNull(),
+});
+
+/**
+ * Orders known to need a repair of their read model (a projection given up by the queue, a dead letter
+ * the read model missed): reconciliation takes these first, before its sweep over every order.
+ */
+export const reconcileQueue = sqliteTable("reconcile_queue", {
+  orderId: text("order_id").primaryKey(),
+  reason: text("reason").notNull(),
+  notedAt: text("noted_at").notNull(),
 });
 
 /** Small durable settings of the worker itself, e.g. where the cron reconciliation stopped. */

@@ -29,7 +29,8 @@ describe("the outbox", () => {
     await releaseOrder(orderId); // creates the object so its binding can be made to fail
     await eventually(async () => ((await d1Version(orderId)) === 1 ? true : undefined));
     await failNextSend(orderId, "ERP_QUEUE");
-    await failNextSend(orderId, "PROJECTION_QUEUE");
+    // Three refusals: the rows sent together, then each on its own (one bad row must not hold back others).
+    await failNextSend(orderId, "PROJECTION_QUEUE", 3);
 
     const res = await sendAcme(
       milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T14:00:00Z", shipmentId: "S1", trackingNumber: "TRK1" }),
@@ -100,7 +101,7 @@ describe("the outbox", () => {
       await evictDurableObject(stub);
     }
     // Eviction with an outbox row pending: the row is durable, the alarm finds it after the restart.
-    await failNextSend(orderId, "PROJECTION_QUEUE");
+    await failNextSend(orderId, "PROJECTION_QUEUE", 3);
     await sendAcme(milestone({ orderId, code: "shipment.in_transit", occurredAt: "2026-11-20T11:00:00Z", shipmentId: "S1", trackingNumber: "TRK-E" }));
     await evictDurableObject(stub);
     const view = await orderStub(env, orderId).inspect();
