@@ -1,7 +1,8 @@
-// The generic REST ERP adapter (DESIGN §3.4): one POST per command, with the idempotency key and the
+// The generic REST ERP adapter (docs/erp.md): one POST per command, with the idempotency key and the
 // correlation id, and the ERP's answer classified so the consumer knows whether to ack, retry or give up.
 import { COMMAND_TYPES, type ErpCommand } from "../domain/commands";
 import { CORRELATION_HEADER } from "../platform/correlation";
+import { log } from "../platform/log";
 import { parseRetryAfter } from "./backoff";
 
 export type ErpOutcome =
@@ -20,17 +21,23 @@ export function idempotencyKey(cmd: Pick<ErpCommand, "orderId" | "seq">): string
 }
 
 export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationId: string): Promise<ErpOutcome> {
+  const url = new URL(COMMAND_TYPES[cmd.type].slice(1), withSlash(target.baseUrl));
+  const key = idempotencyKey(cmd);
   let res: Response;
   try {
-    res = await fetch(new URL(COMMAND_TYPES[cmd.type].slice(1), withSlash(target.baseUrl)), {
+    res = await fetch(url, {
       method: "POST",
       headers: {
         Authorization: `Bearer ${target.token}`,
         "Content-Type": "application/json",
-        "Idempotency-Key": idempotencyKey(cmd),
+        "Idempotency-Key": key,
         [CORRELATION_HEADER]: correlationId,
       },
       body: JSON.stringify({ ...cmd.payload, orderId: cmd.orderId, seq: cmd.seq, commandKey: cmd.key }),
+      // Never follow: a followed 301/302 turns the POST into a GET of whatever page the Location names (a
+      // sign-in page answers 200, and the fact would count as booked), and a 307/308 re-sends the body and
+      // the bearer token to a URL nobody configured. A redirect is classified below instead.
+      redirect: "manual",
       signal: AbortSignal.timeout(target.timeoutMs),
     });
   } catch (err) {
@@ -40,22 +47,83 @@ export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationI
     return { kind: "transient", status: null, reason };
   }
   const detail = await readDetail(res);
-  return classify(res.status, detail, parseRetryAfter(res.headers.get("Retry-After")));
+  const redirectHost = isRedirect(res.status) ? hostOf(res.headers.get("Location"), url) : null;
+  if (isRedirect(res.status)) {
+    // Misconfiguration, not load: say it on its own line so it can be alerted on. The host only.
+    log.warn("erp answered with a redirect", { orderId: cmd.orderId, seq: cmd.seq, correlationId, status: res.status, locationHost: redirectHost });
+  }
+  return classify(
+    {
+      status: res.status,
+      ...detail,
+      retryAfterSeconds: parseRetryAfter(res.headers.get("Retry-After")),
+      idempotencyKey: res.headers.get("Idempotency-Key"),
+      redirectHost,
+    },
+    key,
+  );
 }
 
-/** DESIGN §3.4's failure classes. Exported for direct tests of each status. */
-export function classify(status: number, detail: { type?: string; text: string }, retryAfterSeconds?: number): ErpOutcome {
+/** What the adapter read from one ERP answer: all `classify` needs, and nothing secret. */
+export interface ErpAnswer {
+  status: number;
+  /** The problem type of a problem+json body (RFC 9457), when there is one. */
+  type?: string;
+  /** The body, bounded, kept for ops with a permanent failure. */
+  text: string;
+  retryAfterSeconds?: number | undefined;
+  /** The `Idempotency-Key` header of the answer: the ERP saying which request it answers. */
+  idempotencyKey?: string | null;
+  /** For a 3xx: only the host its `Location` points at (null if none or unparseable). */
+  redirectHost?: string | null;
+}
+
+/**
+ * The ERP contract's failure classes (docs/erp.md), for the command sent with `sentKey`. Exported for
+ * direct tests of each answer.
+ */
+export function classify(answer: ErpAnswer, sentKey: string): ErpOutcome {
+  const { status } = answer;
   if (status >= 200 && status < 300) return { kind: "done", status };
+  if (isRedirect(status)) {
+    // Transient, not permanent: a redirect says the ERP is not where ERP_BASE_URL points (a moved base
+    // URL, an auth proxy asking to sign in), not that it refuses this fact. Dead-lettering would make ops
+    // replay every command by hand once the configuration is fixed; retrying keeps each order's commands
+    // waiting in sequence, visible as this reason on the order and in the log, and they go through on
+    // their own once the ERP answers again. The reason names the host only: a Location's path or query
+    // may carry a token.
+    const where = answer.redirectHost ? `to ${answer.redirectHost}` : "without a usable Location";
+    return { kind: "transient", status, reason: `HTTP ${status} redirect ${where}: check ERP_BASE_URL and any proxy in front of the ERP` };
+  }
   if (status === 409) {
     // A sequencing ERP answers 409 for a gap: our predecessor is not there yet, so try again later.
-    if (detail.type?.endsWith("sequence-gap")) return { kind: "transient", status, reason: "sequence gap at the ERP" };
-    // Otherwise 409 on the same idempotency key means the ERP already applied it.
-    return { kind: "done", status };
+    if (answer.type?.endsWith("/sequence-gap")) return { kind: "transient", status, reason: "sequence gap at the ERP" };
+    // Done only with the evidence that THIS command was applied before: the problem type says applied,
+    // the echoed key says it is ours. Any other 409 (a business conflict, a proxy's) is a conflict that
+    // is not ours to resolve: permanent, with the ERP's words for ops.
+    if (answer.type?.endsWith("/already-applied") && answer.idempotencyKey === sentKey) return { kind: "done", status };
   }
   if (status === 408 || status === 429 || status >= 500) {
-    return { kind: "transient", status, reason: `HTTP ${status}`, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
+    return {
+      kind: "transient",
+      status,
+      reason: `HTTP ${status}`,
+      ...(answer.retryAfterSeconds !== undefined ? { retryAfterSeconds: answer.retryAfterSeconds } : {}),
+    };
   }
-  return { kind: "permanent", status, reason: `HTTP ${status}: ${detail.text}` };
+  return { kind: "permanent", status, reason: `HTTP ${status}: ${answer.text}` };
+}
+
+const isRedirect = (status: number) => status >= 300 && status < 400;
+
+/** The host a Location header points at, resolved against the request URL; never its path or query. */
+function hostOf(location: string | null, base: URL): string | null {
+  if (!location) return null;
+  try {
+    return new URL(location, base).host || null;
+  } catch {
+    return null;
+  }
 }
 
 async function readDetail(res: Response): Promise<{ type?: string; text: string }> {
@@ -63,7 +131,7 @@ async function readDetail(res: Response): Promise<{ type?: string; text: string 
   const text = (await res.text().catch(() => "")).slice(0, 2000);
   try {
     const j = JSON.parse(text) as { type?: unknown };
-    return typeof j.type === "string" ? { type: j.type, text } : { text };
+    return typeof j?.type === "string" ? { type: j.type, text } : { text };
   } catch {
     return { text };
   }

@@ -17,7 +17,7 @@ interface SimRecord {
 }
 interface SimState {
   records: SimRecord[];
-  stats: { applied: number; replays: number; rejectedGaps: number; injectedFailures: number };
+  stats: { applied: number; replays: number; rejectedGaps: number; injectedFailures: number; loginPageVisits: number };
 }
 
 const sim = async (): Promise<SimState> => (await fetch("http://erp.test/admin/records")).json() as Promise<SimState>;
@@ -153,5 +153,59 @@ describe("ERP delivery under chaos", () => {
       return r.items.find((d) => d.orderId === orderId);
     });
     expect(dead.cause).toBe("exhausted");
+  });
+});
+
+describe("ERP answers that are not a plain success", () => {
+  /** Releases the order and dispatches it: one ShipmentConfirmation for the ERP. */
+  async function dispatched(orderId: string): Promise<void> {
+    expect((await releaseOrder(orderId)).status).toBe(202);
+    const s = { shipmentId: "S1", trackingNumber: `T-${orderId}` };
+    expect((await sendAcme(milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T10:00:00Z", ...s }))).status).toBe(202);
+  }
+
+  it.each([301, 307])(
+    "never takes a %i to the ERP's sign-in page as done: the command waits, the page is never visited, and it goes through once the ERP answers again",
+    async (status) => {
+      const orderId = `CHAOS-REDIRECT-${status}`;
+      await faults({ redirect: { status, location: "/login?next=%2Fshipment-confirmations" }, scope: orderId });
+      const visitsBefore = (await sim()).stats.loginPageVisits;
+      await dispatched(orderId);
+      // The failed attempt is on the order for ops to see, naming where the ERP points (the host only).
+      const command = await eventually(
+        async () => {
+          const c = (await orderStub(env, orderId).inspect()).commands[0];
+          return c?.lastError ? c : undefined;
+        },
+        10_000,
+        "a failed delivery attempt",
+      );
+      expect(command.lastError).toBe(`HTTP ${status} redirect to erp.test: check ERP_BASE_URL and any proxy in front of the ERP`);
+      expect(command.ackedAt).toBeNull();
+      expect(command.deadAt).toBeNull();
+      const during = await sim();
+      expect(during.records.filter((r) => r.orderId === orderId)).toEqual([]);
+      // Neither the bearer token nor the body went to the page the ERP pointed at.
+      expect(during.stats.loginPageVisits).toBe(visitsBefore);
+
+      await faults({}); // ERP_BASE_URL fixed, or the proxy lets us through again
+      await expectDeliveredInOrder([orderId], ["shipment-confirmations"]);
+      expect((await orderStub(env, orderId).inspect()).erp).toMatchObject({ ackedSeq: 1, pending: 0, deadSeq: null });
+    },
+  );
+
+  it("takes a 409 already-applied that names our Idempotency-Key as done: a lost answer's retry is neither booked twice nor dead-lettered", async () => {
+    const orderId = "CHAOS-409-SAME-KEY";
+    // Every first answer is lost, and the ERP answers the retry with 409 already-applied instead of 200.
+    await faults({ lostResponseRate: 1, replayConflict: true, scope: orderId });
+    const before = (await sim()).stats.replays;
+    await dispatched(orderId);
+    const view = await eventually(async () => {
+      const v = await orderStub(env, orderId).inspect();
+      return v.erp.ackedSeq === 1 || v.erp.deadSeq !== null ? v : undefined;
+    });
+    expect(view.erp).toMatchObject({ ackedSeq: 1, pending: 0, deadSeq: null });
+    const state = await expectDeliveredInOrder([orderId], ["shipment-confirmations"]);
+    expect(state.stats.replays).toBeGreaterThan(before);
   });
 });

@@ -3,6 +3,11 @@ import { z } from "zod";
 
 const rate = z.number().min(0).max(1);
 const millis = z.int().min(0).max(600_000);
+/** A redirect a misconfigured base URL or an auth proxy in front of the ERP answers with. */
+const Redirect = z.strictObject({
+  status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]),
+  location: z.string().min(1).max(2000),
+});
 
 /** Body of PUT /admin/faults. It replaces the whole configuration; omitted fields take their defaults. */
 export const FaultInputSchema = z.strictObject({
@@ -18,6 +23,10 @@ export const FaultInputSchema = z.strictObject({
   lostResponseRate: rate.optional(),
   /** Only orders whose id starts with this prefix suffer the faults (tests running side by side). */
   scope: z.string().max(200).optional(),
+  /** Answer every business request with this redirect (before any other fault): the ledger is not touched. */
+  redirect: Redirect.optional(),
+  /** Answer a replay (same key, same body) with 409 `already-applied` instead of 200, as some ERPs do. */
+  replayConflict: z.boolean().optional(),
 });
 export type FaultInput = z.infer<typeof FaultInputSchema>;
 
@@ -33,6 +42,8 @@ export const FaultConfigSchema = z.strictObject({
   permanentFor: z.array(z.string()),
   lostResponseRate: rate,
   scope: z.string(),
+  redirect: Redirect.nullable().default(null),
+  replayConflict: z.boolean().default(false),
 });
 export type FaultConfig = z.infer<typeof FaultConfigSchema>;
 
@@ -47,6 +58,8 @@ export const NO_FAULTS: FaultConfig = {
   permanentFor: [],
   lostResponseRate: 0,
   scope: "",
+  redirect: null,
+  replayConflict: false,
 };
 
 export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
@@ -61,6 +74,8 @@ export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
     permanentFor: [...new Set(input.permanentFor ?? [])],
     lostResponseRate: input.lostResponseRate ?? NO_FAULTS.lostResponseRate,
     scope: input.scope ?? NO_FAULTS.scope,
+    redirect: input.redirect ?? NO_FAULTS.redirect,
+    replayConflict: input.replayConflict ?? NO_FAULTS.replayConflict,
   };
 }
 
@@ -73,7 +88,8 @@ export function faultView(config: FaultConfig, now: number) {
 
 /** What happens to one business request. Every kind but "pass" is answered without touching the ledger. */
 export type FaultDecision =
-  | { kind: "pass"; slowMs: number; loseResponse: boolean }
+  | { kind: "pass"; slowMs: number; loseResponse: boolean; replayConflict: boolean }
+  | { kind: "redirect"; slowMs: number; status: number; location: string }
   | { kind: "down"; slowMs: number; retryAfterSeconds: number }
   | { kind: "throttled"; slowMs: number; retryAfterSeconds: number }
   | { kind: "error"; slowMs: number }
@@ -81,12 +97,13 @@ export type FaultDecision =
   | { kind: "rejected"; slowMs: number };
 
 /**
- * Transport-level faults first (down, 429, 503, timeout), as a real ERP's gateway would answer them before
- * any business logic runs; the permanent business rejection last. Each rate is an independent draw.
+ * Transport-level faults first (a redirect, down, 429, 503, timeout), as a real ERP's gateway would answer
+ * them before any business logic runs; the permanent business rejection last. Each rate is an independent draw.
  */
 export function decideFault(config: FaultConfig, request: { now: number; orderId: string; random: () => number }): FaultDecision {
-  if (!request.orderId.startsWith(config.scope)) return { kind: "pass", slowMs: 0, loseResponse: false };
+  if (!request.orderId.startsWith(config.scope)) return { kind: "pass", slowMs: 0, loseResponse: false, replayConflict: false };
   const { slowMs } = config;
+  if (config.redirect !== null) return { kind: "redirect", slowMs, ...config.redirect };
   if (config.downUntil !== null && request.now < config.downUntil) {
     const retryAfterSeconds = Math.max(1, Math.ceil((config.downUntil - request.now) / 1000));
     return { kind: "down", slowMs, retryAfterSeconds };
@@ -97,5 +114,5 @@ export function decideFault(config: FaultConfig, request: { now: number; orderId
   if (request.random() < config.errorRate) return { kind: "error", slowMs };
   if (request.random() < config.timeoutRate) return { kind: "timeout", slowMs, hangMs: config.hangMs };
   if (config.permanentFor.includes(request.orderId)) return { kind: "rejected", slowMs };
-  return { kind: "pass", slowMs, loseResponse: request.random() < config.lostResponseRate };
+  return { kind: "pass", slowMs, loseResponse: request.random() < config.lostResponseRate, replayConflict: config.replayConflict };
 }

@@ -20,14 +20,25 @@ const ledger = (env: Env) => env.LEDGER.getByName("ledger");
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-// Echo the caller's correlation id, so a trace can be followed across dockline and the ERP.
+// Echo the caller's correlation id, so a trace can be followed across dockline and the ERP, and its
+// Idempotency-Key, so an answer says which request it is about (a 409 already-applied must, see README).
 app.use(async (c, next) => {
   await next();
   const correlationId = c.req.header("x-correlation-id");
   if (correlationId !== undefined) c.res.headers.set("X-Correlation-Id", correlationId);
+  const key = c.req.header("idempotency-key");
+  if (key !== undefined && c.req.path !== "/login") c.res.headers.set("Idempotency-Key", key);
 });
 
 app.get("/health", (c) => c.json({ ok: true }));
+
+// Where the `redirect` fault usually points: the sign-in page of an auth proxy in front of the ERP. It
+// answers 200 to anything, as such a page does, so a client that follows redirects takes it for success;
+// every visit is counted (`loginPageVisits`), because a correct client never comes here.
+app.all("/login", async (c) => {
+  await ledger(c.env).countLoginPageVisit();
+  return c.html("<!doctype html><title>Sign in</title><form method=post><input name=user><input name=password type=password></form>");
+});
 
 // ---- Business endpoints (the contract) ----
 
@@ -77,6 +88,11 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
     case "applied":
       return c.json(result.receipt, 201);
     case "replayed":
+      if (decision.replayConflict) {
+        return problem(409, "already-applied", "Already applied", `Idempotency-Key ${key.value.key} was already applied (${result.receipt.recordId}).`, {
+          ...result.receipt,
+        });
+      }
       return c.json(result.receipt, 200, { "Idempotent-Replayed": "true" });
     case "key-reused":
       return problem(422, "idempotency-key-reused", "Idempotency-Key reused", result.detail);
@@ -93,6 +109,8 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
 
 async function faultResponse(decision: Exclude<FaultDecision, { kind: "pass" }>, orderId: string): Promise<Response> {
   switch (decision.kind) {
+    case "redirect":
+      return new Response(null, { status: decision.status, headers: { Location: decision.location } });
     case "down":
       return problem(
         503,

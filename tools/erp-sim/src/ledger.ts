@@ -43,6 +43,7 @@ export interface Stats {
   rejectedGaps: number;
   injectedFailures: number;
   keyReuses: number;
+  loginPageVisits: number;
 }
 type StatName = keyof Stats;
 
@@ -143,6 +144,11 @@ export class ErpLedger extends DurableObject<unknown> {
     });
   }
 
+  /** A visit to the sign-in page the `redirect` fault points at (see index.ts). */
+  countLoginPageVisit(): void {
+    this.bump("loginPageVisits");
+  }
+
   listRecords(orderId: string | null): { records: LedgerRecord[]; stats: Stats } {
     const rows =
       orderId === null
@@ -190,7 +196,7 @@ export class ErpLedger extends DurableObject<unknown> {
   }
 
   private readStats(): Stats {
-    const stats: Stats = { applied: 0, replays: 0, rejectedGaps: 0, injectedFailures: 0, keyReuses: 0 };
+    const stats: Stats = { applied: 0, replays: 0, rejectedGaps: 0, injectedFailures: 0, keyReuses: 0, loginPageVisits: 0 };
     for (const { name, value } of this.ctx.storage.sql.exec<{ name: string; value: number }>("SELECT name, value FROM stats")) {
       if (isStatName(name, stats)) stats[name] = value;
     }
