@@ -125,6 +125,56 @@ describe("portal reads", () => {
     expect(since.items.length).toBeLessThanOrEqual(2);
   });
 
+  it("pages past a non-ASCII order id at a page boundary", async () => {
+    const customerId = "CUST-PORTAL-UTF8";
+    const key = await issueKey(customerId);
+    const ids = ["SO-日本-1", "SO-Ωμέγα-2"]; // beyond Latin-1: `btoa` threw on them
+    for (const id of ids) expect((await releaseOrder(id, customerId)).status).toBe(202);
+    await eventually(async () => {
+      const r = await env.DB.prepare("SELECT count(*) AS n FROM orders WHERE customer_id = ?").bind(customerId).first<{ n: number }>();
+      return r?.n === 2 ? true : undefined;
+    });
+    const first = await get("/v1/orders?limit=1", key);
+    expect(first.status).toBe(200);
+    const page1 = (await first.json()) as { items: { orderId: string }[]; nextCursor: string | null };
+    // base64url: safe in a query string as it is, no padding.
+    expect(page1.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const second = await get(`/v1/orders?limit=1&cursor=${page1.nextCursor}`, key);
+    expect(second.status).toBe(200);
+    const page2 = (await second.json()) as { items: { orderId: string }[] };
+    expect([...page1.items, ...page2.items].map((o) => o.orderId).sort()).toEqual([...ids].sort());
+  });
+
+  it.each([
+    ["not base64url", "garbage!"],
+    ["not JSON", "bm90IGpzb24"],
+    ["JSON of another shape", "eyJhIjoxfQ"],
+    ["standard base64 with padding", "WyJhIiwiYiJd=="],
+  ])("answers 400 invalid-cursor, naming the parameter, for a cursor it did not issue (%s)", async (_what, cursor) => {
+    const res = await get(`/v1/orders?cursor=${encodeURIComponent(cursor)}`, keyA);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    const p = (await res.json()) as { type: string; detail: string };
+    expect(p.type).toBe("https://dockline.dev/problems/invalid-cursor");
+    expect(p.detail).toMatch(/^The cursor parameter is not one this API (issued|gave out)/);
+  });
+
+  it("says which query parameter is wrong, in plain words", async () => {
+    const detail = async (query: string) => {
+      const res = await get(`/v1/orders?${query}`, keyA);
+      expect(res.status).toBe(422);
+      return ((await res.json()) as { detail: string }).detail;
+    };
+    expect(await detail("limit=0")).toBe("Query parameter limit: must be at least 1.");
+    expect(await detail("limit=101")).toBe("Query parameter limit: must be at most 100.");
+    expect(await detail("limit=ten")).toBe("Query parameter limit: must be a number.");
+    expect(await detail("limit=2.5")).toBe("Query parameter limit: must be a whole number.");
+    expect(await detail("updatedSince=yesterday")).toBe(
+      "Query parameter updatedSince: must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T10:00:00Z.",
+    );
+    expect(await detail("status=shipped,teleported")).toMatch(/^Query parameter status: /);
+  });
+
   it("returns a D1 session bookmark and accepts it back", async () => {
     const res = await get("/v1/orders/SO-PA-2", keyA);
     const bookmark = res.headers.get("X-D1-Bookmark");
