@@ -60,12 +60,19 @@ export const OrderSummary = z
     statusAt: z.string().nullable(),
     openExceptions: z.number().int(),
     version: z.number().int(),
-    updatedAt: z.string(),
+    updatedAt: z.string().openapi({ description: "When the order last changed (the order's own clock)" }),
+    syncedAt: z.string().openapi({ description: "When the read model last changed this row: what `updatedSince` compares with" }),
   })
   .openapi("OrderSummary");
 
 export const OrderList = z
-  .object({ items: z.array(OrderSummary), nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last" }) })
+  .object({
+    items: z.array(OrderSummary),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null on the last" }),
+    syncCursor: z.string().nullable().openapi({
+      description: "Pass as `cursor` later to get only what changed since this answer (every change, however late it lands); null when nothing was listed yet",
+    }),
+  })
   .openapi("OrderList");
 
 // The read model's shape and the documented one must not drift apart.

@@ -6,14 +6,15 @@ import type { ErpProgress, ProjectionMessage } from "../domain/messages";
 import type { PortalOrder } from "../domain/view";
 import { deadLetters, erpProgress } from "./schema";
 
-// An order row takes the next number of the read model's change sequence with every write (D1 runs one
-// statement at a time, so max + 1 is unique and grows), and D1's own clock as its sync time.
+// An order row takes the next position of the read model's change counter with every write (the counter
+// moves in the statement before it, in the same transaction), and D1's own clock as its sync time.
+const NEXT_POSITION = "UPDATE sync_counter SET position = position + 1 WHERE id = 1";
 const UPSERT_ORDER = `
-  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, sync_seq, synced_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT coalesce(max(sync_seq), 0) + 1 FROM orders), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, sync_position, synced_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT position FROM sync_counter WHERE id = 1), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   ON CONFLICT (order_id) DO UPDATE SET
     customer_id = excluded.customer_id, status = excluded.status, status_at = excluded.status_at, version = excluded.version,
-    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, sync_seq = excluded.sync_seq, synced_at = excluded.synced_at
+    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, sync_position = excluded.sync_position, synced_at = excluded.synced_at
   WHERE excluded.version > orders.version`;
 
 // The shipment set is replaced, not merged: a shipment the order no longer has (two names found to be one
@@ -114,6 +115,7 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
     const shipmentsJson = JSON.stringify(o.shipments);
     stmts.push(db.prepare(DELETE_GONE_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
     if (o.shipments.length > 0) stmts.push(db.prepare(UPSERT_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
+    stmts.push(db.prepare(NEXT_POSITION));
     stmts.push(db.prepare(UPSERT_ORDER).bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt));
   }
   // Timeline entries are immutable facts: inserting one twice is a no-op.

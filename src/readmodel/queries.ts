@@ -1,6 +1,6 @@
 // Portal reads. Every query is scoped by customer: another customer's order is indistinguishable from a
 // missing one. Reads go through a D1 session (read replicas; a bookmark keeps them monotonic).
-import { and, asc, eq, gt, inArray, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { OrderStatus } from "../domain/milestones";
 import type { PortalOrder } from "../domain/view";
@@ -81,20 +81,24 @@ export async function getOrderByTracking(r: Reader, customerId: string, tracking
 
 export interface ListQuery {
   statuses?: OrderStatus[];
+  /** Only rows the read model changed after this instant (its own clock: see `syncedAt`). */
   updatedSince?: string;
   limit: number;
-  /** Keyset cursor: the (updatedAt, orderId) of the last row of the previous page. */
-  after?: { updatedAt: string; orderId: string };
+  /** Keyset cursor: the sync sequence number of the last row of the previous page. */
+  after?: number;
 }
 
-/** The customer's orders in the order they changed (oldest change first), for sync-style polling. */
+/**
+ * The customer's orders in the order the read model changed them (oldest change first), for sync-style
+ * polling. Pages on the read model's own change sequence, not on the order's clock: an update that lands
+ * late (a projection retried after a queue outage, a repair) gets a new, higher number, so a client that
+ * resumes from its last cursor sees it — with the order's clock it would sort before what it already read.
+ */
 export async function listOrders(r: Reader, customerId: string, q: ListQuery) {
   const conds: (SQL | undefined)[] = [eq(orders.customerId, customerId)];
   if (q.statuses?.length) conds.push(inArray(orders.status, q.statuses));
-  if (q.updatedSince) conds.push(gt(orders.updatedAt, q.updatedSince));
-  if (q.after) {
-    conds.push(or(gt(orders.updatedAt, q.after.updatedAt), and(eq(orders.updatedAt, q.after.updatedAt), gt(orders.orderId, q.after.orderId))));
-  }
+  if (q.updatedSince) conds.push(gt(orders.syncedAt, q.updatedSince));
+  if (q.after !== undefined) conds.push(gt(orders.syncPosition, q.after));
   const rows = await db(r)
     .select({
       orderId: orders.orderId,
@@ -103,15 +107,19 @@ export async function listOrders(r: Reader, customerId: string, q: ListQuery) {
       openExceptions: orders.openExceptions,
       version: orders.version,
       updatedAt: orders.updatedAt,
+      syncedAt: orders.syncedAt,
+      syncPosition: orders.syncPosition,
     })
     .from(orders)
     .where(and(...conds))
-    .orderBy(asc(orders.updatedAt), asc(orders.orderId))
+    .orderBy(asc(orders.syncPosition))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: page.map((o) => ({ ...o, openExceptions: (o.openExceptions as unknown[]).length })),
-    next: rows.length > q.limit && last ? { updatedAt: last.updatedAt, orderId: last.orderId } : null,
+    items: page.map(({ syncPosition: _seq, ...o }) => ({ ...o, openExceptions: (o.openExceptions as unknown[]).length })),
+    next: rows.length > q.limit && last ? last.syncPosition : null,
+    /** Where to resume later for what changes from now on: after this page's last row, or where the client stood. */
+    resume: last?.syncPosition ?? q.after ?? null,
   };
 }

@@ -18,13 +18,13 @@ export const orders = sqliteTable(
      * The read model's own change sequence: every write of the row takes the next number, so a sync
      * client paging on it sees every change, however late it lands (the order's clock cannot promise that).
      */
-    syncSeq: integer("sync_seq").notNull().default(0),
+    syncPosition: integer("sync_position").notNull().default(0),
     /** When this row was last written, by D1's clock (what `updatedSince` compares with). */
     syncedAt: text("synced_at").notNull().default(""),
   },
   (t) => [
-    uniqueIndex("orders_sync_seq").on(t.syncSeq),
-    index("orders_customer_sync").on(t.customerId, t.syncSeq),
+    uniqueIndex("orders_sync_position").on(t.syncPosition),
+    index("orders_customer_sync").on(t.customerId, t.syncPosition),
     index("orders_synced_at").on(t.customerId, t.syncedAt),
   ],
 );
@@ -145,6 +145,16 @@ export const erpProgress = sqliteTable(
 export const orderIndex = sqliteTable("order_index", {
   orderId: text("order_id").primaryKey(),
   releasedAt: text("released_at").notNull(),
+});
+
+/**
+ * The read model's change counter (one row): every write of an order row takes the next position. A
+ * counter of its own, not max(sync_position) + 1, so a position is never handed out twice even when the
+ * row that held the highest one is deleted and written again.
+ */
+export const syncCounter = sqliteTable("sync_counter", {
+  id: integer("id").primaryKey(),
+  position: integer("position").notNull(),
 });
 
 /**

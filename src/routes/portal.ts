@@ -6,6 +6,7 @@ import type { AppEnv } from "../app-types";
 import { normalizeTrackingNumber } from "../domain/correlation";
 import { ORDER_STATUSES, type OrderStatus } from "../domain/milestones";
 import type { PortalOrder } from "../domain/view";
+import { decodeCursor, encodeCursor, invalidCursor } from "../http/cursor";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { Order, OrderList } from "../http/schemas";
 import { bearerToken } from "../platform/auth";
@@ -50,16 +51,20 @@ const ETagged = (description: string) => ({
   headers: z.object({ ETag: z.string(), [BOOKMARK_HEADER]: z.string().optional(), "Cache-Control": z.string() }),
 });
 
-const cursorCodec = {
-  encode: (c: { updatedAt: string; orderId: string }) => btoa(JSON.stringify([c.updatedAt, c.orderId])).replaceAll("=", ""),
-  decode(s: string): { updatedAt: string; orderId: string } {
+/** Cursors carry the read model's change sequence number of the last row a client read (see listOrders). */
+export const cursorCodec = {
+  encode: (position: number) => encodeCursor(JSON.stringify({ after: position })),
+  decode(cursor: string): number {
+    let v: unknown;
     try {
-      const v = JSON.parse(atob(s)) as unknown;
-      if (Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string") return { updatedAt: v[0], orderId: v[1] };
-    } catch {
-      // fall through
+      v = JSON.parse(decodeCursor(cursor));
+    } catch (err) {
+      if (err instanceof HttpProblem) throw err;
+      throw invalidCursor();
     }
-    throw new HttpProblem(400, "invalid-cursor", "Invalid cursor", "Use the nextCursor of an earlier answer.");
+    const after = (v as { after?: unknown } | null)?.after;
+    if (typeof after === "number" && Number.isSafeInteger(after) && after >= 0) return after;
+    throw invalidCursor();
   },
 };
 
@@ -69,7 +74,12 @@ const ListQuery = z.object({
     .optional()
     .openapi({ description: `Comma-separated statuses: ${ORDER_STATUSES.join(", ")}` })
     .refine((v) => !v || v.split(",").every((s) => (ORDER_STATUSES as readonly string[]).includes(s)), "unknown status"),
-  updatedSince: z.iso.datetime({ offset: true }).optional().openapi({ description: "Only orders changed after this instant" }),
+  updatedSince: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({
+      description: "Only orders the read model changed after this instant (compare with the items' syncedAt; for exact sync resume from syncCursor)",
+    }),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(500).optional(),
 });
@@ -94,7 +104,7 @@ portal.openapi(
     method: "get",
     path: "/v1/orders",
     tags: ["portal"],
-    summary: "List the customer's orders, oldest change first (sync with updatedSince + cursor)",
+    summary: "List the customer's orders, oldest change first (sync: keep the syncCursor, pass it back as cursor)",
     security: BEARER.customer,
     middleware: [session, customerAuth] as const,
     request: { query: ListQuery },
@@ -109,7 +119,14 @@ portal.openapi(
       ...(q.cursor ? { after: cursorCodec.decode(q.cursor) } : {}),
     });
     c.header("Cache-Control", "private, no-cache");
-    return c.json({ items: page.items, nextCursor: page.next ? cursorCodec.encode(page.next) : null }, 200);
+    return c.json(
+      {
+        items: page.items,
+        nextCursor: page.next !== null ? cursorCodec.encode(page.next) : null,
+        syncCursor: page.resume !== null ? cursorCodec.encode(page.resume) : (q.cursor ?? null),
+      },
+      200,
+    );
   },
 );
 
