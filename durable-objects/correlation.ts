@@ -3,6 +3,7 @@
 // arrival order, until an order binds it. A second order claiming a bound key is a conflict for ops.
 import { DurableObject } from "cloudflare:workers";
 import type { CanonicalEvent } from "../src/domain/event";
+import { identityText } from "../src/domain/identity";
 import { log } from "../src/platform/log";
 import type { MappedEvent } from "../src/partners/types";
 import type { OrderApi } from "../src/orders";
@@ -11,6 +12,8 @@ export interface RouteResult {
   eventId: string;
   orderId?: string;
   outcome: "accepted" | "duplicate" | "parked";
+  /** The id is already taken by an event with different content (parked here, or in the order): that one stands. */
+  conflict?: boolean;
 }
 
 export interface ParkedEvent {
@@ -49,21 +52,25 @@ export class CorrelationDO extends DurableObject<Env> {
     if (!orderId) {
       // No await between the check above and these inserts: a concurrent bind cannot slip in between.
       const now = new Date().toISOString();
+      const results: RouteResult[] = [];
       for (const e of events) {
-        this.sql.exec(
-          "INSERT INTO parked (event_id, body, correlation_id, parked_at) VALUES (?,?,?,?) ON CONFLICT(event_id) DO NOTHING",
-          e.eventId,
-          JSON.stringify(e),
-          correlationId,
-          now,
-        );
+        // A re-sent parked event is parked already; one that reuses the id with other content is a conflict
+        // (the parked version stands, as the order's first version would).
+        const parked = this.sql.exec<{ body: string }>("SELECT body FROM parked WHERE event_id = ?", e.eventId).toArray()[0];
+        if (parked) {
+          const same = identityText(JSON.parse(parked.body) as MappedEvent) === identityText(e);
+          results.push({ eventId: e.eventId, outcome: "parked", ...(same ? {} : { conflict: true }) });
+          continue;
+        }
+        this.sql.exec("INSERT INTO parked (event_id, body, correlation_id, parked_at) VALUES (?,?,?,?)", e.eventId, JSON.stringify(e), correlationId, now);
+        results.push({ eventId: e.eventId, outcome: "parked" });
       }
       log.info("events parked until their key is bound", { key, correlationId, events: events.length });
-      return events.map((e) => ({ eventId: e.eventId, outcome: "parked" as const }));
+      return results;
     }
     const withOrder = events.map((e) => ({ ...e, orderId }) as CanonicalEvent);
     const results = await this.order(orderId).ingest(orderId, withOrder, correlationId);
-    return results.map((r) => ({ eventId: r.eventId, orderId, outcome: r.outcome }));
+    return results.map((r) => ({ eventId: r.eventId, orderId, outcome: r.outcome, ...(r.conflict ? { conflict: true } : {}) }));
   }
 
   /**

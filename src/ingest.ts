@@ -1,5 +1,7 @@
 // From an authentic partner request to routed canonical events: map, check, route. Shared by the
 // webhook route and by quarantine replay, so a replayed payload takes exactly the path it missed.
+// `receive` is the webhook's whole answer: whatever of an authentic request is not routed (a part we cannot
+// process, an event id reused with other content, an envelope warning) is kept in quarantine and logged.
 import { z } from "zod";
 import { boundOrder, rememberBinding } from "./bound-keys";
 import { CanonicalEvent, OrderRef } from "./domain/event";
@@ -7,6 +9,8 @@ import { keyFor } from "./domain/correlation";
 import { orderStub } from "./orders";
 import type { Partner } from "./partners/registry";
 import { type InboundWebhook, type MappedEvent, Unmappable } from "./partners/types";
+import { log } from "./platform/log";
+import { putInQuarantine } from "./readmodel/quarantine";
 import type { RouteResult } from "../durable-objects/correlation";
 
 export interface EventResult {
@@ -14,12 +18,41 @@ export interface EventResult {
   orderId?: string;
   outcome: "accepted" | "duplicate" | "parked" | "quarantined";
   quarantineId?: string;
+  /** Why the event was quarantined. */
+  reason?: string;
+  /** Routing only: the id is recorded with different content. The recorded version stands. */
+  conflict?: boolean;
+}
+
+/** A part of a request that was quarantined without becoming an event (the whole payload, or X12 sets). */
+export interface QuarantinedPart {
+  outcome: "quarantined";
+  quarantineId: string;
+  reason: string;
+}
+
+export interface WebhookAnswer {
+  correlationId: string;
+  results: (EventResult | QuarantinedPart)[];
+  /** Why an authentic payload carried no milestone. */
+  ignored?: string;
+  /** What the partner should fix although the payload was processed (e.g. an X12 trailer's miscount). */
+  warnings?: string[];
 }
 
 // What an adapter must produce: a canonical event that may name its order only indirectly.
 const Mapped = CanonicalEvent.omit({ orderId: true }).extend({ orderId: CanonicalEvent.shape.orderId.optional(), orderRef: OrderRef.optional() });
 
-export type Mapping = { kind: "events"; events: MappedEvent[] } | { kind: "ignored"; reason: string } | { kind: "unmappable"; reason: string };
+/**
+ * What a payload maps to. `unprocessed` names the parts of an otherwise mapped payload that could not be
+ * (the payload is quarantined for them while its events are routed); `warnings` are problems the partner
+ * should fix that did not stop processing.
+ */
+export type Mapping = (
+  | { kind: "events"; events: MappedEvent[]; unprocessed?: string }
+  | { kind: "ignored"; reason: string }
+  | { kind: "unmappable"; reason: string }
+) & { warnings: string[] };
 
 /** Runs the partner's mapping. HttpProblems (400/422) propagate; an unmappable payload is reported, not thrown. */
 export async function mapRequest(partner: Partner, req: InboundWebhook): Promise<Mapping> {
@@ -27,18 +60,56 @@ export async function mapRequest(partner: Partner, req: InboundWebhook): Promise
   try {
     result = await partner.impl.map(req);
   } catch (err) {
-    if (err instanceof Unmappable) return { kind: "unmappable", reason: err.reason };
+    if (err instanceof Unmappable) return { kind: "unmappable", reason: err.reason, warnings: [...err.warnings] };
     throw err;
   }
-  if (result.events.length === 0) return { kind: "ignored", reason: result.ignored ?? "no milestone in this payload" };
+  const warnings = result.warnings ?? [];
+  if (result.events.length === 0) return { kind: "ignored", reason: result.ignored ?? "no milestone in this payload", warnings };
   const checked = z.array(Mapped).safeParse(result.events);
   if (!checked.success) {
     const first = checked.error.issues[0];
-    return { kind: "unmappable", reason: `adapter output is not canonical: ${first?.path.join(".")} ${first?.message}` };
+    return { kind: "unmappable", reason: `adapter output is not canonical: ${first?.path.join(".")} ${first?.message}`, warnings };
   }
   const orphan = checked.data.find((e) => !e.orderId && !keyFor(e));
-  if (orphan) return { kind: "unmappable", reason: `event ${orphan.eventId} names no order, order reference or tracking number` };
-  return { kind: "events", events: checked.data as MappedEvent[] };
+  if (orphan) return { kind: "unmappable", reason: `event ${orphan.eventId} names no order, order reference or tracking number`, warnings };
+  const unprocessed = result.unprocessed?.length ? { unprocessed: result.unprocessed.join("; ") } : {};
+  return { kind: "events", events: checked.data as MappedEvent[], ...unprocessed, warnings };
+}
+
+export const conflictReason = (eventId: string) => `conflicting duplicate: event id ${eventId} already recorded with different content`;
+
+/**
+ * An authentic (verified) request, mapped and routed, as the partner's answer. One quarantine entry per
+ * request holds everything that needs ops (the parts not processed, each conflicting duplicate, the
+ * warnings), so a payload is kept once, byte for byte, whatever went wrong with it.
+ */
+export async function receive(env: Env, partner: Partner, req: InboundWebhook, correlationId: string): Promise<WebhookAnswer> {
+  const mapping = await mapRequest(partner, req);
+  const fields = { partnerId: partner.id, correlationId };
+  const routed = mapping.kind === "events" ? await routeEvents(env, mapping.events, correlationId) : [];
+  const unprocessed = mapping.kind === "unmappable" ? mapping.reason : mapping.kind === "events" ? mapping.unprocessed : undefined;
+  const conflicts = routed.filter((r) => r.conflict);
+  const reasons = [...(unprocessed ? [unprocessed] : []), ...conflicts.map((r) => conflictReason(r.eventId)), ...mapping.warnings];
+  const quarantineId = reasons.length > 0 ? await putInQuarantine(env.DB, req, reasons.join("; "), correlationId) : undefined;
+
+  const results: WebhookAnswer["results"] = routed.map(({ conflict, ...r }) =>
+    conflict && quarantineId ? { ...r, outcome: "quarantined", quarantineId, reason: conflictReason(r.eventId) } : r,
+  );
+  for (const r of conflicts)
+    log.warn("conflicting duplicate quarantined; the recorded version stands", { ...fields, eventId: r.eventId, orderId: r.orderId, quarantineId });
+  if (unprocessed && quarantineId) {
+    results.push({ outcome: "quarantined", quarantineId, reason: unprocessed });
+    log.warn("webhook quarantined", { ...fields, quarantineId, reason: unprocessed });
+  }
+  if (mapping.warnings.length > 0) log.warn("webhook has warnings for the partner", { ...fields, quarantineId, warnings: mapping.warnings.join("; ") });
+  if (mapping.kind === "ignored") log.info("webhook carried no milestone", { ...fields, reason: mapping.reason });
+  else if (mapping.kind === "events") log.info("webhook accepted", { ...fields, events: routed.length, outcomes: results.map((r) => r.outcome).join(",") });
+  return {
+    correlationId,
+    results,
+    ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}),
+    ...(mapping.warnings.length > 0 ? { warnings: mapping.warnings } : {}),
+  };
 }
 
 /** Sends each event to its order (by id) or to its correlation key; answers in the partner's order. */
@@ -52,8 +123,8 @@ export async function routeEvents(env: Env, events: MappedEvent[], correlationId
       byKey.set(key, [...(byKey.get(key) ?? []), e]);
     }
   }
-  const toResults = (orderId: string, list: { eventId: string; outcome: EventResult["outcome"] }[]) =>
-    list.map((r): EventResult => ({ eventId: r.eventId, orderId, outcome: r.outcome }));
+  const toResults = (orderId: string, list: { eventId: string; outcome: EventResult["outcome"]; conflict?: boolean }[]) =>
+    list.map((r): EventResult => ({ eventId: r.eventId, orderId, outcome: r.outcome, ...(r.conflict ? { conflict: true } : {}) }));
   const results = await Promise.all([
     ...[...byOrder].map(async ([orderId, list]) => toResults(orderId, await orderStub(env, orderId).ingest(orderId, list, correlationId))),
     ...[...byKey].map(async ([key, list]) => {

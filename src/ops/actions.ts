@@ -14,7 +14,10 @@ export async function replayQuarantined(env: Env, id: string, correlationId: str
   if (!partner) throw new HttpProblem(409, "unknown-partner", "Partner no longer configured", `Partner ${found.entry.partnerId} is not in PARTNERS.`);
   // The signature was verified when the payload arrived; only the mapping runs again.
   const mapping = await mapRequest(partner, found.request);
-  if (mapping.kind === "unmappable") throw new HttpProblem(422, "still-unmappable", "Still unmappable", mapping.reason, { quarantineId: found.entry.id });
+  // A payload kept for a part we could not process stays open until that part can be: its events were routed
+  // when it arrived, so nothing is routed again until the whole payload maps.
+  const still = mapping.kind === "unmappable" ? mapping.reason : mapping.kind === "events" ? mapping.unprocessed : undefined;
+  if (still) throw new HttpProblem(422, "still-unmappable", "Still unmappable", still, { quarantineId: found.entry.id });
   const results = mapping.kind === "events" ? await routeEvents(env, mapping.events, correlationId) : [];
   const outcome = { correlationId, results, ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}) };
   await markReplayed(env.DB, found.entry.id, outcome);

@@ -5,14 +5,13 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-types";
-import { mapRequest, routeEvents } from "../ingest";
+import { receive } from "../ingest";
 import { type Partner, partnerSecrets, partners } from "../partners/registry";
 import { SignatureError } from "../partners/schemes/signature-error";
 import type { InboundWebhook } from "../partners/types";
 import { log } from "../platform/log";
 import { recordMetric } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
-import { putInQuarantine } from "../readmodel/quarantine";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** The rate limiter's window (wrangler.toml `simple.period`): how long a throttled partner should wait. */
@@ -79,24 +78,9 @@ export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }
     };
     await verify(partner, req, partnerSecrets(c.env, partner.id), correlationId);
 
-    const mapping = await mapRequest(partner, req);
-    if (mapping.kind === "ignored") {
-      log.info("webhook carried no milestone", { partnerId: partner.id, correlationId, reason: mapping.reason });
-      return c.json({ correlationId, results: [], ignored: mapping.reason }, 202);
-    }
-    if (mapping.kind === "unmappable") {
-      const quarantineId = await putInQuarantine(c.env.DB, req, mapping.reason, correlationId);
-      c.set("outcomes", ["quarantined"]);
-      log.warn("webhook quarantined", { partnerId: partner.id, correlationId, quarantineId, reason: mapping.reason });
-      return c.json({ correlationId, results: [{ outcome: "quarantined", quarantineId, reason: mapping.reason }] }, 202);
-    }
-    const results = await routeEvents(c.env, mapping.events, correlationId);
-    c.set(
-      "outcomes",
-      results.map((r) => r.outcome),
-    );
-    log.info("webhook accepted", { partnerId: partner.id, correlationId, events: results.length, outcomes: results.map((r) => r.outcome).join(",") });
-    return c.json({ correlationId, results }, 202);
+    const answer = await receive(c.env, partner, req, correlationId);
+    c.set("outcomes", [...answer.results.map((r) => r.outcome), ...(answer.ignored ? ["ignored"] : []), ...(answer.warnings ? ["warning"] : [])]);
+    return c.json(answer, 202);
   },
 );
 

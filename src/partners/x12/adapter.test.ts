@@ -20,7 +20,7 @@ const signed = (body: string, token = TOKEN) => {
 };
 
 /** The reason and warnings of the Unmappable `p` rejects with; any other outcome fails the test. */
-async function unmappable(p: Promise<unknown>): Promise<{ reason: string; warnings: readonly string[] }> {
+async function unmappable(p: unknown): Promise<{ reason: string; warnings: readonly string[] }> {
   const err = await thrown(p);
   if (!(err instanceof Unmappable)) throw err;
   return { reason: err.reason, warnings: err.warnings };
