@@ -6,7 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-types";
 import { receive } from "../ingest";
-import { type Partner, partnerSecrets, partners } from "../partners/registry";
+import { type Partner, partnerSecrets, partners, secretName } from "../partners/registry";
 import { SignatureError } from "../partners/schemes/signature-error";
 import type { InboundWebhook } from "../partners/types";
 import { log } from "../platform/log";
@@ -14,6 +14,8 @@ import { recordMetric } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How long a partner should wait while its secret is missing on our side: long enough for ops to set it. */
+const MISCONFIGURED_RETRY_AFTER_SECONDS = 300;
 /** The rate limiter's window (wrangler.toml `simple.period`): how long a throttled partner should wait. */
 const RATE_LIMIT_PERIOD_SECONDS = 10;
 
@@ -90,10 +92,20 @@ async function verify(partner: Partner, req: InboundWebhook, secrets: string[], 
     await partner.impl.verify(req, secrets);
   } catch (err) {
     if (!(err instanceof SignatureError)) throw err;
-    log.warn("webhook signature rejected", { partnerId: partner.id, reason: err.reason, correlationId });
     if (err.reason === "misconfigured") {
-      throw new HttpProblem(500, "partner-misconfigured", "Partner misconfigured", "This partner's secret is not configured correctly.");
+      // Our fault, not the caller's, and the caller may be anyone: the answer says only "later" (partners
+      // retry a 503, so nothing is lost once the secret is set); the log names the secret to set, never a value.
+      log.error("webhook secret missing or unusable", { partnerId: partner.id, secret: secretName(partner.id), problem: err.message, correlationId });
+      throw new HttpProblem(
+        503,
+        "webhooks-unavailable",
+        "Temporarily unable to accept webhooks",
+        "Webhooks cannot be accepted right now. Retry later.",
+        {},
+        { "Retry-After": String(MISCONFIGURED_RETRY_AFTER_SECONDS) },
+      );
     }
+    log.warn("webhook signature rejected", { partnerId: partner.id, reason: err.reason, correlationId });
     throw new HttpProblem(401, "invalid-signature", "Invalid signature", SIGNATURE_DETAIL[err.reason]);
   }
 }
