@@ -14,10 +14,16 @@ const WebhookResult = z
         orderId: z.string().optional(),
         outcome: z.enum(["accepted", "duplicate", "parked", "quarantined"]),
         quarantineId: z.string().optional(),
-        reason: z.string().optional(),
+        reason: z.string().optional().openapi({
+          description: "Why it was quarantined: unmappable, a part that could not be processed, or a conflicting duplicate (the recorded version stands)",
+        }),
       }),
     ),
     ignored: z.string().optional().openapi({ description: "Set when an authentic payload carries no milestone" }),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Problems the partner should fix that did not stop processing (e.g. an X12 trailer that miscounts its sets)" }),
   })
   .openapi("WebhookResult");
 
@@ -34,7 +40,10 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
         content: { "application/json": { schema: z.object({}).passthrough() }, "application/edi-x12": { schema: z.string() } },
       },
     },
-    responses: { 202: json(WebhookResult, "One result per event"), ...problems(400, 401, 404, 413, 415, 422, 429) },
+    responses: {
+      202: json(WebhookResult, "One result per event, plus one per part quarantined without becoming an event"),
+      ...problems(400, 401, 404, 413, 415, 422, 429, 503),
+    },
   });
   app.openAPIRegistry.registerPath({
     method: "get",

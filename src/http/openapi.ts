@@ -63,6 +63,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   415: "Wrong content type for this partner",
   422: "Schema violation; `errors` lists the issues",
   429: "Rate limited; see Retry-After",
+  503: "Temporarily unable to serve; see Retry-After",
 };
 
 /** Response entries for the problems a route can answer. */
