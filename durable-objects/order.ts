@@ -1,6 +1,7 @@
 // OrderDO: one per order, the order's state machine. A thin shell over the pure domain core:
 // validate → persist (one SQLite transaction: events, state, ERP commands, outbox) → emit (after commit).
 import { DurableObject } from "cloudflare:workers";
+import type { EmittedCommand } from "../src/domain/commands";
 import { decide } from "../src/domain/decider";
 import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
@@ -93,7 +94,7 @@ export class OrderDO extends DurableObject<Env> {
     const hashed = await Promise.all(items.map(async (i) => ({ ...i, hash: await contentHash(i.e) })));
     const cache = this.loadCache();
     const accepted: CanonicalEvent[] = [];
-    const learned: { keys: string[]; commands: string[]; lastSeq: number } = { keys: [], commands: [], lastSeq: cache.lastSeq };
+    const learned: { keys: string[]; commands: EmittedCommand[]; lastSeq: number } = { keys: [], commands: [], lastSeq: cache.lastSeq };
     const out = this.ctx.storage.transactionSync(() => {
       // Written once: a duplicate-only request then writes nothing at all.
       if (cache.orderId !== orderId) this.setMeta("order_id", orderId);
@@ -130,7 +131,7 @@ export class OrderDO extends DurableObject<Env> {
     // Only after the commit: the in-memory copy never runs ahead of storage, even if the transaction threw.
     cache.events.push(...accepted);
     for (const k of learned.keys) cache.keys.add(k);
-    for (const k of learned.commands) cache.emitted.add(k);
+    cache.emitted.push(...learned.commands);
     cache.lastSeq = learned.lastSeq;
     cache.orderId = orderId;
     return out;
@@ -138,10 +139,10 @@ export class OrderDO extends DurableObject<Env> {
 
   /**
    * What evolve needs, read from storage once per instance and then kept in step with every commit: the
-   * event set, the emitted command keys, the last sequence number and the bound keys. Safe because this
+   * event set, the emitted commands, the last sequence number and the bound keys. Safe because this
    * instance is the only writer of its storage, and each request runs alone between awaits.
    */
-  private cache: { orderId: string | undefined; events: CanonicalEvent[]; emitted: Set<string>; lastSeq: number; keys: Set<string> } | null = null;
+  private cache: { orderId: string | undefined; events: CanonicalEvent[]; emitted: EmittedCommand[]; lastSeq: number; keys: Set<string> } | null = null;
 
   private loadCache() {
     this.cache ??= {
@@ -150,12 +151,10 @@ export class OrderDO extends DurableObject<Env> {
         .exec<{ body: string }>("SELECT body FROM events")
         .toArray()
         .map((r) => JSON.parse(r.body) as CanonicalEvent),
-      emitted: new Set(
-        this.sql
-          .exec<{ key: string }>("SELECT key FROM commands")
-          .toArray()
-          .map((r) => r.key),
-      ),
+      emitted: this.sql
+        .exec<{ key: string; type: string; payload: string }>("SELECT key, type, payload FROM commands ORDER BY seq")
+        .toArray()
+        .map((r) => ({ key: r.key, type: r.type, payload: JSON.parse(r.payload) as Record<string, Json> })),
       lastSeq: this.sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM commands").one().s ?? 0,
       keys: new Set(
         this.sql
@@ -175,10 +174,10 @@ export class OrderDO extends DurableObject<Env> {
     orderId: string,
     events: CanonicalEvent[],
     fresh: readonly CanonicalEvent[],
-    known: { emitted: ReadonlySet<string>; lastSeq: number; keys: ReadonlySet<string> },
+    known: { emitted: readonly EmittedCommand[]; lastSeq: number; keys: ReadonlySet<string> },
     correlationId: string,
     now: string,
-  ): { keys: string[]; commands: string[]; lastSeq: number } {
+  ): { keys: string[]; commands: EmittedCommand[]; lastSeq: number } {
     const { state, commands } = decide(orderId, events, known.emitted, known.lastSeq);
     this.setMeta("state", JSON.stringify(state));
     for (const cmd of commands) {
@@ -211,7 +210,7 @@ export class OrderDO extends DurableObject<Env> {
       this.sql.exec("INSERT INTO keys (key, learned_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", key, now);
       this.enqueue("bind", { key }, now);
     }
-    return { keys: newKeys, commands: commands.map((c) => c.key), lastSeq: commands.at(-1)?.seq ?? known.lastSeq };
+    return { keys: newKeys, commands: commands.map(({ key, type, payload }) => ({ key, type, payload })), lastSeq: commands.at(-1)?.seq ?? known.lastSeq };
   }
 
   private enqueue(queue: OutboxQueue, body: ErpMessage | ProjectionMessage | BindRequest, now: string): void {

@@ -89,7 +89,15 @@ describe("GET /v1/orders as a sync feed", () => {
       body: JSON.stringify({ orderIds: ["SO-SYNC-R"], graceSeconds: 0 }),
     });
     await settled("SO-SYNC-R", 1);
-    const after = await list(`cursor=${before.syncCursor ?? ""}`);
+    const watermark =
+      before.items
+        .map((i) => i.syncedAt ?? i.updatedAt)
+        .sort()
+        .at(-1) ?? "";
+    const since = await list(`updatedSince=${encodeURIComponent(watermark)}`);
+    expect(since.items.map((i) => i.orderId)).toEqual(["SO-SYNC-R"]);
+    expect(before.syncCursor).toEqual(expect.any(String));
+    const after = await list(`cursor=${before.syncCursor}`);
     expect(after.items.map((i) => i.orderId)).toEqual(["SO-SYNC-R"]);
   });
 });
