@@ -15,6 +15,7 @@ export const TEST_SECRETS = {
   // Two active secrets: a rotation in progress (the tests sign with the first, and check the second).
   PARTNER_SECRET_ACME_3PL: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,whsec_c2Vjb25kIGFjdGl2ZSBzZWNyZXQgZm9yIHJvdGF0aW9u",
   PARTNER_SECRET_RL_TEST: "whsec_cmF0ZSBsaW1pdCB0ZXN0IHBhcnRuZXIgc2VjcmV0",
+  PARTNER_SECRET_RL_FLOOD: "whsec_Zmxvb2QgdGVzdCBwYXJ0bmVyIHNlY3JldCBrZXk=",
   PARTNER_SECRET_SHIPBOB: "whsec_dGVzdC1zaGlwYm9iLXdlYmhvb2stc2VjcmV0",
   PARTNER_SECRET_EASYPOST: "test-easypost-webhook-secret",
   PARTNER_SECRET_AFTERSHIP: "test-aftership-webhook-secret",
@@ -24,9 +25,13 @@ export const TEST_SECRETS = {
   PARTNER_SECRET_EDI: "test-edi-gateway-bearer-token",
 };
 
-// The shipped partner registry, plus a partner used only by the rate-limit test (its own limiter key).
+// The shipped partner registry, plus two partners used only by the rate-limit tests (their own limiter keys).
 const config = unstable_readConfig({ config: "./wrangler.toml" }, { hideWarnings: true });
-const PARTNERS = JSON.stringify([...(JSON.parse(String(config.vars.PARTNERS)) as unknown[]), { id: "rl-test", adapter: "canonical" }]);
+const PARTNERS = JSON.stringify([
+  ...(JSON.parse(String(config.vars.PARTNERS)) as unknown[]),
+  { id: "rl-test", adapter: "canonical" },
+  { id: "rl-flood", adapter: "canonical" },
+]);
 
 /** A local Cloudflare Access: an RS256 key pair whose public half test-peers serves as the team's JWKS. */
 function accessKeys() {

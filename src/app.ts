@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-types";
 import { openApiDocument, registerConsoleDoc, registerWebhookDoc } from "./http/document";
+import { LOGIN_FORM_MAX_BYTES, limitBody, loginLimit, OPS_BODY_MAX_BYTES, portalReadLimit, RELEASE_BODY_MAX_BYTES, trackLimit } from "./http/limits";
 import { correlation } from "./platform/correlation";
 import { errorName, log } from "./platform/log";
 import { HttpProblem, notFound, problemResponse } from "./platform/problem";
@@ -17,6 +18,16 @@ import { webhooks } from "./routes/webhooks";
 export const app = new OpenAPIHono<AppEnv>();
 app.use(correlation);
 app.get("/health", (c) => c.json({ ok: true }));
+// Limits before any route runs (src/http/limits.ts): where a body is read, its size (413) and its JSON
+// nesting (400); where a caller could hammer, a rate limit (429). The webhook ingress has its own, in order.
+app.use("/v1/orders/*", limitBody(RELEASE_BODY_MAX_BYTES), portalReadLimit);
+app.use("/v1/tracking/*", portalReadLimit);
+app.use("/track/*", trackLimit);
+app.use("/ops/login", loginLimit);
+app.use(
+  "/ops/*",
+  limitBody((c) => (c.req.path === "/ops/login" ? LOGIN_FORM_MAX_BYTES : OPS_BODY_MAX_BYTES)),
+);
 app.route("/v1/webhooks", webhooks);
 app.route("/", erpInbound);
 app.route("/", portal);

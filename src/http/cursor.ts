@@ -4,7 +4,7 @@
 import { fromBase64, toBase64 } from "../platform/crypto";
 import { HttpProblem } from "../platform/problem";
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 export function encodeCursor(text: string): string {

@@ -3,6 +3,9 @@
 import { z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types";
+import { MAX_JSON_DEPTH } from "../platform/json-depth";
+import { MAX_BODY_BYTES } from "../routes/webhooks";
+import { LOGIN_FORM_MAX_BYTES, OPS_BODY_MAX_BYTES, RELEASE_BODY_MAX_BYTES } from "./limits";
 import { json, problems, SECURITY_SCHEMES } from "./openapi";
 
 const WebhookResult = z
@@ -55,10 +58,10 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
 }
 
 const HTML = { "text/html": { schema: z.string() } };
-const CONSOLE_PAGES: { method: "get" | "post"; path: string; summary: string; params?: string[] }[] = [
+const CONSOLE_PAGES: { method: "get" | "post"; path: string; summary: string; params?: string[]; problems?: (413 | 429)[] }[] = [
   { method: "get", path: "/ops", summary: "The ops console: health, partners, stuck orders, dead letters, quarantine, repairs" },
   { method: "get", path: "/ops/login", summary: "Console sign-in with the ops token (not needed behind Cloudflare Access)" },
-  { method: "post", path: "/ops/login", summary: "Sign in: sets an HttpOnly, SameSite=Strict session cookie" },
+  { method: "post", path: "/ops/login", summary: "Sign in: sets an HttpOnly, SameSite=Strict session cookie", problems: [413, 429] },
   { method: "post", path: "/ops/logout", summary: "Sign out (CSRF-protected form)" },
   { method: "get", path: "/ops/console/orders", summary: "An order's full log, state, ERP commands and outbox (query: orderId)" },
   { method: "post", path: "/ops/console/reconcile", summary: "Reconcile now (CSRF-protected form)" },
@@ -81,10 +84,26 @@ export function registerConsoleDoc(app: OpenAPIHono<AppEnv>): void {
       responses:
         p.method === "get"
           ? { 200: { description: "HTML page", content: HTML }, 303: { description: "To /ops/login when not signed in" } }
-          : { 303: { description: "Back to the console with a message" }, 403: { description: "Cross-origin or missing CSRF token" } },
+          : {
+              303: { description: "Back to the console with a message" },
+              403: { description: "Cross-origin or missing CSRF token" },
+              ...problems(...(p.problems ?? [])),
+            },
     });
   }
 }
+
+const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`);
+/** What every caller should know before hitting a limit (the rate limits' figures are in wrangler.toml). */
+const LIMITS = [
+  "**Limits.**",
+  `Bodies (413 \`payload-too-large\`): partner webhooks ${size(MAX_BODY_BYTES)}, ERP release and cancellation ${size(RELEASE_BODY_MAX_BYTES)},`,
+  `ops JSON and console forms ${size(OPS_BODY_MAX_BYTES)}, console sign-in form ${size(LOGIN_FORM_MAX_BYTES)}.`,
+  `JSON bodies nest at most ${MAX_JSON_DEPTH} levels (400 \`malformed-body\`).`,
+  "Rate limits (429 `rate-limited`, with `Retry-After`): webhooks per partner (authentic requests only), webhooks failing the",
+  "signature check per client address, console sign-in attempts per client address, portal reads per API key, tracking",
+  "pages per client address.",
+].join(" ");
 
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
@@ -93,7 +112,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
     info: {
       title: "dockline",
       version: "1.0.0",
-      description: "Integration layer between ERP, 3PLs, carriers and the customer portal. Errors are RFC 9457 problem+json.",
+      description: `Integration layer between ERP, 3PLs, carriers and the customer portal. Errors are RFC 9457 problem+json.\n\n${LIMITS}`,
     },
   });
 }

@@ -59,7 +59,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   401: "Missing or invalid credentials",
   404: "Not found (including another customer's order)",
   409: "Conflict with the current state",
-  413: "Body over 1 MiB",
+  413: "Body over this route's size limit (see Limits)",
   415: "Wrong content type for this partner",
   422: "Schema violation; `errors` lists the issues",
   429: "Rate limited; see Retry-After",

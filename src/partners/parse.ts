@@ -1,18 +1,34 @@
 // Body parsing shared by adapters: malformed bytes are 400, a well-formed body that breaks OUR schema 422,
 // and a vendor payload that breaks the vendor's schema is described for its Unmappable reason.
 import type { z } from "zod";
+import { assertJsonDepth } from "../platform/json-depth";
 import { HttpProblem } from "../platform/problem";
 import { Unmappable } from "./types";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function parseJson(raw: Uint8Array): unknown {
+  const text = decodeJsonText(raw);
   try {
-    return JSON.parse(decoder.decode(raw));
+    return JSON.parse(text);
   } catch {
-    throw new HttpProblem(400, "malformed-body", "Malformed request body", "The body is not valid UTF-8 JSON.");
+    throw malformedJson();
   }
 }
+
+/** The body as text, refused (400) if it is not UTF-8 or nests deeper than MAX_JSON_DEPTH. */
+export function decodeJsonText(raw: Uint8Array): string {
+  let text: string;
+  try {
+    text = decoder.decode(raw);
+  } catch {
+    throw malformedJson();
+  }
+  assertJsonDepth(text);
+  return text;
+}
+
+const malformedJson = () => new HttpProblem(400, "malformed-body", "Malformed request body", "The body is not valid UTF-8 JSON.");
 
 /**
  * `value` read with a vendor's schema. A payload that breaks it is authentic but not mappable, so it is

@@ -48,7 +48,7 @@ erpInbound.openapi(
     security: BEARER.erpInbound,
     middleware: [erpOnly] as const,
     request: { body: { required: true, content: { "application/json": { schema: Release } } } },
-    responses: { 202: json(Accepted, "Accepted (or a duplicate of an earlier release)"), ...problems(400, 401, 409, 422) },
+    responses: { 202: json(Accepted, "Accepted (or a duplicate of an earlier release)"), ...problems(400, 401, 409, 413, 422) },
   }),
   async (c) => {
     const { orderId, releasedAt, ...order } = c.req.valid("json");
@@ -76,7 +76,7 @@ erpInbound.openapi(
       params: z.object({ orderId: OrderId.openapi({ param: { name: "orderId", in: "path" } }) }),
       body: { required: false, content: { "application/json": { schema: Cancel } } },
     },
-    responses: { 202: json(Accepted, "Accepted (or a duplicate)"), ...problems(400, 401, 409, 422) },
+    responses: { 202: json(Accepted, "Accepted (or a duplicate)"), ...problems(400, 401, 409, 413, 422) },
   }),
   async (c) => {
     const { orderId } = c.req.valid("param");

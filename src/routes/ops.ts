@@ -76,7 +76,7 @@ ops.openapi(
     path: "/ops/api-keys",
     summary: "Issue a customer API key (shown once)",
     request: { body: { required: true, content: { "application/json": { schema: NewKey } } } },
-    responses: { 201: json(IssuedKey, "The new key"), ...problems(400, 401, 422) },
+    responses: { 201: json(IssuedKey, "The new key"), ...problems(400, 401, 413, 422) },
   }),
   async (c) => {
     const { customerId, label } = c.req.valid("json");
@@ -270,7 +270,7 @@ ops.openapi(
     request: { body: { required: false, content: { "application/json": { schema: ReconcileBody } } } },
     responses: {
       200: json(Loose("ReconcileReport", "{ checked, drifted, orders[{ orderId, issues, repairs, detail }], nextCursor }"), "The report"),
-      ...problems(401, 422),
+      ...problems(400, 401, 413, 422),
     },
   }),
   async (c) => {

@@ -73,13 +73,13 @@ const ListQuery = z.object({
     .string()
     .optional()
     .openapi({ description: `Comma-separated statuses: ${ORDER_STATUSES.join(", ")}` })
-    .refine((v) => !v || v.split(",").every((s) => (ORDER_STATUSES as readonly string[]).includes(s)), "unknown status"),
-  updatedSince: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .openapi({
-      description: "Only orders the read model changed after this instant (compare with the items' syncedAt; for exact sync resume from syncCursor)",
-    }),
+    .refine(
+      (v) => !v || v.split(",").every((s) => (ORDER_STATUSES as readonly string[]).includes(s)),
+      `must be a comma-separated list of: ${ORDER_STATUSES.join(", ")}`,
+    ),
+  updatedSince: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "Only orders the read model changed after this instant (compare with the items' syncedAt; for exact sync resume from syncCursor)",
+  }),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(500).optional(),
 });
@@ -108,7 +108,7 @@ portal.openapi(
     security: BEARER.customer,
     middleware: [session, customerAuth] as const,
     request: { query: ListQuery },
-    responses: { 200: json(OrderList, "A page of order summaries"), ...problems(400, 401, 422) },
+    responses: { 200: json(OrderList, "A page of order summaries"), ...problems(400, 401, 422, 429) },
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -139,7 +139,7 @@ portal.openapi(
     security: BEARER.customer,
     middleware: [session, customerAuth] as const,
     request: { params: OrderParams, headers: IfNoneMatch },
-    responses: { 200: ETagged("The order"), 304: { description: "Not modified since the ETag you sent" }, ...problems(401, 404) },
+    responses: { 200: ETagged("The order"), 304: { description: "Not modified since the ETag you sent" }, ...problems(401, 404, 429) },
   }),
   async (c) => answer(c, await getOrder(c.get("reader"), c.get("customerId"), c.req.valid("param").orderId)),
 );
@@ -162,7 +162,7 @@ portal.openapi(
       }),
       headers: IfNoneMatch,
     },
-    responses: { 200: ETagged("The order"), 304: { description: "Not modified" }, ...problems(401, 404) },
+    responses: { 200: ETagged("The order"), 304: { description: "Not modified" }, ...problems(401, 404, 429) },
   }),
   async (c) => {
     const tn = normalizeTrackingNumber(c.req.valid("param").trackingNumber);

@@ -7,7 +7,7 @@ import type { AppEnv } from "../app-types";
 import type { ExceptionReason, OrderStatus } from "../domain/milestones";
 import type { PortalOrder } from "../domain/view";
 import { htmlSecurity, Page } from "../http/html";
-import { router } from "../http/openapi";
+import { problems, router } from "../http/openapi";
 import { orderIdFromToken } from "../platform/tracking-token";
 import { getOrderById } from "../readmodel/queries";
 import { session } from "./portal";
@@ -169,6 +169,7 @@ track.openapi(
     responses: {
       200: { description: "The page", content: { "text/html": { schema: z.string() } } },
       404: { description: "Unknown or forged link", content: { "text/html": { schema: z.string() } } },
+      ...problems(429),
     },
   }),
   // Typed loosely on purpose: the route answers HTML, which the OpenAPI handler typing does not model.

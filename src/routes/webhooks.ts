@@ -1,6 +1,7 @@
-// POST /v1/webhooks/:partnerId — partner ingress. Checks run cheapest first: partner (404) → rate limit
-// (429) → content type (415) → size (413, streamed) → signature over the raw bytes (401) → mapping
-// (400/422, or quarantine) → routing. A rejected request writes nothing.
+// POST /v1/webhooks/:partnerId — partner ingress. Checks run cheapest first: partner (404) → content type
+// (415) → size (413, streamed) → signature over the raw bytes (401; past the failures allowed per client
+// address, 429) → the partner's rate limit, for verified requests only (429) → mapping (400/422, or
+// quarantine) → routing. A rejected request writes nothing.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
@@ -12,12 +13,11 @@ import type { InboundWebhook } from "../partners/types";
 import { log } from "../platform/log";
 import { recordMetric } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
+import { clientAddress, enforceRateLimit } from "../platform/rate-limit";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** How long a partner should wait while its secret is missing on our side: long enough for ops to set it. */
 const MISCONFIGURED_RETRY_AFTER_SECONDS = 300;
-/** The rate limiter's window (wrangler.toml `simple.period`): how long a throttled partner should wait. */
-const RATE_LIMIT_PERIOD_SECONDS = 10;
 
 function partnerOf(c: { env: Env; req: { param(k: "partnerId"): string } }): Partner {
   const partner = partners(c.env.PARTNERS).get(c.req.param("partnerId"));
@@ -45,17 +45,6 @@ export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }
   measure,
   async (c, next) => {
     const partner = partnerOf(c);
-    const { success } = await c.env.PARTNER_RATE_LIMITER.limit({ key: partner.id });
-    if (!success) {
-      throw new HttpProblem(
-        429,
-        "rate-limited",
-        "Too many requests",
-        `Partner ${partner.id} is over its rate limit.`,
-        {},
-        { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) },
-      );
-    }
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (!partner.impl.contentTypes.includes(type)) {
       throw new HttpProblem(415, "unsupported-media-type", "Unsupported content type", `This partner sends ${partner.impl.contentTypes.join(" or ")}.`);
@@ -78,13 +67,38 @@ export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }
       raw: new Uint8Array(await c.req.arrayBuffer()),
       receivedAt: new Date().toISOString(),
     };
-    await verify(partner, req, partnerSecrets(c.env, partner.id), correlationId);
+    await countingFailures(c.env, c.req.raw.headers, () => verify(partner, req, partnerSecrets(c.env, partner.id), correlationId));
+    // Only authentic requests count against a partner's quota: unsigned requests in its name must never
+    // get the genuine partner throttled (Shopify disables a webhook after repeated failed deliveries).
+    await enforceRateLimit(c.env, "PARTNER_RATE_LIMITER", partner.id, `Partner ${partner.id} is over its rate limit.`);
 
     const answer = await receive(c.env, partner, req, correlationId);
     c.set("outcomes", [...answer.results.map((r) => r.outcome), ...(answer.ignored ? ["ignored"] : []), ...(answer.warnings ? ["warning"] : [])]);
     return c.json(answer, 202);
   },
 );
+
+/**
+ * Runs the signature check; a request that fails it counts against its client address, and past that
+ * limit the answer is 429 instead of 401. Only failures count, so a partner sharing an address with a
+ * flood (a NAT, a cloud egress range) is never throttled by it; the price is that a throttled address
+ * still costs one bounded read and one HMAC per request, which a limit in front of the check would save.
+ */
+async function countingFailures(env: Env, headers: Headers, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    if (err instanceof HttpProblem && err.status === 401) {
+      await enforceRateLimit(
+        env,
+        "UNVERIFIED_RATE_LIMITER",
+        clientAddress(headers),
+        "Too many requests from your address failed the signature check; wait and retry.",
+      );
+    }
+    throw err;
+  }
+}
 
 async function verify(partner: Partner, req: InboundWebhook, secrets: string[], correlationId: string): Promise<void> {
   try {

@@ -1,10 +1,8 @@
 // Shopify ids are 64-bit integers written as bare JSON numbers (order_id 820982911946154508): JSON.parse
 // would round them to the nearest double (…154500) and correlate the event to a different order. This
 // parse keeps every integer beyond 2^53 as the exact digits it was written with.
-import { parseJson } from "../parse";
+import { decodeJsonText, parseJson } from "../parse";
 import { Unmappable } from "../types";
-
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** The reviver's third argument (TC39 "JSON.parse source text access", in V8 since 11.4). */
 interface ReviverContext {
@@ -21,12 +19,7 @@ function keepBigIntegers(_key: string, value: unknown, context?: ReviverContext)
 
 /** Parses a Shopify body; malformed bytes are the shared 400, as for every partner. */
 export function parseShopifyJson(raw: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = decoder.decode(raw);
-  } catch {
-    return parseJson(raw); // not UTF-8: throws the shared 400
-  }
+  const text = decodeJsonText(raw); // not UTF-8, or nested too deep: the shared 400
   try {
     return JSON.parse(text, keepBigIntegers);
   } catch (err) {
