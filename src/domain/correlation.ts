@@ -1,12 +1,18 @@
 // Correlation keys: how an event that does not name its order (only a tracking number, or the partner's
 // own order reference) finds it. One CorrelationDO per key; an order binds the keys it learns.
 import type { OrderRef } from "./event";
+import { TRACKING_NUMBER_LAYOUT } from "./identifiers";
 import type { OrderState } from "./state";
 
-/** Tracking numbers are printed with spaces and dashes, in any case: one canonical spelling. */
+/**
+ * Tracking numbers are printed with spaces and dashes, in any case, and pasted with invisible format
+ * characters: one canonical spelling. Total, for stored values and lookups; what enters from outside is
+ * checked first (`isTrackingNumber`: letters and digits only), so upper-casing here never folds a foreign
+ * letter into another parcel's number.
+ */
 export function normalizeTrackingNumber(raw: string | null | undefined): string | undefined {
   if (raw === null || raw === undefined) return undefined;
-  const v = raw.replace(/[\s-]+/g, "").toUpperCase();
+  const v = raw.replace(TRACKING_NUMBER_LAYOUT, "").toUpperCase();
   return v === "" ? undefined : v;
 }
 

@@ -1,21 +1,17 @@
 // ERP inbound: order release and cancellation (DESIGN §3.3). Idempotent: the same release twice is a
 // duplicate; a different release under an existing order id is a conflict the ERP must resolve.
 import { createRoute, z } from "@hono/zod-openapi";
-import { type CanonicalEvent, Instant, OrderDetails } from "../domain/event";
+import { type CanonicalEvent, FactInstant, OrderDetails } from "../domain/event";
+import { OrderId, SafeText } from "../domain/identifiers";
 import { BEARER, json, problems, router } from "../http/openapi";
+import { OrderIdParams } from "../http/params";
 import { orderStub } from "../orders";
 import { requireToken } from "../platform/auth";
 import { HttpProblem } from "../platform/problem";
 
-const OrderId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\s/]+$/, "no whitespace or slashes")
-  .openapi({ example: "SO-1001" });
-const Release = OrderDetails.extend({ orderId: OrderId, releasedAt: Instant.optional() }).openapi("OrderRelease");
-const Cancel = z.object({ reason: z.string().max(500).optional(), cancelledAt: Instant.optional() }).openapi("OrderCancellation");
+// The order id grammar, text rules and the plausible time window are the domain's (identifiers.ts).
+const Release = OrderDetails.extend({ orderId: OrderId.openapi({ example: "SO-1001" }), releasedAt: FactInstant.optional() }).openapi("OrderRelease");
+const Cancel = z.object({ reason: SafeText(500).optional(), cancelledAt: FactInstant.optional() }).openapi("OrderCancellation");
 const Accepted = z.object({ orderId: z.string(), outcome: z.enum(["accepted", "duplicate"]), correlationId: z.string() }).openapi("OrderAccepted");
 
 async function submit(env: Env, e: CanonicalEvent, correlationId: string) {
@@ -73,7 +69,7 @@ erpInbound.openapi(
     security: BEARER.erpInbound,
     middleware: [erpOnly] as const,
     request: {
-      params: z.object({ orderId: OrderId.openapi({ param: { name: "orderId", in: "path" } }) }),
+      params: z.object(OrderIdParams),
       body: { required: false, content: { "application/json": { schema: Cancel } } },
     },
     responses: { 202: json(Accepted, "Accepted (or a duplicate)"), ...problems(400, 401, 409, 413, 422) },

@@ -2,6 +2,7 @@
 // without a format of their own (acme-3pl). One webhook carries one milestone.
 import { z } from "zod";
 import { CanonicalEvent, OrderRef } from "../../domain/event";
+import { isTrackingNumber, OrderId, SafeId, TRACKING_NUMBER_RULE } from "../../domain/identifiers";
 import { MILESTONE_CODES } from "../../domain/milestones";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber } from "../normalize";
@@ -9,18 +10,19 @@ import { parseJson, schemaProblem } from "../parse";
 import { standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
 import type { Adapter, InboundWebhook, MapResult, MappedEvent } from "../types";
 
-const id = z.string().trim().min(1).max(200);
 // Orders are released and cancelled by the ERP, never by a partner.
 const PARTNER_CODES = MILESTONE_CODES.filter((c) => !c.startsWith("order."));
 
 // The published format is the canonical event itself, minus what only dockline sets (source, the ERP's
-// order details), with the event id optional and the order named in any of three ways.
+// order details), with the event id optional, the order named in any of three ways, and the tracking
+// number as printed (spaces and dashes allowed; letters and digits only once they are removed).
 export const CanonicalWebhook = z.object({
   type: z.literal("milestone"),
   data: CanonicalEvent.omit({ source: true, order: true })
     .extend({
-      eventId: id.optional(),
-      orderId: id.optional(),
+      eventId: SafeId.optional(),
+      orderId: OrderId.optional(),
+      trackingNumber: z.string().refine(isTrackingNumber, TRACKING_NUMBER_RULE).optional(),
       orderRef: OrderRef.optional(),
       code: z.enum(PARTNER_CODES as [string, ...string[]]),
     })

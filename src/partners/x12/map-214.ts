@@ -1,6 +1,7 @@
 // X12 214 (carrier shipment status) → canonical events: one event per AT7 shipment status, at its MS1
 // location, for the shipment B10 names. A multi-stop 214 (several LX/AT7 loops) is a history: each status
 // gets a content-derived id, so a re-sent 214 (new control numbers, same statuses) maps to the same ids.
+import { normalizeTrackingNumber as canonicalSpelling } from "../../domain/correlation";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
 import type { MappedEvent } from "../types";
@@ -63,7 +64,8 @@ export async function map214(set: TransactionSet, partnerId: string): Promise<Se
   // Failing B1002, an L11 with qualifier SI (shipper's identifying number) carries it. A PO (the buyer's
   // purchase order) or BM is not our order id and is never used as one.
   const b1002 = present(el(b10, 2));
-  const shipperRef = b1002 && normalizeTrackingNumber(b1002) !== trackingNumber ? b1002 : present(headerRef(header, ["SI"]));
+  // Compared in the canonical spelling only: a B1002 need not be a valid tracking number (it is our order id).
+  const shipperRef = b1002 && canonicalSpelling(b1002) !== trackingNumber ? b1002 : present(headerRef(header, ["SI"]));
   if (!trackingNumber && !shipperRef) {
     throw new Unmappable(`214 transaction set ${set.control} names neither a tracking number (B1001, L11 CN/2I/BM) nor our order (B1002, L11 SI)`);
   }
