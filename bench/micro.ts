@@ -62,7 +62,7 @@ export async function microProfile(secrets: Record<string, string>): Promise<Rec
     const now = new Date().toISOString();
     out[`evolve() work at ${events.length} events (parse + fold + commands + view + stringify)`] = await timeUs(300, () => {
       const parsed = bodies.map((b) => JSON.parse(b) as CanonicalEvent);
-      const { state } = decide(deep.orderId, parsed, new Set(), 0);
+      const { state } = decide(deep.orderId, parsed, [], 0);
       return JSON.stringify(state).length + JSON.stringify(portalView(state, now)).length;
     });
   }

@@ -1,7 +1,9 @@
 // The order's state as a pure fold over the deduplicated SET of its events. Events are ordered by when
 // they happened (occurredAt, then code rank, then eventId as a tie-break), never by arrival, so every
-// permutation of the same set folds to the same state.
+// permutation of the same set folds to the same state. The only other input is what the ERP has already
+// heard (shipment names it bound, shipments it booked): facts told can be neither renamed nor taken back.
 import type { CanonicalEvent, Line, OrderDetails } from "./event";
+import { heldForLines } from "./lines";
 import {
   DESCRIPTIONS,
   type ExceptionReason,
@@ -12,9 +14,20 @@ import {
   type ShipmentStatus,
   TERMINAL,
 } from "./milestones";
+import { type Parcel, parcelsOf, type ShipmentPin } from "./parcels";
 
 export interface ShipmentState {
+  /**
+   * What customers and the ERP call the shipment: the shipment id of its earliest dispatch report
+   * (usually the 3PL's, e.g. SHP-9), else any partner's id, else its tracking number. It can change
+   * while reports still arrive (an earlier-dated report from another partner), so nothing is keyed by it.
+   */
   shipmentId: string;
+  /**
+   * The parcel's stable name, in ERP command keys: its tracking number (`trk:…`) when a dispatch report
+   * gives one, else the dispatching partner's shipment id; never changes once a command used it.
+   */
+  ref: string;
   carrier?: string;
   trackingNumber?: string;
   status: ShipmentStatus | "pending";
@@ -27,14 +40,28 @@ export interface ShipmentState {
   lines?: Line[];
   lastEvent?: { code: MilestoneCode; occurredAt: string; location?: CanonicalEvent["location"] };
   eta?: string;
+  /** Dispatched but not confirmed to the ERP: its lines disagree with the order (see the exception). */
+  withheld?: "line_mismatch";
+  /**
+   * Set only when the ERP booked this one parcel under two names (confirmed separately before its
+   * reports could be linked): both bookings stay and follow the parcel, `ref` is the smaller name.
+   */
+  confirmedAs?: string[];
 }
 
+/**
+ * Exceptions for ops only: discrepancies inside the integration (lines that disagree with the order, one
+ * parcel booked twice). They are not facts about the customer's delivery, so the portal does not list
+ * them, and the ERP does not get them as FulfillmentExceptions (it gets no confirmation instead).
+ */
+export const INTERNAL_EXCEPTIONS: ReadonlySet<RaisedException["kind"]> = new Set(["line_mismatch", "confirmed_twice"]);
+
 export interface RaisedException {
-  /** Stable id: the event that raised it. */
+  /** Stable id: the event that raised it (`confirmed-twice:<ref>` for a parcel booked under two names). */
   id: string;
-  /** Still open (shown in the portal) or resolved by later progress. */
+  /** Still open (shown in the portal unless internal) or resolved by later progress. */
   open: boolean;
-  kind: "shipment_exception" | "cancel_after_dispatch" | "returned_to_sender";
+  kind: "shipment_exception" | "cancel_after_dispatch" | "returned_to_sender" | "line_mismatch" | "confirmed_twice";
   reason?: ExceptionReason;
   shipmentId?: string;
   occurredAt: string;
@@ -60,6 +87,7 @@ export interface OrderState {
   shipments: ShipmentState[];
   /** Every exception ever raised (ERP commands derive from these); `open` marks the unresolved ones. */
   exceptions: RaisedException[];
+  /** One entry per receipt (see `receiptIdentity`): the same box reported twice is one receipt. */
   returns: { returnId: string; eventId: string; occurredAt: string; lines?: Line[] }[];
   timeline: TimelineEntry[];
   /** Number of distinct events folded: grows by one per new event, so it orders snapshots. */
@@ -78,18 +106,22 @@ export function compareEvents(a: CanonicalEvent, b: CanonicalEvent): number {
 
 const units = (lines: Line[] | undefined): number => (lines ?? []).reduce((n, l) => n + l.quantity, 0);
 
-export function fold(orderId: string, input: readonly CanonicalEvent[]): OrderState {
+/** `pins`: the shipment names the ERP has already heard (from the emitted commands, see `shipmentPins`). */
+export function fold(orderId: string, input: readonly CanonicalEvent[], pins: readonly ShipmentPin[] = []): OrderState {
   const seen = new Set<string>();
   const events = [...input].sort(compareEvents).filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
-  const shipmentIdOf = shipmentIdentity(events);
+  const parcelOf = parcelsOf(events, pins);
 
   let details: OrderDetails | undefined;
   let cancelledAt: string | undefined;
   let cancelEventId: string | undefined;
   let fulfillmentStarted = false;
   const shipments = new Map<string, ShipmentState>();
+  /** Each shipment's parcel and own exceptions (later progress of that shipment closes them), by ref. */
+  const parcels = new Map<string, { parcel: Parcel; raised: RaisedException[] }>();
   const exceptions: RaisedException[] = [];
   const returns: OrderState["returns"] = [];
+  const receipts = new Set<string>();
   const timeline: TimelineEntry[] = [];
 
   for (const e of events) {
@@ -120,20 +152,55 @@ export function fold(orderId: string, input: readonly CanonicalEvent[]): OrderSt
         break;
       case "return.authorized":
         break;
-      case "return.received":
-        returns.push({
-          returnId: e.returnId ?? e.eventId,
-          eventId: e.eventId,
-          occurredAt: e.occurredAt,
-          ...(e.lines ? { lines: e.lines } : {}),
-        });
+      case "return.received": {
+        const r = { returnId: e.returnId ?? e.eventId, eventId: e.eventId, occurredAt: e.occurredAt, ...(e.lines ? { lines: e.lines } : {}) };
+        const id = receiptIdentity(r);
+        if (!receipts.has(id)) {
+          receipts.add(id);
+          returns.push(r);
+        }
         break;
-      default:
-        applyShipmentEvent(shipmentOf(shipments, shipmentIdOf(e), e), e, exceptions);
+      }
+      default: {
+        const parcel = parcelOf(e);
+        const p = parcels.get(parcel.ref) ?? { parcel, raised: [] };
+        parcels.set(parcel.ref, p);
+        applyShipmentEvent(shipmentOf(shipments, parcel, e), e, exceptions, p.raised);
+      }
     }
   }
 
   const list = [...shipments.values()];
+  if (details) {
+    // A shipment without line detail is confirmed with the order's lines, so that is what is checked: a
+    // second such shipment would book the order twice.
+    const lines = details.lines;
+    const pending = list.flatMap((s) =>
+      s.dispatchedAt && (parcels.get(s.ref)?.parcel.confirmedAs.length ?? 0) === 0
+        ? [{ ref: s.ref, shipmentId: s.shipmentId, dispatchedAt: s.dispatchedAt, lines: s.lines ?? lines }]
+        : [],
+    );
+    const heard = pins.flatMap((p) => (p.confirmed ? (p.lines ?? []) : []));
+    for (const [ref, description] of heldForLines(details.lines, heard, pending)) {
+      const s = shipments.get(ref);
+      if (!s?.dispatchedAt || !s.dispatchedBy) continue;
+      s.withheld = "line_mismatch";
+      exceptions.push({ id: s.dispatchedBy, kind: "line_mismatch", open: true, shipmentId: s.shipmentId, occurredAt: s.dispatchedAt, description });
+    }
+  }
+  for (const s of list) {
+    const names = parcels.get(s.ref)?.parcel.confirmedAs ?? [];
+    if (names.length < 2) continue;
+    s.confirmedAs = names;
+    exceptions.push({
+      id: `confirmed-twice:${s.ref}`,
+      kind: "confirmed_twice",
+      open: true,
+      shipmentId: s.shipmentId,
+      occurredAt: s.dispatchedAt ?? s.lastEvent?.occurredAt ?? "",
+      description: `One parcel was confirmed to the ERP twice, as ${names.join(" and ")}, before its reports could be linked: reverse one booking at the ERP.`,
+    });
+  }
   const shipped = list.filter((s) => s.rank >= 2);
   if (cancelledAt && cancelEventId && shipped.length > 0) {
     exceptions.push({
@@ -160,59 +227,23 @@ export function fold(orderId: string, input: readonly CanonicalEvent[]): OrderSt
 }
 
 /**
- * Which shipment an event is about. The 3PL names a shipment and its tracking number; a carrier knows only
- * the tracking number (or its own shipment id). Ids and tracking numbers seen together on any event are
- * the same parcel (union-find over the whole set, so the answer does not depend on arrival order); the
- * group is named after the 3PL's dispatch if there is one.
+ * What makes two `return.received` one receipt: the same return, at the same instant, with the same
+ * contents is the same box reported twice (by the 3PL and its WMS, say); anything else is another box
+ * of the same return (each is booked). Identity by content, not by event id, because two systems
+ * reporting one box give it two event ids.
  */
-function shipmentIdentity(events: readonly CanonicalEvent[]): (e: CanonicalEvent) => string {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r) as string;
-    parent.set(x, r);
-    return r;
-  };
-  const union = (a: string, b: string) => {
-    const [ra, rb] = [find(a), find(b)];
-    // The smaller name becomes the root, so the grouping does not depend on the order of unions.
-    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
-    if (low !== high) parent.set(high, low);
-  };
-  const nodes = (e: CanonicalEvent) =>
-    [e.shipmentId ? `s:${e.shipmentId}` : null, e.trackingNumber ? `t:${e.trackingNumber}` : null].filter((n): n is string => n !== null);
-  const shipmentEvents = events.filter((e) => e.code.startsWith("shipment."));
-  for (const e of shipmentEvents) {
-    const [a, b] = nodes(e);
-    if (a) find(a);
-    if (a && b) union(a, b);
-  }
-  const names = new Map<string, { dispatched?: string; id?: string; tracking?: string }>();
-  for (const e of shipmentEvents) {
-    const [first] = nodes(e);
-    if (!first) continue;
-    const root = find(first);
-    const n = names.get(root) ?? {};
-    if (e.shipmentId) {
-      if (e.code === "shipment.dispatched" && (!n.dispatched || e.shipmentId < n.dispatched)) n.dispatched = e.shipmentId;
-      if (!n.id || e.shipmentId < n.id) n.id = e.shipmentId;
-    }
-    if (e.trackingNumber && (!n.tracking || e.trackingNumber < n.tracking)) n.tracking = e.trackingNumber;
-    names.set(root, n);
-  }
-  return (e) => {
-    const [first] = nodes(e);
-    if (!first) return "default";
-    const n = names.get(find(first));
-    return n?.dispatched ?? n?.id ?? n?.tracking ?? "default";
-  };
+export function receiptIdentity(r: { returnId: string; occurredAt: string; lines?: readonly Line[] }): string {
+  const contents = [...(r.lines ?? []).reduce((m, l) => m.set(l.sku, (m.get(l.sku) ?? 0) + l.quantity), new Map<string, number>())].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return `${r.returnId}@${r.occurredAt}${contents.length > 0 ? JSON.stringify(contents) : ""}`;
 }
 
-function shipmentOf(shipments: Map<string, ShipmentState>, key: string, e: CanonicalEvent): ShipmentState {
-  let s = shipments.get(key);
+function shipmentOf(shipments: Map<string, ShipmentState>, parcel: Parcel, e: CanonicalEvent): ShipmentState {
+  let s = shipments.get(parcel.ref);
   if (!s) {
-    s = { shipmentId: key, status: "pending", rank: 0 };
-    shipments.set(key, s);
+    s = { shipmentId: parcel.shipmentId, ref: parcel.ref, status: "pending", rank: 0 };
+    shipments.set(parcel.ref, s);
   }
   s.carrier ??= e.carrier;
   s.trackingNumber ??= e.trackingNumber;
@@ -220,17 +251,25 @@ function shipmentOf(shipments: Map<string, ShipmentState>, key: string, e: Canon
   return s;
 }
 
-function applyShipmentEvent(s: ShipmentState, e: CanonicalEvent, exceptions: RaisedException[]): void {
+function applyShipmentEvent(s: ShipmentState, e: CanonicalEvent, exceptions: RaisedException[], own: RaisedException[]): void {
+  const raise = (x: RaisedException) => {
+    exceptions.push(x);
+    own.push(x);
+  };
   s.lastEvent = { code: e.code, occurredAt: e.occurredAt, ...(e.location ? { location: e.location } : {}) };
-  if (e.code === "shipment.dispatched" && !s.dispatchedBy) {
-    s.dispatchedBy = e.eventId;
-    s.dispatchedAt = e.occurredAt;
-    if (e.lines) s.lines = e.lines;
+  if (e.code === "shipment.dispatched") {
+    if (!s.dispatchedBy) {
+      s.dispatchedBy = e.eventId;
+      s.dispatchedAt = e.occurredAt;
+    }
+    // One parcel may be reported dispatched by several partners: the earliest report with line detail
+    // says what it carries.
+    if (e.lines && !s.lines) s.lines = e.lines;
   }
   if (e.code === "shipment.exception") {
     // Raised whatever the shipment's status (so the set of ERP commands only grows with the event set);
     // an exception reported after delivery is not shown as open in the portal.
-    exceptions.push({
+    raise({
       id: e.eventId,
       kind: "shipment_exception",
       open: !TERMINAL.has(s.status as ShipmentStatus),
@@ -248,8 +287,8 @@ function applyShipmentEvent(s: ShipmentState, e: CanonicalEvent, exceptions: Rai
     s.deliveredBy = e.eventId;
     s.deliveredAt = e.occurredAt;
   }
-  if (progress.status === "returned_to_sender" && !exceptions.some((x) => x.id === e.eventId)) {
-    exceptions.push({
+  if (progress.status === "returned_to_sender" && !own.some((x) => x.id === e.eventId)) {
+    raise({
       id: e.eventId,
       kind: "returned_to_sender",
       open: true,
@@ -266,8 +305,8 @@ function applyShipmentEvent(s: ShipmentState, e: CanonicalEvent, exceptions: Rai
   s.status = progress.status;
   s.rank = progress.rank;
   // Any later progress scan resolves this shipment's earlier exceptions (the carrier moved it on).
-  for (const x of exceptions) {
-    if (x.kind === "shipment_exception" && x.shipmentId === s.shipmentId && x.occurredAt <= e.occurredAt) x.open = false;
+  for (const x of own) {
+    if (x.kind === "shipment_exception" && x.occurredAt <= e.occurredAt) x.open = false;
   }
 }
 

@@ -1,7 +1,7 @@
 // The customer-facing view of an order (the portal's shape, DESIGN §3.5): what the projection writes to
 // D1. Internal ERP postings never appear here.
 import type { OrderStatus, ShipmentStatus } from "./milestones";
-import type { OrderState } from "./state";
+import { INTERNAL_EXCEPTIONS, type OrderState } from "./state";
 
 export interface PortalShipment {
   shipmentId: string;
@@ -50,8 +50,10 @@ export function portalView(state: OrderState, updatedAt: string): PortalOrder | 
       description: t.description,
       source: t.source,
     })),
+    // Internal discrepancies (lines that disagree with the order, a parcel booked twice) are for ops, in
+    // the order's state; the customer sees what happens to the delivery, not our reconciliation work.
     openExceptions: state.exceptions
-      .filter((x) => x.open)
+      .filter((x) => x.open && !INTERNAL_EXCEPTIONS.has(x.kind))
       .map((x) => ({
         id: x.id,
         kind: x.kind,

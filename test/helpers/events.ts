@@ -1,4 +1,5 @@
 // Builders for canonical events in domain tests.
+import type { EmittedCommand } from "../../src/domain/commands";
 import type { CanonicalEvent } from "../../src/domain/event";
 import type { MilestoneCode } from "../../src/domain/milestones";
 
@@ -25,3 +26,6 @@ export function released(lines = [{ sku: "A", quantity: 2 }], occurredAt = at(8)
 
 export const ship = (code: MilestoneCode, occurredAt: string, shipmentId = "S1", extra: Partial<CanonicalEvent> = {}) =>
   ev(code, occurredAt, { shipmentId, trackingNumber: `TRK-${shipmentId}`, carrier: "ups", ...extra });
+
+/** A command as the OrderDO stores it: what `decide` gets back as `emitted`, with its sequence number. */
+export type Emitted = EmittedCommand & { seq: number };

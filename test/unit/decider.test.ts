@@ -1,27 +1,34 @@
 // Given / when / then over the pure decider: one test per rule of the order state machine.
 import { describe, expect, it } from "vitest";
+import { desiredCommands, type ErpCommandDraft, newCommands } from "../../src/domain/commands";
 import { decide } from "../../src/domain/decider";
 import type { CanonicalEvent } from "../../src/domain/event";
-import { fold } from "../../src/domain/state";
-import { at, ev, ORDER, released, ship } from "../helpers/events";
+import type { MilestoneCode } from "../../src/domain/milestones";
+import { portalView } from "../../src/domain/view";
+import { at, type Emitted, ev, ORDER, released, ship } from "../helpers/events";
+
+function decideAfter(events: CanonicalEvent[], emitted: readonly Emitted[]) {
+  return decide(ORDER, events, emitted, emitted.length);
+}
+
+function newCommandsAfter(desired: ErpCommandDraft[], emitted: readonly Emitted[]) {
+  return newCommands(ORDER, desired, emitted, emitted.length);
+}
 
 /** Feeds events one arrival at a time, as the OrderDO does, and collects the commands emitted. */
 function given(...history: CanonicalEvent[]) {
   const set = new Map<string, CanonicalEvent>();
-  const emitted = new Set<string>();
-  const commands: { key: string; type: string; seq: number }[] = [];
+  const commands: Emitted[] = [];
   const when = (...arrivals: CanonicalEvent[]) => {
     const before = commands.length;
     for (const e of arrivals) {
       if (set.has(e.eventId)) continue;
       set.set(e.eventId, e);
-      const d = decide(ORDER, [...set.values()], emitted, commands.length);
-      for (const c of d.commands) {
-        emitted.add(c.key);
-        commands.push({ key: c.key, type: c.type, seq: c.seq });
-      }
+      for (const c of decideAfter([...set.values()], commands).commands) commands.push({ key: c.key, type: c.type, payload: c.payload, seq: c.seq });
     }
-    return { state: fold(ORDER, [...set.values()]), emitted: commands.slice(before), all: commands };
+    const state = decideAfter([...set.values()], commands).state;
+    const slim = (cs: Emitted[]) => cs.map(({ key, type, seq }) => ({ key, type, seq }));
+    return { state, emitted: slim(commands.slice(before)), all: slim(commands), payloads: commands.slice(before), log: [...commands] };
   };
   when(...history);
   return { when };
@@ -166,10 +173,13 @@ describe("shipment identity", () => {
 
 describe("ERP commands", () => {
   it("confirms each shipment once, when it is dispatched", () => {
+    const one = [{ sku: "A", quantity: 1 }];
     const g = given(released());
-    expect(g.when(ship("shipment.dispatched", at(10), "S1")).emitted).toEqual([{ key: "shipment-confirmation:S1", type: "ShipmentConfirmation", seq: 1 }]);
-    expect(g.when(ship("shipment.in_transit", at(11), "S1"), ship("shipment.dispatched", at(10), "S1", { eventId: "again" })).emitted).toEqual([]);
-    expect(g.when(ship("shipment.dispatched", at(12), "S2")).emitted.map((c) => c.key)).toEqual(["shipment-confirmation:S2"]);
+    expect(g.when(ship("shipment.dispatched", at(10), "S1", { lines: one })).emitted).toEqual([
+      { key: "shipment-confirmation:trk:TRKS1", type: "ShipmentConfirmation", seq: 1 },
+    ]);
+    expect(g.when(ship("shipment.in_transit", at(11), "S1"), ship("shipment.dispatched", at(10), "S1", { eventId: "again", lines: one })).emitted).toEqual([]);
+    expect(g.when(ship("shipment.dispatched", at(12), "S2", { lines: one })).emitted.map((c) => c.key)).toEqual(["shipment-confirmation:trk:TRKS2"]);
   });
 
   it("never turns tracking scans into commands", () => {
@@ -212,14 +222,248 @@ describe("ERP commands", () => {
     expect(emitted).toEqual([expect.objectContaining({ key: "fulfillment-exception:cancel", type: "FulfillmentException" })]);
   });
 
-  it("records each received return once, under its return id", () => {
+  it("records a receipt once when two systems report the same box", () => {
     const g = given(released(), ship("shipment.dispatched", at(10)), ship("shipment.delivered", at(12)));
     const r = (id: string) => ev("return.received", at(20), { eventId: id, returnId: "RMA-1", lines: [{ sku: "A", quantity: 2 }] });
-    expect(g.when(r("from-3pl")).emitted.map((c) => c.key)).toEqual(["return-receipt:RMA-1"]);
+    expect(g.when(r("from-3pl")).emitted.map((c) => c.type)).toEqual(["ReturnReceipt"]);
     expect(g.when(r("from-wms")).emitted).toEqual([]);
   });
 
   it("emits nothing for the release or a cancellation before dispatch", () => {
     expect(given().when(released(), ev("order.cancelled", at(9), { eventId: "cancel" })).emitted).toEqual([]);
+  });
+});
+
+describe("a parcel reported by several partners", () => {
+  // The 3PL dispatches SHP-9; Shopify reports the same parcel as its fulfillment 5555; the carrier knows
+  // only the tracking number. All three are one parcel: one shipment, one confirmation.
+  const T = "1Z999AA10123456784";
+  const lines = [{ sku: "A", quantity: 2 }];
+  const acme = (code: MilestoneCode, t: string, extra: Partial<CanonicalEvent> = {}) =>
+    ev(code, t, { eventId: `acme:${code}@${t}`, source: "acme-3pl", shipmentId: "SHP-9", trackingNumber: T, carrier: "ups", ...extra });
+  const shopify = (code: MilestoneCode, t: string, extra: Partial<CanonicalEvent> = {}) =>
+    ev(code, t, { eventId: `shopify:${code}@${t}`, source: "shopify", shipmentId: "5555", trackingNumber: T, carrier: "ups", ...extra });
+  const ups = (code: MilestoneCode, t: string, extra: Partial<CanonicalEvent> = {}) =>
+    ev(code, t, { eventId: `ups:${code}@${t}`, source: "ups", trackingNumber: T, ...extra });
+
+  it("confirms SHP-9 once when Shopify later reports the same parcel as 5555, and delivers it under the same name", () => {
+    const g = given(released(lines));
+    const first = g.when(acme("shipment.dispatched", at(10), { lines }));
+    expect(first.emitted.map((c) => c.type)).toEqual(["ShipmentConfirmation"]);
+    const later = g.when(shopify("shipment.dispatched", at(10, 5), { lines }), ups("shipment.delivered", at(15)));
+    expect(later.emitted.map((c) => c.type)).toEqual(["DeliveryConfirmation"]);
+    const [sc, dc] = later.all;
+    expect(dc?.key.replace("delivery-confirmation:", "shipment-confirmation:")).toBe(sc?.key);
+    expect(later.state.shipments).toEqual([expect.objectContaining({ shipmentId: "SHP-9", trackingNumber: T, status: "delivered" })]);
+    expect(portalView(later.state, at(16))?.shipments).toEqual([expect.objectContaining({ shipmentId: "SHP-9", status: "delivered" })]);
+  });
+
+  it("emits the same commands whichever partner's report arrives first", () => {
+    const reports = [acme("shipment.dispatched", at(10), { lines }), shopify("shipment.dispatched", at(10, 5), { lines }), ups("shipment.delivered", at(15))];
+    const keys = (order: CanonicalEvent[]) =>
+      given(released(lines))
+        .when(...order)
+        .all.map((c) => `${c.type}|${c.key}`);
+    const reference = keys(reports);
+    expect(reference).toHaveLength(2);
+    for (const order of [[...reports].reverse(), [reports[1], reports[2], reports[0]], [reports[2], reports[1], reports[0]]]) {
+      expect(keys(order.filter((e): e is CanonicalEvent => e !== undefined)).sort()).toEqual([...reference].sort());
+    }
+  });
+
+  it("keeps the name the ERP already heard when a later report links the parcel to a tracking number", () => {
+    // The 3PL's 945 named no tracking number: the parcel is confirmed as SHP-9. Later reports link SHP-9
+    // to T, and Shopify's 5555 to T: still one parcel, still SHP-9.
+    const g = given(released(lines), acme("shipment.dispatched", at(10), { lines, trackingNumber: undefined }));
+    expect(g.when().all.map((c) => c.key)).toEqual(["shipment-confirmation:SHP-9"]);
+    const later = g.when(acme("shipment.in_transit", at(12)), shopify("shipment.dispatched", at(10, 5), { lines }), ups("shipment.delivered", at(15)));
+    expect(later.emitted.map((c) => c.key)).toEqual(["delivery-confirmation:SHP-9"]);
+    expect(later.state.shipments).toHaveLength(1);
+  });
+
+  it("never emits a third name when two confirmed parcels turn out to be one, and tells ops", () => {
+    // Ordered twice over, so that the two reports, not yet known to be one parcel, both pass the line check.
+    const g = given(
+      released([{ sku: "A", quantity: 4 }]),
+      acme("shipment.dispatched", at(10), { lines, trackingNumber: undefined }),
+      shopify("shipment.dispatched", at(10, 5), { lines }),
+    );
+    const confirmed = g.when().all.map((c) => c.key);
+    expect(confirmed).toHaveLength(2);
+    const linked = g.when(acme("shipment.in_transit", at(12)));
+    expect(linked.emitted).toEqual([]);
+    expect(linked.state.shipments).toHaveLength(1);
+    expect(linked.state.exceptions).toEqual([expect.objectContaining({ kind: "confirmed_twice", open: true })]);
+    expect(portalView(linked.state, at(13))?.openExceptions).toEqual([]);
+    // Each booking the ERP has follows the parcel to its delivery; no new name appears.
+    const delivered = g.when(ups("shipment.delivered", at(15)));
+    expect(delivered.emitted.map((c) => c.key).sort()).toEqual(confirmed.map((k) => k.replace("shipment-confirmation:", "delivery-confirmation:")).sort());
+  });
+
+  it("keeps a name confirmed before this rule existed (the key and payload are all it needs)", () => {
+    const events = [released(lines), acme("shipment.dispatched", at(10), { lines }), ups("shipment.delivered", at(15))];
+    const legacy: Emitted = {
+      key: "shipment-confirmation:SHP-9",
+      type: "ShipmentConfirmation",
+      payload: { orderId: ORDER, shipmentId: "SHP-9", carrier: "ups", trackingNumber: T, shippedAt: at(10), lines },
+      seq: 1,
+    };
+    expect(decideAfter(events, [legacy]).commands.map((c) => c.key)).toEqual(["delivery-confirmation:SHP-9"]);
+  });
+});
+
+describe("received returns", () => {
+  const box = (id: string, t: string, sku: string) => ev("return.received", t, { eventId: id, returnId: "RMA-1", lines: [{ sku, quantity: 1 }] });
+  const shipped = [
+    released([
+      { sku: "A", quantity: 1 },
+      { sku: "B", quantity: 1 },
+    ]),
+    ship("shipment.dispatched", at(10)),
+    ship("shipment.delivered", at(12)),
+  ];
+
+  it("books each box of a return that arrives in two boxes", () => {
+    const g = given(...shipped);
+    expect(g.when(box("box-1", at(20), "A")).emitted.map((c) => c.type)).toEqual(["ReturnReceipt"]);
+    const second = g.when(box("box-2", at(22), "B"));
+    expect(second.emitted.map((c) => c.type)).toEqual(["ReturnReceipt"]);
+    expect(second.payloads[0]?.payload).toMatchObject({ returnId: "RMA-1", receivedAt: at(22), lines: [{ sku: "B", quantity: 1 }] });
+    expect(second.state.status).toBe("returned");
+  });
+
+  it("books both boxes, under distinct keys, when one decision sees both (e.g. parked, then delivered on bind)", () => {
+    const before = given(...shipped).when().log;
+    const { commands } = decideAfter([...shipped, box("box-1", at(20), "A"), box("box-2", at(22), "B")], before);
+    expect(commands.map((c) => c.type)).toEqual(["ReturnReceipt", "ReturnReceipt"]);
+    expect(new Set(commands.map((c) => c.key)).size).toBe(2);
+  });
+
+  it("books both boxes when both are already there when the release arrives", () => {
+    const { emitted } = given().when(
+      shipped[1] as CanonicalEvent,
+      shipped[2] as CanonicalEvent,
+      box("box-1", at(20), "A"),
+      box("box-2", at(22), "B"),
+      shipped[0] as CanonicalEvent,
+    );
+    expect(emitted.filter((c) => c.type === "ReturnReceipt")).toHaveLength(2);
+    expect(new Set(emitted.map((c) => c.key)).size).toBe(emitted.length);
+  });
+
+  it("does not book a box again that was booked under its return id before this rule existed", () => {
+    const events = [...shipped, box("box-1", at(20), "A"), box("box-2", at(22), "B")];
+    const legacy: Emitted[] = [
+      { key: "shipment-confirmation:S1", type: "ShipmentConfirmation", payload: { orderId: ORDER, shipmentId: "S1", trackingNumber: "TRK-S1" }, seq: 1 },
+      { key: "delivery-confirmation:S1", type: "DeliveryConfirmation", payload: { orderId: ORDER, shipmentId: "S1", trackingNumber: "TRK-S1" }, seq: 2 },
+      {
+        key: "return-receipt:RMA-1",
+        type: "ReturnReceipt",
+        payload: { orderId: ORDER, returnId: "RMA-1", receivedAt: at(20), lines: [{ sku: "A", quantity: 1 }] },
+        seq: 3,
+      },
+    ];
+    const { commands } = decideAfter(events, legacy);
+    expect(commands.map((c) => [c.type, c.payload.receivedAt, c.seq])).toEqual([["ReturnReceipt", at(22), 4]]);
+  });
+});
+
+describe("newCommands", () => {
+  it("never emits one key twice, even when the desired list repeats it", () => {
+    const draft = { key: "return-receipt:RMA-1", type: "ReturnReceipt" as const, payload: { returnId: "RMA-1" } };
+    const out = newCommandsAfter([draft, { ...draft }], []);
+    expect(out.map((c) => [c.key, c.seq])).toEqual([["return-receipt:RMA-1", 1]]);
+  });
+});
+
+describe("shipment lines against the order", () => {
+  const A2 = [{ sku: "A", quantity: 2 }];
+
+  it("holds a shipment that carries a SKU not on the order, for ops, and tells the ERP nothing about it", () => {
+    const g = given(released(A2));
+    const r = g.when(
+      ship("shipment.dispatched", at(10), "S1", {
+        lines: [
+          { sku: "A", quantity: 2 },
+          { sku: "FOREIGN-1", quantity: 1 },
+        ],
+      }),
+      ship("shipment.delivered", at(15)),
+    );
+    expect(r.emitted).toEqual([]);
+    const x = r.state.exceptions.find((e) => e.kind === "line_mismatch");
+    expect(x).toMatchObject({ open: true, shipmentId: "S1" });
+    expect(x?.description).toContain("FOREIGN-1");
+    // An internal discrepancy: ops see it in the order state; the customer's portal does not list it.
+    expect(portalView(r.state, at(16))?.openExceptions).toEqual([]);
+  });
+
+  it("holds a later shipment that would ship more than was ordered, and keeps the earlier confirmation", () => {
+    const g = given(released(A2), ship("shipment.dispatched", at(10), "S1", { lines: A2 }));
+    const r = g.when(ship("shipment.dispatched", at(12), "S2", { lines: [{ sku: "A", quantity: 1 }] }), ship("shipment.delivered", at(15), "S2"));
+    expect(r.emitted).toEqual([]);
+    expect(r.all.map((c) => c.key)).toEqual(["shipment-confirmation:trk:TRKS1"]);
+    const x = r.state.exceptions.find((e) => e.kind === "line_mismatch");
+    expect(x).toMatchObject({ shipmentId: "S2" });
+    expect(x?.description).toMatch(/A.*3.*2/);
+  });
+
+  it("never takes back a confirmation when an earlier-dated dispatch arrives later and the two exceed the order", () => {
+    const g = given(released(A2), ship("shipment.dispatched", at(12), "S1", { lines: A2 }));
+    const r = g.when(ship("shipment.dispatched", at(10), "S2", { lines: [{ sku: "A", quantity: 1 }] }));
+    expect(r.emitted).toEqual([]);
+    expect(r.state.shipments.find((s) => s.shipmentId === "S1")?.withheld).toBeUndefined();
+    expect(r.state.shipments.find((s) => s.shipmentId === "S2")?.withheld).toBe("line_mismatch");
+    // The full fold, given what was emitted, asks for exactly what was emitted: nothing to take back.
+    expect(desiredCommands(r.state).map((c) => c.key)).toEqual(r.all.map((c) => c.key));
+  });
+
+  it("judges shipments in dispatch order when they are all there before the release", () => {
+    const { emitted, state } = given(
+      ship("shipment.dispatched", at(12), "S1", { lines: A2 }),
+      ship("shipment.dispatched", at(10), "S2", { lines: [{ sku: "A", quantity: 1 }] }),
+    ).when(released(A2));
+    expect(emitted.map((c) => c.key)).toEqual(["shipment-confirmation:trk:TRKS2"]);
+    expect(state.shipments.find((s) => s.shipmentId === "S1")?.withheld).toBe("line_mismatch");
+  });
+
+  it("confirms one shipment without line detail with the order's lines, and holds a second that would book the order twice", () => {
+    const { all, state } = given(released(A2)).when(ship("shipment.dispatched", at(10), "S1"), ship("shipment.dispatched", at(11), "S2"));
+    expect(all.map((c) => c.key)).toEqual(["shipment-confirmation:trk:TRKS1"]);
+    expect(state.shipments.find((s) => s.shipmentId === "S2")?.withheld).toBe("line_mismatch");
+  });
+
+  it("counts what the ERP booked: a parcel booked twice uses up the order twice", () => {
+    // SHP-9 (no tracking) and Shopify's 5555 (+T) were each confirmed with 1 × A; a later scan shows
+    // they are one parcel. The ERP still has 2 × A booked, so a third shipment of 1 × A exceeds 2 ordered.
+    const one = [{ sku: "A", quantity: 1 }];
+    const g = given(
+      released(A2),
+      ev("shipment.dispatched", at(10), { eventId: "acme", source: "acme-3pl", shipmentId: "SHP-9", lines: one }),
+      ev("shipment.dispatched", at(10, 5), { eventId: "shopify", source: "shopify", shipmentId: "5555", trackingNumber: "1ZONE", lines: one }),
+    );
+    const r = g.when(
+      ev("shipment.in_transit", at(12), { eventId: "link", source: "acme-3pl", shipmentId: "SHP-9", trackingNumber: "1ZONE" }),
+      ship("shipment.dispatched", at(13), "S3", { lines: one }),
+    );
+    expect(r.all.filter((c) => c.type === "ShipmentConfirmation")).toHaveLength(2);
+    expect(r.emitted).toEqual([]);
+    expect(r.state.shipments.find((s) => s.shipmentId === "S3")?.withheld).toBe("line_mismatch");
+  });
+
+  it("counts one parcel reported dispatched by two partners once", () => {
+    const T = "1ZTWICE";
+    const { all, state } = given(released(A2)).when(
+      ev("shipment.dispatched", at(10), { eventId: "acme", source: "acme-3pl", shipmentId: "SHP-9", trackingNumber: T, lines: A2 }),
+      ev("shipment.dispatched", at(11), { eventId: "shopify", source: "shopify", shipmentId: "5555", trackingNumber: T, lines: A2 }),
+    );
+    expect(all.map((c) => c.type)).toEqual(["ShipmentConfirmation"]);
+    expect(state.exceptions).toEqual([]);
+  });
+
+  it("tells the ERP nothing about an order it has not released, then everything once the release arrives", () => {
+    const g = given();
+    expect(g.when(ship("shipment.dispatched", at(10), "S1", { lines: A2 }), ship("shipment.delivered", at(12))).emitted).toEqual([]);
+    expect(g.when(released(A2)).emitted.map((c) => c.type)).toEqual(["ShipmentConfirmation", "DeliveryConfirmation"]);
   });
 });
