@@ -88,8 +88,8 @@ export default defineConfig(async () => {
             ERP_RETRY_BASE_SECONDS: "1",
             ERP_RETRY_MAX_SECONDS: "2",
           },
-          // A small window for the rate-limit test; the production limit is in wrangler.toml.
-          ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 100, period: 10 } } },
+          // The production figure (wrangler.toml): a hot order's burst of scans from one partner must fit in one window.
+          ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 1000, period: 10 } } },
           // Every outbound fetch goes to test-peers: the local Access JWKS, or the ERP simulator.
           outboundService: "test-peers",
           workers: [
