@@ -8,8 +8,13 @@ export function identityOf(e: AnyEvent): unknown {
   // The ERP stamps releases and cancellations with the time it sent them; a retried release carries a
   // new time but the same order, so only the order content counts.
   if (e.code === "order.released" || e.code === "order.cancelled") return { code: e.code, order: e.order ?? null, description: e.description ?? null };
-  const { eventId: _id, ...rest } = e;
-  return rest;
+  // A partner event is the fact it states. Not part of it, because partners restate them with every
+  // re-send of a history: the estimate (AfterShip, Shippo and X12 214 put the parcel's current ETA on the
+  // newest scan or on every scan of a set, so an older scan loses or changes it) and the carrier's wording
+  // (carriers reword; the content-derived ids leave it out for the same reason). Anything else that differs
+  // under one id is a different fact: a conflict, and the first version stands.
+  const { eventId: _id, eta: _eta, description: _description, ...fact } = e;
+  return fact;
 }
 
 /**

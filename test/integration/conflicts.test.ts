@@ -7,7 +7,7 @@ import { trackingKey } from "../../src/domain/correlation";
 import { orderStub } from "../../src/orders";
 import type { MappedEvent } from "../../src/partners/types";
 import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
-import type { WebhookAnswer } from "../helpers/partners";
+import { sendAs, type WebhookAnswer } from "../helpers/partners";
 
 const ops = (path: string) => call(path, { headers: { Authorization: `Bearer ${SECRETS.ops}` } });
 const answer = async (res: Response): Promise<WebhookAnswer> => {
@@ -132,6 +132,47 @@ describe("conflicting duplicates", () => {
         reason: conflictReason("acme-3pl:evt-bound-2"),
       },
     ]);
+  });
+
+  it("answers a vendor's re-sent history as duplicates when only the estimate moved to a newer scan or a carrier reworded a scan", async () => {
+    const orderId = "SO-CONFLICT-6";
+    const tracking = "1ZRESTATED000001";
+    const checkpoint = (at: string, tag: string, message: string) => ({
+      checkpoint_time: at,
+      tag,
+      subtag: `${tag}_001`,
+      message,
+      city: "MEMPHIS",
+      country_iso3: "USA",
+    });
+    const update = (checkpoints: object[], expected: string) =>
+      JSON.stringify({
+        event: "tracking_update",
+        event_id: crypto.randomUUID(),
+        ts: 1763640000,
+        msg: { tracking_number: tracking, slug: "ups", tag: "InTransit", checkpoints, expected_delivery: expected },
+      });
+    const first = [checkpoint("2026-11-20T08:00:00Z", "InfoReceived", "Label created"), checkpoint("2026-11-20T10:00:00Z", "InTransit", "Departed facility")];
+    const later = [
+      ...first.slice(0, 1),
+      checkpoint("2026-11-20T10:00:00Z", "InTransit", "Departed from facility"),
+      checkpoint("2026-11-20T14:00:00Z", "InTransit", "Arrived at facility"),
+    ];
+    // Parked: the key is not bound yet.
+    expect((await answer(await sendAs("aftership", update(first, "2026-11-22T18:00:00Z")))).results.map((r) => r.outcome)).toEqual(["parked", "parked"]);
+    expect((await answer(await sendAs("aftership", update(later, "2026-11-23T18:00:00Z")))).results.map((r) => r.outcome)).toEqual([
+      "parked",
+      "parked",
+      "parked",
+    ]);
+    // Bound: the order has them.
+    await releaseOrder(orderId);
+    await sendAcme(milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T07:00:00Z", shipmentId: "S1", trackingNumber: tracking }));
+    await eventually(async () => ((await orderStub(env, orderId).inspect()).events.length >= 5 ? true : undefined));
+    const again = await answer(
+      await sendAs("aftership", update([...later, checkpoint("2026-11-21T09:00:00Z", "OutForDelivery", "Out for delivery")], "2026-11-21T18:00:00Z")),
+    );
+    expect(again.results.map((r) => r.outcome)).toEqual(["duplicate", "duplicate", "duplicate", "accepted"]);
   });
 
   it("counts a conflict as quarantined in the partner's ingest figures", async () => {
