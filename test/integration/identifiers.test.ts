@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import easypostTracker from "../../src/partners/easypost/fixtures/tracker-updated.json?raw";
 import shipbobShipped from "../../src/partners/shipbob/fixtures/order-shipped.json?raw";
 import { orderStub } from "../../src/orders";
-import { call, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
+import { call, issueKey, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 import { sendAs, type WebhookAnswer } from "../helpers/partners";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -64,6 +64,20 @@ describe("order ids", () => {
     const p = await expectProblem(res, 422);
     expect(p.detail).toMatch(/Path parameter orderId/);
     await nothingWritten("SO/../x");
+  });
+});
+
+describe("order ids in the portal and ops paths", () => {
+  it("answers a problem, never an order, for an id outside the grammar", async () => {
+    const key = await issueKey("CUST-1");
+    for (const bad of ["SO/../x", "SO-1\u0000\n", "ordér-1"]) {
+      const portal = await call(`/v1/orders/${encodeURIComponent(bad)}`, { headers: { Authorization: `Bearer ${key}` } });
+      expect([404, 422], `portal ${JSON.stringify(bad)}`).toContain(portal.status);
+      expect(portal.headers.get("Content-Type")).toBe("application/problem+json");
+      const ops = await call(`/ops/orders/${encodeURIComponent(bad)}`, { headers: { Authorization: `Bearer ${SECRETS.ops}` } });
+      expect([404, 422], `ops ${JSON.stringify(bad)}`).toContain(ops.status);
+      expect(ops.headers.get("Content-Type")).toBe("application/problem+json");
+    }
   });
 });
 
