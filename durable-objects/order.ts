@@ -7,9 +7,9 @@ import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpMessage, ErpProgress, ProjectionMessage } from "../src/domain/messages";
 import { keysOf } from "../src/domain/correlation";
-import { identityOf } from "../src/domain/identity";
+import { identityText } from "../src/domain/identity";
 import type { OrderState } from "../src/domain/state";
-import { portalView } from "../src/domain/view";
+import { opsExceptions, portalView } from "../src/domain/view";
 import { errorName, log } from "../src/platform/log";
 import type { CorrelationDO } from "./correlation";
 import { type ErpClaim, ErpCursor } from "./order-erp";
@@ -102,9 +102,13 @@ export class OrderDO extends DurableObject<Env> {
       let arrival = Number(this.getMeta("arrivals") ?? "0");
       let lastCorrelation: string | undefined;
       for (const { e, hash, correlationId } of hashed) {
-        const existing = this.sql.exec<{ hash: string }>("SELECT hash FROM events WHERE event_id = ?", e.eventId).toArray()[0];
+        const existing = this.sql.exec<{ hash: string; body: string }>("SELECT hash, body FROM events WHERE event_id = ?", e.eventId).toArray()[0];
         if (existing) {
-          res.push({ eventId: e.eventId, outcome: "duplicate", ...(existing.hash !== hash ? { conflict: true } : {}) });
+          // The stored hash was computed by the identity rule of its day: when it differs, compare by
+          // today's rule before calling it a conflict (a rule that learned to ignore a field must not turn
+          // the re-sends of events stored before it into conflicts).
+          const conflict = existing.hash !== hash && identityText(JSON.parse(existing.body) as CanonicalEvent) !== identityText(e);
+          res.push({ eventId: e.eventId, outcome: "duplicate", ...(conflict ? { conflict: true } : {}) });
           continue;
         }
         this.sql.exec(
@@ -202,7 +206,7 @@ export class OrderDO extends DurableObject<Env> {
       // already holds the rest (its entries are immutable), so a message does not grow with the order.
       const added = new Set(fresh.map((e) => e.eventId));
       const order = { ...view, timeline: view.timeline.filter((t) => added.has(t.eventId)) };
-      this.enqueue("projection", { kind: "projection", order, correlationId } satisfies ProjectionMessage, now);
+      this.enqueue("projection", { kind: "projection", order, opsExceptions: opsExceptions(state), correlationId } satisfies ProjectionMessage, now);
     }
     // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
     const newKeys = keysOf(state).filter((k) => !known.keys.has(k));
@@ -275,10 +279,21 @@ export class OrderDO extends DurableObject<Env> {
       return;
     }
     if (result.parked.length > 0) {
-      await this.record(
+      const recorded = await this.record(
         orderId,
         result.parked.map((p) => ({ e: { ...p.event, orderId } as CanonicalEvent, correlationId: p.correlationId })),
       );
+      // A parked event whose id the order already holds with other content: the order's version stands.
+      // Its partner's answer was `parked` long ago, so the log is where ops learn of it.
+      for (const r of recorded.filter((x) => x.conflict)) {
+        const parked = result.parked.find((p) => p.event.eventId === r.eventId);
+        log.warn("parked event conflicts with the recorded one; the recorded version stands", {
+          orderId,
+          key,
+          eventId: r.eventId,
+          correlationId: parked?.correlationId,
+        });
+      }
       await correlation.release(result.parked.map((p) => p.id));
       log.info("parked events delivered", { orderId, key, events: result.parked.length });
     }
@@ -389,8 +404,9 @@ export class OrderDO extends DurableObject<Env> {
     if (!stateJson) return false;
     const now = new Date().toISOString();
     this.ctx.storage.transactionSync(() => {
-      const view = portalView(JSON.parse(stateJson) as OrderState, this.getMeta("updated_at") ?? now);
-      if (view) this.enqueue("projection", { kind: "projection", order: view, correlationId }, now);
+      const state = JSON.parse(stateJson) as OrderState;
+      const view = portalView(state, this.getMeta("updated_at") ?? now);
+      if (view) this.enqueue("projection", { kind: "projection", order: view, opsExceptions: opsExceptions(state), correlationId }, now);
       this.erp.progressChanged(this.orderId(), now, correlationId);
       for (const deadLetter of this.erp.deadLetters(this.orderId())) {
         this.enqueue("projection", { kind: "dead-letter", deadLetter, correlationId }, now);
@@ -505,20 +521,6 @@ export class OrderDO extends DurableObject<Env> {
 
 /** Content identity of an event, to tell a true duplicate from a conflicting re-use of an id. */
 async function contentHash(e: CanonicalEvent): Promise<string> {
-  const data = new TextEncoder().encode(stableStringify(identityOf(e)));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(identityText(e))));
   return Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v);
 }

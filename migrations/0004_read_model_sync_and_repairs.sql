@@ -10,6 +10,7 @@ CREATE TABLE `sync_counter` (
 );
 --> statement-breakpoint
 DROP INDEX `orders_customer_updated`;--> statement-breakpoint
+ALTER TABLE `orders` ADD `ops_exceptions` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `orders` ADD `sync_position` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `orders` ADD `synced_at` text DEFAULT '' NOT NULL;--> statement-breakpoint
 -- Rows written before this migration: each gets a distinct position and its last change time; the

@@ -42,7 +42,7 @@ export interface DeadLetter {
  * `timeline` chunks plus the view (see durable-objects/outbox.ts).
  */
 export type ProjectionMessage =
-  | { kind: "projection"; order: PortalOrder; correlationId: string }
+  | { kind: "projection"; order: PortalOrder; opsExceptions?: PortalOrder["openExceptions"]; correlationId: string }
   | { kind: "timeline"; orderId: string; entries: PortalOrder["timeline"]; correlationId: string }
   | { kind: "erp-progress"; progress: ErpProgress; correlationId: string }
   | { kind: "dead-letter"; deadLetter: DeadLetter; correlationId: string };

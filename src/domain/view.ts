@@ -24,6 +24,13 @@ export interface PortalOrder {
   updatedAt: string;
 }
 
+/** Open discrepancies only ops act on (not shown to customers): what GET /ops/stuck lists as needing review. */
+export function opsExceptions(state: OrderState): PortalOrder["openExceptions"] {
+  return state.exceptions
+    .filter((x) => x.open && INTERNAL_EXCEPTIONS.has(x.kind))
+    .map((x) => ({ id: x.id, kind: x.kind, reason: x.reason ?? null, shipmentId: x.shipmentId ?? null, occurredAt: x.occurredAt, description: x.description }));
+}
+
 /** Null while the order has not been released: without a customer there is nobody to show it to. */
 export function portalView(state: OrderState, updatedAt: string): PortalOrder | null {
   if (!state.details) return null;

@@ -10,11 +10,11 @@ import { deadLetters, erpProgress } from "./schema";
 // moves in the statement before it, in the same transaction), and D1's own clock as its sync time.
 const NEXT_POSITION = "UPDATE sync_counter SET position = position + 1 WHERE id = 1";
 const UPSERT_ORDER = `
-  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, sync_position, synced_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT position FROM sync_counter WHERE id = 1), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, ops_exceptions, sync_position, synced_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT position FROM sync_counter WHERE id = 1), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   ON CONFLICT (order_id) DO UPDATE SET
     customer_id = excluded.customer_id, status = excluded.status, status_at = excluded.status_at, version = excluded.version,
-    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, sync_position = excluded.sync_position, synced_at = excluded.synced_at
+    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, ops_exceptions = excluded.ops_exceptions, sync_position = excluded.sync_position, synced_at = excluded.synced_at
   WHERE excluded.version > orders.version`;
 
 // The shipment set is replaced, not merged: a shipment the order no longer has (two names found to be one
@@ -43,12 +43,14 @@ const INSERT_TIMELINE = `
   FROM json_each(?2) WHERE true
   ON CONFLICT (order_id, event_id) DO NOTHING`;
 
+type Snapshot = Extract<ProjectionMessage, { kind: "projection" }>;
+
 /** Keeps only the newest snapshot per order: older ones in the same batch are already superseded. */
-export function newestPerOrder(snapshots: readonly PortalOrder[]): PortalOrder[] {
-  const best = new Map<string, PortalOrder>();
+function newestPerOrder(snapshots: readonly Snapshot[]): Snapshot[] {
+  const best = new Map<string, Snapshot>();
   for (const s of snapshots) {
-    const cur = best.get(s.orderId);
-    if (!cur || s.version > cur.version) best.set(s.orderId, s);
+    const cur = best.get(s.order.orderId);
+    if (!cur || s.order.version > cur.order.version) best.set(s.order.orderId, s);
   }
   return [...best.values()];
 }
@@ -61,7 +63,7 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
     const { sql: text, params } = q.toSQL();
     return db.prepare(text).bind(...params);
   };
-  const snapshots: PortalOrder[] = [];
+  const snapshots: Snapshot[] = [];
   // Every snapshot's timeline counts, superseded or not: each carries only the entries new at its time.
   const timelines = new Map<string, Map<string, PortalOrder["timeline"][number]>>();
   const addTimeline = (orderId: string, entries: PortalOrder["timeline"]) => {
@@ -72,7 +74,7 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
   const progress = new Map<string, ErpProgress>();
   for (const m of messages) {
     if (m.kind === "projection") {
-      snapshots.push(m.order);
+      snapshots.push(m);
       addTimeline(m.order.orderId, m.order.timeline);
     } else if (m.kind === "timeline") addTimeline(m.orderId, m.entries);
     else if (m.kind === "erp-progress") {
@@ -111,12 +113,16 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
       ),
     );
   }
-  for (const o of newestPerOrder(snapshots)) {
+  for (const { order: o, opsExceptions } of newestPerOrder(snapshots)) {
     const shipmentsJson = JSON.stringify(o.shipments);
     stmts.push(db.prepare(DELETE_GONE_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
     if (o.shipments.length > 0) stmts.push(db.prepare(UPSERT_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
     stmts.push(db.prepare(NEXT_POSITION));
-    stmts.push(db.prepare(UPSERT_ORDER).bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt));
+    stmts.push(
+      db
+        .prepare(UPSERT_ORDER)
+        .bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt, JSON.stringify(opsExceptions ?? [])),
+    );
   }
   // Timeline entries are immutable facts: inserting one twice is a no-op.
   for (const [orderId, entries] of timelines) {

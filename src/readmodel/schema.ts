@@ -12,6 +12,8 @@ export const orders = sqliteTable(
     statusAt: text("status_at"),
     version: integer("version").notNull(),
     openExceptions: text("open_exceptions", { mode: "json" }).notNull(),
+    /** Open discrepancies for ops only (lines that disagree with the order, a parcel booked twice); never shown to the customer. */
+    opsExceptions: text("ops_exceptions", { mode: "json" }).notNull().default("[]"),
     /** When the order last changed, by its Durable Object's clock (what the portal shows). */
     updatedAt: text("updated_at").notNull(),
     /**

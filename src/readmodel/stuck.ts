@@ -8,7 +8,7 @@ export interface StuckThresholds {
 export interface StuckOrder {
   orderId: string;
   customerId: string;
-  reason: "released_not_acknowledged" | "dispatched_without_scan" | "out_for_delivery_too_long" | "open_exception";
+  reason: "released_not_acknowledged" | "dispatched_without_scan" | "out_for_delivery_too_long" | "open_exception" | "needs_review";
   since: string | null;
   detail: string;
 }
@@ -16,7 +16,7 @@ export interface StuckOrder {
 const hoursAgo = (now: number, h: number) => new Date(now - h * 3_600_000).toISOString();
 
 export async function stuckOrders(db: D1Database, t: StuckThresholds, now = Date.now(), limit = 200): Promise<StuckOrder[]> {
-  const [released, dispatched, ofd, exceptions] = await db.batch<Record<string, string>>([
+  const [released, dispatched, ofd, exceptions, review] = await db.batch<Record<string, string>>([
     db
       .prepare("SELECT order_id, customer_id, status_at AS since FROM orders WHERE status = 'released' AND status_at < ? ORDER BY status_at LIMIT ?")
       .bind(hoursAgo(now, t.releasedHours), limit),
@@ -36,6 +36,11 @@ export async function stuckOrders(db: D1Database, t: StuckThresholds, now = Date
       .bind(hoursAgo(now, t.outForDeliveryHours), limit),
     db
       .prepare("SELECT order_id, customer_id, updated_at AS since, open_exceptions FROM orders WHERE open_exceptions != '[]' ORDER BY updated_at LIMIT ?")
+      .bind(limit),
+    // Discrepancies for ops only: shipment lines that disagree with the order (withheld from the ERP), a
+    // parcel the ERP heard of under two names.
+    db
+      .prepare("SELECT order_id, customer_id, updated_at AS since, ops_exceptions FROM orders WHERE ops_exceptions != '[]' ORDER BY updated_at LIMIT ?")
       .bind(limit),
   ]);
   const out: StuckOrder[] = [];
@@ -74,6 +79,16 @@ export async function stuckOrders(db: D1Database, t: StuckThresholds, now = Date
       reason: "open_exception",
       since: r.since ?? null,
       detail: open.map((x) => `${x.kind}${x.reason ? ` (${x.reason})` : ""}: ${x.description}`).join("; "),
+    });
+  }
+  for (const r of review?.results ?? []) {
+    const open = JSON.parse(r.ops_exceptions ?? "[]") as { kind: string; description: string }[];
+    out.push({
+      orderId: r.order_id ?? "",
+      customerId: r.customer_id ?? "",
+      reason: "needs_review",
+      since: r.since ?? null,
+      detail: open.map((x) => `${x.kind}: ${x.description}`).join("; "),
     });
   }
   return out;

@@ -2,6 +2,7 @@
 // correlation conflicts, metrics, customer API keys.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CorrelationDO } from "../../durable-objects/correlation";
+import { OrderIdParams } from "../http/params";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { orderStub } from "../orders";
 import { replayDeadLetter, replayOrder, replayQuarantined } from "../ops/actions";
@@ -52,13 +53,7 @@ ops.openapi(
     path: "/ops/orders/{orderId}",
     summary: "Everything the order's Durable Object knows: event log, state, ERP commands and cursor, outbox",
     request: {
-      params: z.object({
-        orderId: z
-          .string()
-          .min(1)
-          .max(200)
-          .openapi({ param: { name: "orderId", in: "path" } }),
-      }),
+      params: z.object(OrderIdParams),
     },
     responses: { 200: json(Loose("OrderInspection", "Event log, state, commands, outbox, ERP cursor"), "The order"), ...problems(401, 404) },
   }),
@@ -331,13 +326,7 @@ ops.openapi(
     path: "/ops/orders/{orderId}/replay",
     summary: "Re-project the order, re-send its pending ERP head command and its outbox (all safe to repeat)",
     request: {
-      params: z.object({
-        orderId: z
-          .string()
-          .min(1)
-          .max(200)
-          .openapi({ param: { name: "orderId", in: "path" } }),
-      }),
+      params: z.object(OrderIdParams),
     },
     responses: { 200: json(Loose("OrderReplay", "{ orderId, reprojected, erpNudged }"), "Replayed"), ...problems(401, 404) },
   }),

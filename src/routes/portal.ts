@@ -7,6 +7,7 @@ import { normalizeTrackingNumber } from "../domain/correlation";
 import { ORDER_STATUSES, type OrderStatus } from "../domain/milestones";
 import type { PortalOrder } from "../domain/view";
 import { decodeCursor, encodeCursor, invalidCursor } from "../http/cursor";
+import { OrderIdParams } from "../http/params";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { Order, OrderList } from "../http/schemas";
 import { bearerToken } from "../platform/auth";
@@ -38,13 +39,7 @@ export const customerAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const OrderParams = z.object({
-  orderId: z
-    .string()
-    .min(1)
-    .max(200)
-    .openapi({ param: { name: "orderId", in: "path" }, example: "SO-1001" }),
-});
+const OrderParams = z.object(OrderIdParams);
 const IfNoneMatch = z.object({ "if-none-match": z.string().optional().openapi({ description: "An ETag from an earlier answer: 304 if unchanged" }) });
 const ETagged = (description: string) => ({
   ...json(Order, description),
