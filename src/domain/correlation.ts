@@ -4,6 +4,8 @@ import type { OrderRef } from "./event";
 import { TRACKING_NUMBER_LAYOUT } from "./identifiers";
 import type { OrderState } from "./state";
 
+const CANONICAL_TRACKING_NUMBER = /^[A-Z0-9]+$/;
+
 /**
  * Tracking numbers are printed with spaces and dashes, in any case, and pasted with invisible format
  * characters: one canonical spelling. Total, for stored values and lookups; what enters from outside is
@@ -12,6 +14,8 @@ import type { OrderState } from "./state";
  */
 export function normalizeTrackingNumber(raw: string | null | undefined): string | undefined {
   if (raw === null || raw === undefined) return undefined;
+  // Already in canonical form (what adapters store, so what every fold sees): nothing to strip or fold.
+  if (CANONICAL_TRACKING_NUMBER.test(raw)) return raw;
   const v = raw.replace(TRACKING_NUMBER_LAYOUT, "").toUpperCase();
   return v === "" ? undefined : v;
 }

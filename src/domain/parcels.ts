@@ -58,8 +58,11 @@ export function parcelsOf(events: readonly CanonicalEvent[], pins: readonly Ship
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
-    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root) as string;
-    parent.set(root, root);
+    for (let up = parent.get(root); up !== undefined && up !== root; up = parent.get(root)) root = up;
+    if (root === x) {
+      if (!parent.has(x)) parent.set(x, x);
+      return x;
+    }
     for (let n = x; n !== root; ) {
       const next = parent.get(n) as string;
       parent.set(n, root);
