@@ -2,7 +2,7 @@
 // failure retries the whole batch.
 import type { ProjectionMessage } from "../domain/messages";
 import { project } from "../readmodel/projector";
-import { errorName, log } from "../platform/log";
+import { log, platformErrorDetail } from "../platform/log";
 import { recordMetric } from "../platform/metrics";
 
 export async function consumeProjections(batch: MessageBatch<ProjectionMessage>, env: Env): Promise<void> {
@@ -17,7 +17,7 @@ export async function consumeProjections(batch: MessageBatch<ProjectionMessage>,
     const lags = batch.messages.flatMap((m) => (m.body.kind === "projection" ? [Math.max(0, now - Date.parse(m.body.order.updatedAt))] : []));
     if (lags.length) await recordMetric(env, "projection", { counts: { projected: lags.length }, latenciesMs: lags });
   } catch (err) {
-    log.error("projection batch failed", { size: batch.messages.length, error: errorName(err), correlationId: batch.messages[0]?.body.correlationId });
+    log.error("projection batch failed", { size: batch.messages.length, error: platformErrorDetail(err), correlationId: batch.messages[0]?.body.correlationId });
     batch.retryAll({ delaySeconds: 2 });
   }
 }
