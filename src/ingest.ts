@@ -7,6 +7,7 @@ import { boundOrder, rememberBinding } from "./bound-keys";
 import { CanonicalEvent, OrderRef } from "./domain/event";
 import { keyFor } from "./domain/correlation";
 import { orderStub } from "./orders";
+import { isContentEventId } from "./partners/event-id";
 import type { Partner } from "./partners/registry";
 import { type InboundWebhook, type MappedEvent, Unmappable } from "./partners/types";
 import { log } from "./platform/log";
@@ -88,12 +89,19 @@ export async function receive(env: Env, partner: Partner, req: InboundWebhook, c
   const fields = { partnerId: partner.id, correlationId };
   const routed = mapping.kind === "events" ? await routeEvents(env, mapping.events, correlationId) : [];
   const unprocessed = mapping.kind === "unmappable" ? mapping.reason : mapping.kind === "events" ? mapping.unprocessed : undefined;
-  const conflicts = routed.filter((r) => r.conflict);
+  // Only an id the partner gave can be reused for other content. An id we derived from the fact's own
+  // parts (a Shopify fulfillment's dispatch, a carrier scan) names the fact, and a partner that restates it
+  // with more or newer details (a tracking number added, the status time moved) is re-sending it: the
+  // recorded version stands, quietly.
+  const conflicts = routed.filter((r) => r.conflict && !isContentEventId(r.eventId));
+  const restated = routed.filter((r) => r.conflict && isContentEventId(r.eventId));
+  if (restated.length > 0)
+    log.info("fact restated with other details; the recorded version stands", { ...fields, eventIds: restated.map((r) => r.eventId).join(",") });
   const reasons = [...(unprocessed ? [unprocessed] : []), ...conflicts.map((r) => conflictReason(r.eventId)), ...mapping.warnings];
   const quarantineId = reasons.length > 0 ? await putInQuarantine(env.DB, req, reasons.join("; "), correlationId) : undefined;
 
   const results: WebhookAnswer["results"] = routed.map(({ conflict, ...r }) =>
-    conflict && quarantineId ? { ...r, outcome: "quarantined", quarantineId, reason: conflictReason(r.eventId) } : r,
+    conflict && quarantineId && !isContentEventId(r.eventId) ? { ...r, outcome: "quarantined", quarantineId, reason: conflictReason(r.eventId) } : r,
   );
   for (const r of conflicts)
     log.warn("conflicting duplicate quarantined; the recorded version stands", { ...fields, eventId: r.eventId, orderId: r.orderId, quarantineId });

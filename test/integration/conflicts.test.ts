@@ -175,6 +175,51 @@ describe("conflicting duplicates", () => {
     expect(again.results.map((r) => r.outcome)).toEqual(["duplicate", "duplicate", "duplicate", "accepted"]);
   });
 
+  it("answers a vendor's restatement under an id we derived from its content as a duplicate, not a conflict: Shopify adds the tracking number and restates the status", async () => {
+    const orderId = "SO-CONFLICT-SHOPIFY";
+    const shopifyOrder = "9100000000001";
+    await releaseOrder(orderId, "CUST-1", { refs: [{ system: "shopify", id: shopifyOrder }] });
+    const fulfillment = (over: Record<string, unknown>) =>
+      JSON.stringify({
+        id: 77001,
+        order_id: Number(shopifyOrder),
+        status: "success",
+        created_at: "2026-11-20T10:00:00-05:00",
+        updated_at: "2026-11-20T10:00:00-05:00",
+        tracking_number: null,
+        tracking_company: null,
+        shipment_status: null,
+        line_items: [],
+        ...over,
+      });
+    // The reference binds after the release: until then the fulfillment is parked.
+    await eventually(async () => {
+      const r = await answer(await sendAs("shopify", fulfillment({}), { topic: "fulfillments/create" }));
+      return r.results.every((x) => x.outcome !== "parked") ? r : undefined;
+    });
+    const update = await answer(
+      await sendAs(
+        "shopify",
+        fulfillment({ updated_at: "2026-11-20T16:00:00-05:00", tracking_number: "1ZSHOPCONF1", tracking_company: "UPS", shipment_status: "in_transit" }),
+        {
+          topic: "fulfillments/update",
+        },
+      ),
+    );
+    expect(update.results.map((r) => r.outcome)).toEqual(["duplicate", "accepted"]);
+    // The same status restated by a later update (Shopify sends one per change of anything).
+    const again = await answer(
+      await sendAs(
+        "shopify",
+        fulfillment({ updated_at: "2026-11-21T08:00:00-05:00", tracking_number: "1ZSHOPCONF1", tracking_company: "UPS", shipment_status: "in_transit" }),
+        {
+          topic: "fulfillments/update",
+        },
+      ),
+    );
+    expect(again.results.map((r) => r.outcome)).toEqual(["duplicate", "duplicate"]);
+  });
+
   it("counts a conflict as quarantined in the partner's ingest figures", async () => {
     const orderId = "SO-CONFLICT-5";
     await releaseOrder(orderId);
