@@ -45,6 +45,28 @@ const INSERT_TIMELINE = `
 
 type Snapshot = Extract<ProjectionMessage, { kind: "projection" }>;
 
+/** The most JSON one timeline statement binds (D1 refuses a string over 2 MB). */
+export const TIMELINE_PARAM_BYTES = 500_000;
+
+/** JSON arrays of `items`, each at most about `maxBytes` long (an item is never split). */
+export function chunkJson(items: readonly unknown[], maxBytes: number): string[] {
+  const out: string[] = [];
+  let cur: string[] = [];
+  let size = 2;
+  for (const item of items) {
+    const text = JSON.stringify(item);
+    if (cur.length > 0 && size + text.length + 1 > maxBytes) {
+      out.push(`[${cur.join(",")}]`);
+      cur = [];
+      size = 2;
+    }
+    cur.push(text);
+    size += text.length + 1;
+  }
+  if (cur.length > 0) out.push(`[${cur.join(",")}]`);
+  return out;
+}
+
 /** Keeps only the newest snapshot per order: older ones in the same batch are already superseded. */
 function newestPerOrder(snapshots: readonly Snapshot[]): Snapshot[] {
   const best = new Map<string, Snapshot>();
@@ -124,9 +146,11 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
         .bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt, JSON.stringify(opsExceptions ?? [])),
     );
   }
-  // Timeline entries are immutable facts: inserting one twice is a no-op.
+  // Timeline entries are immutable facts: inserting one twice is a no-op. A re-projected long order can
+  // bring thousands in one batch (its chunks): one statement per ≤ 500 kB of JSON keeps every bound value
+  // far below D1's 2 MB limit for a string.
   for (const [orderId, entries] of timelines) {
-    if (entries.size > 0) stmts.push(db.prepare(INSERT_TIMELINE).bind(orderId, JSON.stringify([...entries.values()])));
+    for (const part of chunkJson([...entries.values()], TIMELINE_PARAM_BYTES)) stmts.push(db.prepare(INSERT_TIMELINE).bind(orderId, part));
   }
   if (stmts.length > 0) await db.batch(stmts);
 }

@@ -11,6 +11,7 @@ import type { ErpMessage, ProjectionMessage } from "../../src/domain/messages";
 import type { PortalOrder } from "../../src/domain/view";
 import worker from "../../src/index";
 import { reconcileOnSchedule } from "../../src/ops/reconcile";
+import { chunkJson, project, TIMELINE_PARAM_BYTES } from "../../src/readmodel/projector";
 import { orderStub } from "../../src/orders";
 import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
@@ -169,6 +170,23 @@ describe("the outbox under Queues' limits", () => {
       Array.from({ length: 1000 }, (_, i) => `e${i}`),
     );
     expect(parts.at(-1)?.body).toMatchObject({ kind: "projection", order: { version: 1000, timeline: [] } });
+  });
+
+  it("writes a re-projected long order's whole timeline in statements D1 takes (3,000 entries, 1.4 MB of JSON)", async () => {
+    const entries = Array.from({ length: 3000 }, (_, i) => entry(i));
+    // What one consumer batch can bring for one order: its timeline chunks, then the view.
+    const parts = messagesOf({
+      queue: "projection",
+      body: JSON.stringify({ ...snapshot(0), order: { ...snapshot(0).order, orderId: "SO-LONG-REPROJECT", timeline: entries, version: 3000 } }),
+    });
+    expect(JSON.stringify(entries).length).toBeGreaterThan(1_000_000);
+    await project(
+      env.DB,
+      parts.map((p) => p.body as ProjectionMessage),
+    );
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM timeline WHERE order_id = 'SO-LONG-REPROJECT'").first<{ n: number }>();
+    expect(n?.n).toBe(3000);
+    for (const part of chunkJson(entries, TIMELINE_PARAM_BYTES)) expect(part.length).toBeLessThanOrEqual(TIMELINE_PARAM_BYTES);
   });
 
   it("packs sends within 100 messages and the batch byte limit", () => {
