@@ -3,6 +3,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-types";
+import { erpContract } from "./erp/contract-route";
 import { openApiDocument, registerConsoleDoc, registerWebhookDoc } from "./http/document";
 import { LOGIN_FORM_MAX_BYTES, limitBody, loginLimit, OPS_BODY_MAX_BYTES, portalReadLimit, RELEASE_BODY_MAX_BYTES, trackLimit } from "./http/limits";
 import { correlation } from "./platform/correlation";
@@ -36,6 +37,8 @@ app.route("/", track);
 app.route("/", consoleRoutes);
 registerWebhookDoc(app);
 registerConsoleDoc(app);
+// The ERP contract (what we send the ERP), public like /openapi.json.
+app.route("/", erpContract);
 
 // Built once per isolate, on first request: the routes are all registered by then.
 let doc: ReturnType<typeof openApiDocument> | undefined;

@@ -1,6 +1,7 @@
 // The generic REST ERP adapter (docs/erp.md): one POST per command, with the idempotency key and the
 // correlation id, and the ERP's answer classified so the consumer knows whether to ack, retry or give up.
 import { COMMAND_TYPES, type ErpCommand } from "../domain/commands";
+import type { Json } from "../domain/json";
 import { CORRELATION_HEADER } from "../platform/correlation";
 import { log } from "../platform/log";
 import { parseRetryAfter } from "./backoff";
@@ -20,6 +21,11 @@ export function idempotencyKey(cmd: Pick<ErpCommand, "orderId" | "seq">): string
   return `${cmd.orderId}:${cmd.seq}`;
 }
 
+/** The JSON body of a command, as the ERP contract has it (src/erp/contract.ts; tests check one against the other). */
+export function commandBody(cmd: ErpCommand): Record<string, Json> {
+  return { ...cmd.payload, orderId: cmd.orderId, seq: cmd.seq, commandKey: cmd.key };
+}
+
 export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationId: string): Promise<ErpOutcome> {
   const url = new URL(COMMAND_TYPES[cmd.type].slice(1), withSlash(target.baseUrl));
   const key = idempotencyKey(cmd);
@@ -33,7 +39,7 @@ export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationI
         "Idempotency-Key": key,
         [CORRELATION_HEADER]: correlationId,
       },
-      body: JSON.stringify({ ...cmd.payload, orderId: cmd.orderId, seq: cmd.seq, commandKey: cmd.key }),
+      body: JSON.stringify(commandBody(cmd)),
       // Never follow: a followed 301/302 turns the POST into a GET of whatever page the Location names (a
       // sign-in page answers 200, and the fact would count as booked), and a 307/308 re-sends the body and
       // the bearer token to a URL nobody configured. A redirect is classified below instead.
