@@ -145,7 +145,7 @@ describe("the outbox under Queues' limits", () => {
     description: "x".repeat(400),
     source: "acme-3pl",
   });
-  const snapshot = (n: number): ProjectionMessage => ({
+  const snapshot = (n: number): Extract<ProjectionMessage, { kind: "projection" }> => ({
     kind: "projection",
     correlationId: "c",
     order: {
