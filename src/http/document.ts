@@ -67,6 +67,11 @@ const CONSOLE_PAGES: { method: "get" | "post"; path: string; summary: string; pa
   { method: "post", path: "/ops/console/reconcile", summary: "Reconcile now (CSRF-protected form)" },
   { method: "post", path: "/ops/console/orders/{orderId}/replay", summary: "Replay an order (CSRF-protected form)", params: ["orderId"] },
   { method: "post", path: "/ops/console/dead-letters/{id}/replay", summary: "Replay a dead letter (CSRF-protected form)", params: ["id"] },
+  {
+    method: "post",
+    path: "/ops/console/dead-letters/replay",
+    summary: "Bulk replay of dead letters (CSRF-protected form): shows what matches, replays it when confirmed (confirm=yes)",
+  },
   { method: "post", path: "/ops/console/quarantine/{id}/replay", summary: "Replay a quarantined payload (CSRF-protected form)", params: ["id"] },
 ];
 

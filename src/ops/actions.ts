@@ -1,9 +1,12 @@
 // Ops repairs, shared by the JSON API and the console, so both do exactly the same thing.
+import { z } from "@hono/zod-openapi";
+import { OrderId } from "../domain/identifiers";
 import { mapRequest, routeEvents } from "../ingest";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
+import { errorName, log } from "../platform/log";
 import { HttpProblem, notFound } from "../platform/problem";
-import { getDeadLetter, markDeadLetterReplayed } from "../readmodel/ops-queries";
+import { getDeadLetter, markDeadLetterReplayed, markDeadLettersReplayed, openDeadLettersMatching } from "../readmodel/ops-queries";
 import { getQuarantined, markReplayed } from "../readmodel/quarantine";
 
 export async function replayQuarantined(env: Env, id: string, correlationId: string) {
@@ -42,4 +45,149 @@ export async function replayOrder(env: Env, orderId: string, correlationId: stri
   const erpNudged = await order.nudgeErp();
   await order.kick();
   return { orderId, reprojected, erpNudged };
+}
+
+/**
+ * Destinations whose dead commands can be replayed, and how an order revives one. Only the ERP delivers
+ * today; another destination kind adds its entry here (and a destination column to the read model's
+ * dead letters, which today are all the ERP's).
+ */
+const DESTINATIONS = {
+  erp: { revive: (env: Env, orderId: string, seq: number) => orderStub(env, orderId).reviveErp(seq) },
+} satisfies Record<string, { revive(env: Env, orderId: string, seq: number): Promise<boolean> }>;
+type Destination = keyof typeof DESTINATIONS;
+
+/**
+ * The causes a dead letter records, under both names: "rejected"/"exhausted" as stored today, and
+ * "refused"/"expired" as they are being renamed (a refusal by the destination; retries past their horizon).
+ * A filter by either name matches rows stored under either, so the filter survives the rename.
+ */
+const CAUSES = {
+  rejected: ["rejected", "refused"],
+  refused: ["rejected", "refused"],
+  exhausted: ["exhausted", "expired"],
+  expired: ["exhausted", "expired"],
+} as const;
+
+/** At most this many dead letters per call (and order ids per filter): bounded work, then `more`. */
+export const BULK_REPLAY_MAX = 500;
+// Durable Objects called at once, as reconciliation does.
+const FAN_OUT = 10;
+
+export const BulkReplayRequest = z
+  .strictObject({
+    destination: z
+      .enum(Object.keys(DESTINATIONS) as [Destination, ...Destination[]])
+      .optional()
+      .openapi({ description: "Whose dead commands (today only `erp`, the default)" }),
+    reason: z
+      .enum(Object.keys(CAUSES) as [keyof typeof CAUSES, ...(keyof typeof CAUSES)[]])
+      .optional()
+      .openapi({ description: "The dead letter's cause: `rejected` (= `refused`, the destination said no) or `exhausted` (= `expired`, retries ran out)" }),
+    orderIds: z.array(OrderId).min(1).max(BULK_REPLAY_MAX).optional().openapi({ description: "Only these orders" }),
+    all: z.boolean().optional().openapi({ description: "Required (true) when no other filter is given: replay every open dead letter" }),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(BULK_REPLAY_MAX)
+      .optional()
+      .openapi({ description: `Dead letters this call replays at most (default ${BULK_REPLAY_MAX})` }),
+  })
+  // An empty body must not replay everything: a fat-fingered POST has to say so.
+  .refine((b) => b.all === true || b.destination !== undefined || b.reason !== undefined || b.orderIds !== undefined, {
+    message: 'Say which dead letters to replay: destination, reason or orderIds, or "all": true for every open dead letter.',
+  })
+  .openapi("BulkReplayRequest");
+export type BulkReplayFilter = z.infer<typeof BulkReplayRequest>;
+
+export interface BulkReplayReport {
+  /** Open dead letters this call took up (at most the limit). */
+  matched: number;
+  /** Revived on their order by this call. */
+  replayed: number;
+  /** No longer dead on their order (replayed meanwhile, one by one or by another call): closed, not counted. */
+  alreadyLive: number;
+  /** Their order could not be reached; they stay open and the next call tries them again. */
+  failed: { orderId: string; seq: number; problem: string }[];
+  /** More open dead letters match: call again with the same body. */
+  more: boolean;
+  filter: { destination: Destination; reason?: string; orderIds?: string[] };
+}
+
+/** Open dead letters matching the filter, oldest first, at most `limit` (what a bulk replay takes up). */
+export function matchingDeadLetters(db: D1Database, filter: BulkReplayFilter, limit: number) {
+  return openDeadLettersMatching(db, {
+    ...(filter.reason ? { causes: CAUSES[filter.reason] } : {}),
+    ...(filter.orderIds ? { orderIds: filter.orderIds } : {}),
+    limit,
+  });
+}
+
+/**
+ * Replays every open dead letter matching the filter, oldest first, at most `limit` per call. D1 says
+ * which dead letters are open; each order decides: `revive` brings back a command only if it is dead right
+ * now, inside the order's own transaction, so a command replayed meanwhile is counted `alreadyLive`, never
+ * twice. An order's dead letters are revived in sequence; its later commands then follow in order. Replayed
+ * rows leave the open set, so repeating the same call continues where this one stopped and, once nothing
+ * is left, replays nothing.
+ */
+export async function replayDeadLetters(
+  env: Env,
+  filter: BulkReplayFilter,
+  ctx: { correlationId: string; identity: string | null },
+): Promise<BulkReplayReport> {
+  const destination = filter.destination ?? "erp";
+  const limit = filter.limit ?? BULK_REPLAY_MAX;
+  const rows = await matchingDeadLetters(env.DB, filter, limit + 1);
+  const taken = rows.slice(0, limit);
+  const byOrder = new Map<string, typeof taken>();
+  for (const r of taken) byOrder.set(r.orderId, [...(byOrder.get(r.orderId) ?? []), r]);
+
+  const revived: string[] = [];
+  const live: string[] = [];
+  const failed: BulkReplayReport["failed"] = [];
+  const orders = [...byOrder.entries()];
+  for (let i = 0; i < orders.length; i += FAN_OUT) {
+    await Promise.all(
+      orders.slice(i, i + FAN_OUT).map(async ([orderId, dead]) => {
+        const inOrder = dead.sort((a, b) => a.seq - b.seq);
+        for (const [k, d] of inOrder.entries()) {
+          try {
+            ((await DESTINATIONS[destination].revive(env, orderId, d.seq)) ? revived : live).push(d.id);
+          } catch (err) {
+            log.error("bulk replay: reviving a dead command failed", { orderId, seq: d.seq, correlationId: ctx.correlationId, error: errorName(err) });
+            // The order's later dead commands are not tried: they would only wait behind this one.
+            for (const rest of inOrder.slice(k)) {
+              failed.push({ orderId, seq: rest.seq, problem: `order unreachable (${errorName(err)}); still open, call again` });
+            }
+            return;
+          }
+        }
+      }),
+    );
+  }
+  // Both kinds are no longer dead on their order; a failure here leaves them open, and a repeat finds them
+  // live (`alreadyLive`) and closes them.
+  await markDeadLettersReplayed(env.DB, [...revived, ...live]);
+
+  const report: BulkReplayReport = {
+    matched: taken.length,
+    replayed: revived.length,
+    alreadyLive: live.length,
+    failed,
+    more: rows.length > limit,
+    filter: { destination, ...(filter.reason ? { reason: filter.reason } : {}), ...(filter.orderIds ? { orderIds: filter.orderIds } : {}) },
+  };
+  log.info("bulk dead-letter replay", {
+    correlationId: ctx.correlationId,
+    identity: ctx.identity,
+    filter: { ...report.filter, orderIds: filter.orderIds?.length ?? null, all: filter.all ?? false, limit },
+    matched: report.matched,
+    replayed: report.replayed,
+    alreadyLive: report.alreadyLive,
+    failed: failed.length,
+    more: report.more,
+  });
+  return report;
 }

@@ -35,8 +35,11 @@ export async function opsIdentity(env: Env, headers: { get(name: string): string
   return null;
 }
 
-export const requireOps = createMiddleware<{ Bindings: Env }>(async (c, next) => {
-  if (!(await opsIdentity(c.env, c.req.raw.headers))) throw unauthorized("Ops credentials required: Bearer OPS_TOKEN or a Cloudflare Access JWT.");
+/** Sets `opsIdentity` (who acts, for the log lines of repairs): "ops-token", or the Access identity. */
+export const requireOps = createMiddleware<{ Bindings: Env; Variables: { opsIdentity: string } }>(async (c, next) => {
+  const identity = await opsIdentity(c.env, c.req.raw.headers);
+  if (!identity) throw unauthorized("Ops credentials required: Bearer OPS_TOKEN or a Cloudflare Access JWT.");
+  c.set("opsIdentity", identity);
   await next();
 });
 

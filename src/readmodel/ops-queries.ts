@@ -1,5 +1,5 @@
 // Ops reads over D1: dead letters and the aggregate figures of GET /ops/metrics.
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { deadLetters } from "./schema";
 
@@ -21,6 +21,43 @@ export async function getDeadLetter(db: D1Database, id: string) {
 
 export async function markDeadLetterReplayed(db: D1Database, id: string): Promise<void> {
   await drizzle(db).update(deadLetters).set({ status: "replayed", replayedAt: new Date().toISOString() }).where(eq(deadLetters.id, id));
+}
+
+// D1 allows 100 bound parameters per statement: order ids go in parts, beside the status and causes.
+const ID_CHUNK = 90;
+
+/**
+ * Open dead letters matching all the given filters (causes: any of; orderIds: any of), oldest first, at most
+ * `limit`. The caller asks for one more than it will take, to know whether more remain.
+ */
+export async function openDeadLettersMatching(db: D1Database, f: { causes?: readonly string[]; orderIds?: readonly string[]; limit: number }) {
+  const where = (ids?: readonly string[]) =>
+    and(
+      eq(deadLetters.status, "open"),
+      f.causes ? inArray(deadLetters.cause, [...f.causes]) : undefined,
+      ids ? inArray(deadLetters.orderId, [...ids]) : undefined,
+    );
+  const query = (ids?: readonly string[]) =>
+    drizzle(db).select().from(deadLetters).where(where(ids)).orderBy(asc(deadLetters.createdAt), asc(deadLetters.id)).limit(f.limit);
+  if (!f.orderIds) return query();
+  const parts: (readonly string[])[] = [];
+  for (let i = 0; i < f.orderIds.length; i += ID_CHUNK) parts.push(f.orderIds.slice(i, i + ID_CHUNK));
+  const rows = (await Promise.all(parts.map((ids) => query(ids)))).flat();
+  return rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).slice(0, f.limit);
+}
+
+/** Marks open dead letters replayed; one already marked (a replay meanwhile) keeps its first replayedAt. */
+export async function markDeadLettersReplayed(db: D1Database, ids: readonly string[], now = new Date().toISOString()): Promise<void> {
+  const statements = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const part = ids.slice(i, i + ID_CHUNK);
+    statements.push(
+      db
+        .prepare(`UPDATE dead_letters SET status = 'replayed', replayed_at = ? WHERE status = 'open' AND id IN (${part.map(() => "?").join(",")})`)
+        .bind(now, ...part),
+    );
+  }
+  if (statements.length) await db.batch(statements);
 }
 
 export interface ErpBacklog {

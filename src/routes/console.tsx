@@ -10,7 +10,16 @@ import type { FC } from "hono/jsx";
 import type { AppEnv } from "../app-types";
 import { htmlSecurity, Page } from "../http/html";
 import { router } from "../http/openapi";
-import { replayDeadLetter, replayOrder, replayQuarantined } from "../ops/actions";
+import {
+  BULK_REPLAY_MAX,
+  type BulkReplayFilter,
+  BulkReplayRequest,
+  matchingDeadLetters,
+  replayDeadLetter,
+  replayDeadLetters,
+  replayOrder,
+  replayQuarantined,
+} from "../ops/actions";
 import { reconcile } from "../ops/reconcile";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
@@ -42,7 +51,7 @@ th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef0f3;vertic
 th{font-weight:600;color:#5b6473}
 form.inline{display:inline}
 button{font:inherit;padding:.25rem .6rem;border:1px solid #1d2430;border-radius:.3rem;background:#fff;cursor:pointer}
-input{font:inherit;padding:.25rem .4rem}
+input,select{font:inherit;padding:.25rem .4rem}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f7f9;padding:.5rem;border-radius:.3rem;max-height:28rem;overflow:auto}
 .flash{background:#ecfdf3;border-left:4px solid #12b76a;padding:.5rem .75rem}
 .muted{color:#5b6473}
@@ -220,10 +229,28 @@ async function overview(c: C) {
       </section>
       <section class="card" data-testid="dead-letters">
         <h2>Dead letters ({dead.length})</h2>
+        <form method="post" action="/ops/console/dead-letters/replay" id="bulk-replay">
+          <input type="hidden" name="csrf" value={c.get("csrf")} />
+          <label>
+            Cause{" "}
+            <select name="reason">
+              <option value="">any</option>
+              <option value="rejected">rejected (refused by the ERP)</option>
+              <option value="exhausted">exhausted (retries ran out)</option>
+            </select>
+          </label>{" "}
+          <button type="submit" data-testid="bulk-replay">
+            Replay all matching…
+          </button>{" "}
+          <span class="muted">Only the checked orders, if any are checked. You confirm on the next page.</span>
+        </form>
         <table>
           <tbody>
             {dead.map((d) => (
               <tr>
+                <td>
+                  <input type="checkbox" name="orderIds" value={d.orderId} form="bulk-replay" aria-label={`Select ${d.orderId}`} />
+                </td>
                 <td>
                   <a href={`/ops/console/orders?orderId=${encodeURIComponent(d.orderId)}`}>{d.orderId}</a> #{d.seq}
                 </td>
@@ -338,6 +365,65 @@ async function orderPage(c: C) {
   );
 }
 
+/** The bulk-replay form's fields as the API's filter: no cause and no checked order means every open one. */
+function bulkFilter(form: Record<string, string | File | (string | File)[]>): BulkReplayFilter | string {
+  const strings = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string" && x !== "");
+  const reason = strings(form.reason)[0];
+  const orderIds = [...new Set(strings(form.orderIds))];
+  const parsed = BulkReplayRequest.safeParse({
+    destination: "erp",
+    ...(reason ? { reason } : {}),
+    ...(orderIds.length ? { orderIds } : { all: true }),
+  });
+  return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join(".") || "filter"}: ${i.message}`).join("; ");
+}
+
+const describeFilter = (f: BulkReplayFilter) =>
+  `${f.reason ? `cause ${f.reason}` : "any cause"}, ${f.orderIds ? `orders ${f.orderIds.join(", ")}` : "every order"}`;
+
+/** The bulk replay's second step: what matches now, and one button that replays exactly that filter. */
+async function confirmBulk(c: C, f: BulkReplayFilter) {
+  const rows = await matchingDeadLetters(c.env.DB, f, BULK_REPLAY_MAX + 1);
+  const n = Math.min(rows.length, BULK_REPLAY_MAX);
+  return c.html(
+    <Shell c={c} title="Replay dead letters">
+      <section class="card" data-testid="bulk-confirm">
+        <h2>
+          Replay {n} open dead letter{n === 1 ? "" : "s"}
+          {rows.length > BULK_REPLAY_MAX ? " (of more: press again afterwards for the rest)" : ""}?
+        </h2>
+        <p class="muted">Filter: {describeFilter(f)}. Each order decides: a command replayed meanwhile is not replayed twice. Safe to repeat.</p>
+        <table>
+          <tbody>
+            {rows.slice(0, 25).map((d) => (
+              <tr>
+                <td>
+                  {d.orderId} #{d.seq}
+                </td>
+                <td>{d.type}</td>
+                <td>{d.cause}</td>
+                <td class="muted">{d.reason.slice(0, 160)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form method="post" action="/ops/console/dead-letters/replay" class="inline">
+          <input type="hidden" name="csrf" value={c.get("csrf")} />
+          <input type="hidden" name="reason" value={f.reason ?? ""} />
+          {f.orderIds?.map((id) => (
+            <input type="hidden" name="orderIds" value={id} />
+          ))}
+          <input type="hidden" name="confirm" value="yes" />
+          <button type="submit" data-testid="bulk-replay-confirm">
+            Replay {n} dead letter{n === 1 ? "" : "s"}
+          </button>
+        </form>{" "}
+        <a href="/ops">Cancel</a>
+      </section>
+    </Shell>,
+  );
+}
+
 const LoginPage: FC<{ nonce: string; failed: boolean }> = ({ nonce, failed }) => (
   <Page title="Sign in · dockline ops" nonce={nonce} css={CSS}>
     <main>
@@ -416,6 +502,27 @@ consoleRoutes.post("/ops/console/dead-letters/:id/replay", consoleAuth, csrfGuar
     return `Dead letter for ${r.orderId} #${r.seq} replayed.`;
   }),
 );
+// Two steps: the first press shows what matches (nothing changes), the confirmation replays it.
+consoleRoutes.post("/ops/console/dead-letters/replay", consoleAuth, csrfGuard, async (c) => {
+  const form = await c.req.parseBody({ all: true });
+  const filter = bulkFilter(form);
+  if (typeof filter === "string") return back(c as C, `Not done: ${filter}`);
+  if (form.confirm !== "yes") return confirmBulk(c as C, filter);
+  const session = c.get("session");
+  return act(c as C, async () => {
+    const r = await replayDeadLetters(c.env, filter, {
+      correlationId: c.get("correlationId"),
+      identity: session.startsWith("id:") ? session.slice(3) : "console-session",
+    });
+    return [
+      `Bulk replay: ${r.replayed} replayed of ${r.matched} matched`,
+      r.alreadyLive ? `; ${r.alreadyLive} already live` : "",
+      r.failed.length ? `; ${r.failed.length} not reached (${r.failed.map((f) => `${f.orderId} #${f.seq}`).join(", ")}), still open` : "",
+      r.more ? "; more remain, press again" : "",
+      ".",
+    ].join("");
+  });
+});
 consoleRoutes.post("/ops/console/quarantine/:id/replay", consoleAuth, csrfGuard, (c) =>
   act(c as C, async () => {
     const r = await replayQuarantined(c.env, c.req.param("id"), c.get("correlationId"));

@@ -5,7 +5,7 @@ import type { CorrelationDO } from "../../durable-objects/correlation";
 import { OrderIdParams } from "../http/params";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { orderStub } from "../orders";
-import { replayDeadLetter, replayOrder, replayQuarantined } from "../ops/actions";
+import { BulkReplayRequest, replayDeadLetter, replayDeadLetters, replayOrder, replayQuarantined } from "../ops/actions";
 import { partners } from "../partners/registry";
 import { requireOps } from "../platform/auth";
 import { reconcile } from "../ops/reconcile";
@@ -165,6 +165,32 @@ ops.openapi(
     responses: { 200: json(Loose("DeadLetterReplay", "{ id, orderId, seq, status, revived }"), "Replayed"), ...problems(401, 404, 409) },
   }),
   async (c) => c.json(await replayDeadLetter(c.env, c.req.valid("param").id), 200),
+);
+
+const BulkReplayReport = z
+  .object({
+    matched: z.number().int().openapi({ description: "Open dead letters this call took up (at most the limit)" }),
+    replayed: z.number().int().openapi({ description: "Revived on their order by this call" }),
+    alreadyLive: z.number().int().openapi({ description: "No longer dead on their order (replayed meanwhile): closed, not counted as replayed" }),
+    failed: z
+      .array(z.object({ orderId: z.string(), seq: z.number().int(), problem: z.string() }))
+      .openapi({ description: "Not reached; they stay open and the next call tries them again" }),
+    more: z.boolean().openapi({ description: "More open dead letters match: send the same body again" }),
+    filter: z.object({ destination: z.string(), reason: z.string().optional(), orderIds: z.array(z.string()).optional() }),
+  })
+  .openapi("BulkReplayReport");
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/dead-letters/replay",
+    summary:
+      "Replay every open dead letter matching the filter (destination, reason, orderIds; all combined), at most 500 per call; an empty filter needs `all: true`; safe to repeat",
+    request: { body: { required: true, content: { "application/json": { schema: BulkReplayRequest } } } },
+    responses: { 200: json(BulkReplayReport, "What was replayed"), ...problems(400, 401, 413, 422) },
+  }),
+  async (c) =>
+    c.json(await replayDeadLetters(c.env, c.req.valid("json"), { correlationId: c.get("correlationId"), identity: c.get("opsIdentity") ?? null }), 200),
 );
 
 ops.openapi(
