@@ -3,13 +3,13 @@
 import { writeFileSync } from "node:fs";
 import { app } from "../src/app";
 import { renderApiMarkdown } from "../src/http/api-markdown";
-import { renderErpContractMarkdown } from "../src/erp/contract-markdown";
+import { type ErpContractDoc, renderErpContractMarkdown } from "../src/erp/contract-markdown";
 
 const res = await app.request("/openapi.json");
 writeFileSync("docs/api.md", renderApiMarkdown(await res.json()));
 console.log("docs/api.md written");
 
-const erp = await (await app.request("/erp/openapi.json")).json();
+const erp = (await (await app.request("/erp/openapi.json")).json()) as ErpContractDoc;
 writeFileSync("docs/erp-openapi.json", `${JSON.stringify(erp, null, 2)}\n`);
 writeFileSync("docs/erp-contract.md", renderErpContractMarkdown(erp));
 console.log("docs/erp-openapi.json and docs/erp-contract.md written");
