@@ -2,7 +2,7 @@
 // simulator refuses some orders permanently, the fault is cleared, and the bulk replay must bring every
 // matching command to the ERP exactly once, in per-order order, and be safe to repeat.
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { orderStub } from "../../src/orders";
 import { call, erpRecords, erpRecordsEventually, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
@@ -178,6 +178,33 @@ describe("POST /ops/dead-letters/replay", () => {
     await expectDeliveredOnceInOrder(ids);
     const again = (await (await bulk({ all: true })).json()) as BulkReport;
     expect(again).toMatchObject({ matched: 0, replayed: 0, alreadyLive: 0, failed: [], more: false });
+  });
+
+  it("logs every bulk replay with its filter, counts, correlation id and who asked", async () => {
+    const spy = vi.spyOn(console, "log");
+    try {
+      const res = await ops("/ops/dead-letters/replay", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Correlation-Id": "corr-bulk-log-0001" },
+        body: JSON.stringify({ reason: "expired", orderIds: ["BULK-LOG-0"] }),
+      });
+      expect(res.status).toBe(200);
+      const lines = spy.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"bulk dead-letter replay"'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({
+        level: "info",
+        identity: "ops-token",
+        correlationId: res.headers.get("X-Correlation-Id"),
+        filter: { destination: "erp", reason: "expired", orderIds: 1, all: false, limit: 500 },
+        matched: 0,
+        replayed: 0,
+        alreadyLive: 0,
+        failed: 0,
+        more: false,
+      });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("refuses a caller without ops credentials", async () => {
