@@ -10,6 +10,8 @@ import { unstable_readConfig } from "wrangler";
 export const TEST_SECRETS = {
   ERP_INBOUND_TOKEN: "test-erp-inbound-token",
   ERP_TOKEN: "test-erp-token",
+  // Only used when a test switches ERP_AUTH to oauth2-client-credentials (the simulator knows this client).
+  ERP_CLIENT_SECRET: "test-erp-client-secret",
   OPS_TOKEN: "test-ops-token",
   TRACKING_TOKEN_SECRET: "test-tracking-link-secret",
   // Two active secrets: a rotation in progress (the tests sign with the first, and check the second).
@@ -82,6 +84,7 @@ export default defineConfig(async () => {
             SOAK_ORDERS: process.env.SOAK_ORDERS ?? "300",
             SOAK_OUTAGE_MS: process.env.SOAK_OUTAGE_MS ?? "20000",
             ERP_BASE_URL: "http://erp.test",
+            ERP_TOKEN_URL: "http://erp.test/oauth/token",
             // The outbox alarm is a safety net; tests that exercise it run it explicitly.
             OUTBOX_RETRY_SECONDS: "60",
             // Fast clocks for tests: ERP retries in about a second instead of minutes.
@@ -107,7 +110,7 @@ export default defineConfig(async () => {
               scriptPath: ".cache/erp-sim.mjs",
               compatibilityDate: "2026-11-01",
               durableObjects: { LEDGER: { className: "ErpLedger", useSQLite: true } },
-              bindings: { ERP_TOKEN: TEST_SECRETS.ERP_TOKEN },
+              bindings: { ERP_TOKEN: TEST_SECRETS.ERP_TOKEN, ERP_CLIENT_ID: String(config.vars.ERP_CLIENT_ID), ERP_CLIENT_SECRET: TEST_SECRETS.ERP_CLIENT_SECRET },
             },
           ],
         },

@@ -4,6 +4,7 @@ import { COMMAND_TYPES, type ErpCommand } from "../domain/commands";
 import type { Json } from "../domain/json";
 import { CORRELATION_HEADER } from "../platform/correlation";
 import { log } from "../platform/log";
+import { type ErpAuth, type ErpAuthEnv, erpAuthFromEnv, isolateTokens, type TokenResult, type TokenSource } from "./auth";
 import { parseRetryAfter } from "./backoff";
 
 export type ErpOutcome =
@@ -13,8 +14,15 @@ export type ErpOutcome =
 
 export interface ErpTarget {
   baseUrl: string;
-  token: string;
+  auth: ErpAuth;
   timeoutMs: number;
+  /** Where OAuth tokens are cached: the isolate's, unless a test brings its own clock. */
+  tokens?: TokenSource;
+}
+
+/** The ERP target of this environment (ERP_BASE_URL, ERP_TIMEOUT_MS and the ERP_AUTH settings). */
+export function erpTargetFromEnv(env: ErpAuthEnv & { ERP_BASE_URL: string; ERP_TIMEOUT_MS?: string }, tokens: TokenSource = isolateTokens): ErpTarget {
+  return { baseUrl: env.ERP_BASE_URL, auth: erpAuthFromEnv(env), timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000, tokens };
 }
 
 export function idempotencyKey(cmd: Pick<ErpCommand, "orderId" | "seq">): string {
@@ -29,29 +37,26 @@ export function commandBody(cmd: ErpCommand): Record<string, Json> {
 export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationId: string): Promise<ErpOutcome> {
   const url = new URL(COMMAND_TYPES[cmd.type].slice(1), withSlash(target.baseUrl));
   const key = idempotencyKey(cmd);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: {
-        Authorization: `Bearer ${target.token}`,
-        "Content-Type": "application/json",
-        "Idempotency-Key": key,
-        [CORRELATION_HEADER]: correlationId,
-      },
-      body: JSON.stringify(commandBody(cmd)),
-      // Never follow: a followed 301/302 turns the POST into a GET of whatever page the Location names (a
-      // sign-in page answers 200, and the fact would count as booked), and a 307/308 re-sends the body and
-      // the bearer token to a URL nobody configured. A redirect is classified below instead.
-      redirect: "manual",
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-  } catch (err) {
-    // Network failure or our timeout: the ERP may or may not have applied it; the idempotency key makes
-    // the retry safe either way.
-    const reason = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network error";
-    return { kind: "transient", status: null, reason };
+  const { auth } = target;
+  if (auth.kind === "misconfigured") return { kind: "transient", status: null, reason: auth.reason };
+  const tokens = target.tokens ?? isolateTokens;
+  const credential = async (rejected?: string): Promise<TokenResult> =>
+    auth.kind === "bearer" ? { ok: true, token: auth.token } : tokens.token(auth, target.timeoutMs, rejected);
+  const first = await credential();
+  if (!first.ok) return noToken(first);
+  let res = await post(url, target, cmd, key, first.token, correlationId);
+  // An OAuth token can be revoked or expire early: one fresh token, one more try. Safe to repeat: the ERP
+  // applied nothing it answered 401 to, and the idempotency key covers the rest. A static token is what
+  // it is: its 401 is read like any other 4xx.
+  if (res instanceof Response && res.status === 401 && auth.kind === "oauth2-client-credentials") {
+    await res.body?.cancel();
+    const fresh = await credential(first.token);
+    if (!fresh.ok) return noToken(fresh);
+    res = await post(url, target, cmd, key, fresh.token, correlationId);
   }
+  // Network failure or our timeout: the ERP may or may not have applied it; the idempotency key makes the
+  // retry safe either way.
+  if (!(res instanceof Response)) return { kind: "transient", status: null, reason: res.reason };
   const detail = await readDetail(res);
   const redirectHost = isRedirect(res.status) ? hostOf(res.headers.get("Location"), url) : null;
   if (isRedirect(res.status)) {
@@ -68,6 +73,37 @@ export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationI
     },
     key,
   );
+}
+
+/**
+ * No token, so nothing was sent. A token endpoint that fails is an outage or a configuration to fix, never
+ * a refusal of this fact: retried, with the endpoint's Retry-After, and the reason on the order.
+ */
+function noToken(t: Extract<TokenResult, { ok: false }>): ErpOutcome {
+  return { kind: "transient", status: null, reason: t.reason, ...(t.retryAfterSeconds !== undefined ? { retryAfterSeconds: t.retryAfterSeconds } : {}) };
+}
+
+/** One POST of the command; a network failure or our timeout comes back as its reason, not thrown. */
+async function post(url: URL, target: ErpTarget, cmd: ErpCommand, key: string, token: string, correlationId: string): Promise<Response | { reason: string }> {
+  try {
+    return await fetch(url, {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${token}`,
+        "Content-Type": "application/json",
+        "Idempotency-Key": key,
+        [CORRELATION_HEADER]: correlationId,
+      },
+      body: JSON.stringify(commandBody(cmd)),
+      // Never follow: a followed 301/302 turns the POST into a GET of whatever page the Location names (a
+      // sign-in page answers 200, and the fact would count as booked), and a 307/308 re-sends the body and
+      // the bearer token to a URL nobody configured. A redirect is classified below instead.
+      redirect: "manual",
+      signal: AbortSignal.timeout(target.timeoutMs),
+    });
+  } catch (err) {
+    return { reason: err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network error" };
+  }
 }
 
 /** What the adapter read from one ERP answer: all `classify` needs, and nothing secret. */

@@ -3,7 +3,7 @@
 // effect is done, known to be done, or known to be carried by another message (the nudge that the
 // predecessor's acknowledgement enqueues), so during an ERP outage only each order's head command retries.
 import type { ErpMessage } from "../domain/messages";
-import { sendToErp } from "../erp/adapter";
+import { erpTargetFromEnv, sendToErp } from "../erp/adapter";
 import { backoffSeconds, policyFromEnv } from "../erp/backoff";
 import { wakeWaitingOrders } from "./erp-wake";
 import type { ErpClaim } from "../../durable-objects/order";
@@ -53,7 +53,7 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   }
   // Deliver, then keep going down the order's chain while the ERP accepts: each acknowledgement hands back
   // the claim of the next command, so a backlog drains without one queue delivery per command.
-  const erp = { baseUrl: env.ERP_BASE_URL, token: env.ERP_TOKEN, timeoutMs: Number(env.ERP_TIMEOUT_MS ?? "10000") || 10_000 };
+  const erp = erpTargetFromEnv(env);
   const chain = maxChain(env);
   let current: Extract<ErpClaim, { status: "deliver" }> = claim;
   for (let hop = 0; ; hop++) {

@@ -2,14 +2,19 @@
 // Validation happens here; faults are decided by the ledger before any record is touched; delays (slowMs,
 // hangs) are waited out here in the worker so they never block the single ledger Durable Object.
 import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { canonicalJson, checkBody, ENDPOINTS, type Kind, parseIdempotencyKey } from "./contract";
 import { type FaultDecision, FaultInputSchema, faultView } from "./faults";
 import { ErpLedger, type LedgerRecord } from "./ledger";
+import { basicCredentials, OAuthConfigSchema, sameSecret } from "./oauth";
 import { problem } from "./problem";
 
 interface Env {
   LEDGER: DurableObjectNamespace<ErpLedger>;
   ERP_TOKEN: string;
+  /** The one OAuth client the token endpoint knows (RFC 6749 §4.4); unset: the endpoint refuses every client. */
+  ERP_CLIENT_ID?: string;
+  ERP_CLIENT_SECRET?: string;
 }
 type AppContext = Context<{ Bindings: Env }>;
 
@@ -40,6 +45,34 @@ app.all("/login", async (c) => {
   return c.html("<!doctype html><title>Sign in</title><form method=post><input name=user><input name=password type=password></form>");
 });
 
+// ---- OAuth 2.0 token endpoint (client credentials) ----
+
+// RFC 6749 §4.4.2 and §5: a form POST, the client authenticated with HTTP Basic; the answer is JSON with
+// `Cache-Control: no-store`, and errors carry an `error` code. Tokens are opaque and expire (PUT /admin/oauth).
+app.post("/oauth/token", async (c) => {
+  const oauthError = (status: number, error: string, headers: Record<string, string> = {}) =>
+    c.json({ error }, status as ContentfulStatusCode, { "Cache-Control": "no-store", ...headers });
+  // The body is read before any answer: answering first leaves the sender's stream half-read.
+  const form = new URLSearchParams(await c.req.text());
+  const client = basicCredentials(c.req.header("authorization"));
+  const { ERP_CLIENT_ID: id = "", ERP_CLIENT_SECRET: secret = "" } = c.env;
+  if (client === null || id === "" || secret === "" || !sameSecret(client.clientId, id) || !sameSecret(client.clientSecret, secret)) {
+    return oauthError(401, "invalid_client", { "WWW-Authenticate": 'Basic realm="erp-sim"' });
+  }
+  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) return oauthError(400, "invalid_request");
+  if (form.get("grant_type") !== "client_credentials") return oauthError(400, "unsupported_grant_type");
+  const decision = await ledger(c.env).tokenRequest();
+  if (decision.kind === "fail") {
+    const retry: Record<string, string> = decision.retryAfterSeconds === null ? {} : { "Retry-After": String(decision.retryAfterSeconds) };
+    return oauthError(decision.status, decision.status >= 500 ? "temporarily_unavailable" : "invalid_client", retry);
+  }
+  const scope = form.get("scope");
+  return c.json({ access_token: decision.token, token_type: "Bearer", expires_in: decision.expiresIn, ...(scope ? { scope } : {}) }, 200, {
+    "Cache-Control": "no-store",
+    Pragma: "no-cache",
+  });
+});
+
 // ---- Business endpoints (the contract) ----
 
 for (const kind of ENDPOINTS) {
@@ -48,7 +81,9 @@ for (const kind of ENDPOINTS) {
 }
 
 async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
-  if (!bearerMatches(c.req.header("authorization"), c.env.ERP_TOKEN)) {
+  // The body is read before any answer: answering first leaves the sender's stream half-read.
+  const text = await c.req.text();
+  if (!(await authorized(c))) {
     return problem(
       401,
       "unauthorized",
@@ -62,7 +97,7 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
   }
   const key = parseIdempotencyKey(c.req.header("idempotency-key"));
   if (!key.ok) return problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key", key.detail);
-  const parsed = parseJson(await c.req.text());
+  const parsed = parseJson(text);
   if (!parsed.ok) return problem(400, "malformed-json", "Malformed JSON body", "The body is not valid JSON.");
   const body = checkBody(parsed.value, key.value);
   if (!body.ok) return problem(422, "invalid-body", "Invalid body", body.detail);
@@ -143,12 +178,15 @@ async function faultResponse(decision: Exclude<FaultDecision, { kind: "pass" }>,
   }
 }
 
-function bearerMatches(header: string | undefined, expected: string): boolean {
-  const token = /^Bearer +(\S+)$/i.exec(header ?? "")?.[1];
-  if (token === undefined || expected === "") return false;
-  const a = new TextEncoder().encode(token);
-  const b = new TextEncoder().encode(expected);
-  return a.byteLength === b.byteLength && crypto.subtle.timingSafeEqual(a, b);
+/** The static ERP_TOKEN, or a token from POST /oauth/token still within its lifetime. */
+async function authorized(c: AppContext): Promise<boolean> {
+  const token = /^Bearer +(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  if (token !== undefined && c.env.ERP_TOKEN !== "" && sameSecret(token, c.env.ERP_TOKEN)) return true;
+  if (token === undefined) {
+    await ledger(c.env).countUnauthorized();
+    return false;
+  }
+  return ledger(c.env).authorizeIssued(token);
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -188,6 +226,22 @@ app.get("/admin/orders/:orderId", async (c) => {
   return c.json({ ...order, records: order.records.map(withParsedBody) });
 });
 
+app.get("/admin/oauth", async (c) => c.json(await ledger(c.env).getOAuth()));
+
+app.put("/admin/oauth", async (c) => {
+  const parsed = parseJson(await c.req.text());
+  const input = OAuthConfigSchema.safeParse(parsed.ok ? parsed.value : undefined);
+  if (!input.success) {
+    return problem(400, "invalid-oauth-config", "Invalid OAuth configuration", "See `errors`.", {
+      errors: input.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+    });
+  }
+  return c.json(await ledger(c.env).setOAuth(input.data));
+});
+
+// Every issued token expires at once, as if its lifetime had passed (tests need no clock for it).
+app.post("/admin/oauth/expire", async (c) => c.json({ expired: await ledger(c.env).expireTokens() }));
+
 app.post("/admin/reset", async (c) => {
   await ledger(c.env).resetAll();
   return c.json({ ok: true });
@@ -199,7 +253,10 @@ function withParsedBody(record: LedgerRecord) {
 
 // ---- Fallbacks ----
 
-app.notFound((c) => problem(404, "not-found", "Not Found", `No route for ${c.req.method} ${c.req.path}.`));
+app.notFound(async (c) => {
+  await c.req.text().catch(() => ""); // read before answering, as on every route
+  return problem(404, "not-found", "Not Found", `No route for ${c.req.method} ${c.req.path}.`);
+});
 
 app.onError((err) => {
   // Logged for whoever runs the simulator; never returned to the caller.

@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Kind } from "./contract";
 import { decideFault, type FaultConfig, FaultConfigSchema, type FaultDecision, type FaultInput, NO_FAULTS, toFaultConfig } from "./faults";
+import { DEFAULT_OAUTH, newToken, type OAuthConfig, OAuthConfigSchema } from "./oauth";
 
 export interface ApplyInput {
   kind: Kind;
@@ -44,7 +45,16 @@ export interface Stats {
   injectedFailures: number;
   keyReuses: number;
   loginPageVisits: number;
+  /** OAuth access tokens issued by POST /oauth/token. */
+  tokensIssued: number;
+  /** Token requests answered with `failWith` (see PUT /admin/oauth). */
+  tokenFailures: number;
+  /** Business requests refused with 401: no bearer, a wrong one, or an expired or unknown issued token. */
+  unauthorized: number;
 }
+
+/** What POST /oauth/token answers, once the client has authenticated. */
+export type TokenDecision = { kind: "issue"; token: string; expiresIn: number } | { kind: "fail"; status: number; retryAfterSeconds: number | null };
 type StatName = keyof Stats;
 
 type RecordRow = {
@@ -80,6 +90,8 @@ export class ErpLedger extends DurableObject<unknown> {
       CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS faults (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS oauth (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
     `);
   }
 
@@ -144,6 +156,49 @@ export class ErpLedger extends DurableObject<unknown> {
     });
   }
 
+  /** A token request from an authenticated client: a new token, or the configured failure. */
+  tokenRequest(): TokenDecision {
+    const config = this.readOAuth();
+    if (config.failWith !== null) {
+      this.bump("tokenFailures");
+      return { kind: "fail", status: config.failWith, retryAfterSeconds: config.retryAfterSeconds };
+    }
+    const token = newToken();
+    const now = Date.now();
+    // Expired tokens are forgotten as new ones are issued, so the table stays small.
+    this.ctx.storage.sql.exec("DELETE FROM tokens WHERE expires_at <= ?", now);
+    this.ctx.storage.sql.exec("INSERT INTO tokens (token, expires_at) VALUES (?, ?)", token, now + config.tokenTtlSeconds * 1000);
+    this.bump("tokensIssued");
+    return { kind: "issue", token, expiresIn: config.tokenTtlSeconds };
+  }
+
+  /** Whether `token` is an issued token still within its lifetime; a refusal is counted. */
+  authorizeIssued(token: string): boolean {
+    const row = this.ctx.storage.sql.exec<{ expires_at: number }>("SELECT expires_at FROM tokens WHERE token = ?", token).toArray()[0];
+    if (row !== undefined && Date.now() < row.expires_at) return true;
+    this.bump("unauthorized");
+    return false;
+  }
+
+  /** A refused business request that never got as far as an issued-token lookup. */
+  countUnauthorized(): void {
+    this.bump("unauthorized");
+  }
+
+  getOAuth(): OAuthConfig {
+    return this.readOAuth();
+  }
+
+  setOAuth(config: OAuthConfig): OAuthConfig {
+    this.ctx.storage.sql.exec("INSERT INTO oauth (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config", JSON.stringify(config));
+    return config;
+  }
+
+  /** Every issued token expires now, as if its lifetime had passed: the next use of one answers 401. */
+  expireTokens(): number {
+    return this.ctx.storage.sql.exec("UPDATE tokens SET expires_at = 0 WHERE expires_at > 0").rowsWritten;
+  }
+
   /** A visit to the sign-in page the `redirect` fault points at (see index.ts). */
   countLoginPageVisit(): void {
     this.bump("loginPageVisits");
@@ -177,12 +232,14 @@ export class ErpLedger extends DurableObject<unknown> {
     return NO_FAULTS;
   }
 
-  /** Wipe records, stats and faults (record numbering continues, see the constructor). */
+  /** Wipe records, stats, faults, issued tokens and the OAuth config (record numbering continues, see the constructor). */
   resetAll(): void {
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec("DELETE FROM records");
       this.ctx.storage.sql.exec("DELETE FROM stats");
       this.ctx.storage.sql.exec("DELETE FROM faults");
+      this.ctx.storage.sql.exec("DELETE FROM tokens");
+      this.ctx.storage.sql.exec("DELETE FROM oauth");
     });
   }
 
@@ -195,8 +252,23 @@ export class ErpLedger extends DurableObject<unknown> {
     return row === undefined ? NO_FAULTS : FaultConfigSchema.parse(JSON.parse(row.config));
   }
 
+  private readOAuth(): OAuthConfig {
+    const row = this.ctx.storage.sql.exec<{ config: string }>("SELECT config FROM oauth WHERE id = 1").toArray()[0];
+    return row === undefined ? DEFAULT_OAUTH : OAuthConfigSchema.parse(JSON.parse(row.config));
+  }
+
   private readStats(): Stats {
-    const stats: Stats = { applied: 0, replays: 0, rejectedGaps: 0, injectedFailures: 0, keyReuses: 0, loginPageVisits: 0 };
+    const stats: Stats = {
+      applied: 0,
+      replays: 0,
+      rejectedGaps: 0,
+      injectedFailures: 0,
+      keyReuses: 0,
+      loginPageVisits: 0,
+      tokensIssued: 0,
+      tokenFailures: 0,
+      unauthorized: 0,
+    };
     for (const { name, value } of this.ctx.storage.sql.exec<{ name: string; value: number }>("SELECT name, value FROM stats")) {
       if (isStatName(name, stats)) stats[name] = value;
     }
