@@ -1,11 +1,12 @@
 // The published ERP contract and the code agree: every body the adapter builds from a realistic order fits
 // its schema exactly (no field missing, none extra), and the answer table says what `classify` does.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { z } from "@hono/zod-openapi";
 import { COMMAND_TYPES, type CommandType, type ErpCommand } from "../domain/commands";
 import { decide } from "../domain/decider";
 import type { CanonicalEvent } from "../domain/event";
-import type { MilestoneCode } from "../domain/milestones";
+import { EXCEPTION_REASONS, type MilestoneCode } from "../domain/milestones";
 import { INTERNAL_EXCEPTIONS } from "../domain/state";
 import { classify, commandBody, idempotencyKey } from "./adapter";
 import { ANSWER_CLASSES, COMMAND_BODIES, ERP_EXCEPTION_KINDS, ERP_EXCEPTION_REASONS, IDEMPOTENCY_KEY_PATTERN } from "./contract";
@@ -98,6 +99,58 @@ describe("what the adapter sends fits the ERP contract", () => {
 
   it("lists no internal exception kind as one the ERP hears", () => {
     for (const kind of ERP_EXCEPTION_KINDS) expect(INTERNAL_EXCEPTIONS.has(kind)).toBe(false);
+  });
+});
+
+describe("what the adapter sends fits the ERP contract, for any order history", () => {
+  const when = fc.integer({ min: 0, max: 72 * 60 }).map((m) => new Date(Date.UTC(2026, 10, 20, 9) + m * 60_000).toISOString());
+  const line = fc.record({ sku: fc.constantFrom("SKU-A", "SKU-B", "SKU-C"), quantity: fc.integer({ min: 1, max: 3 }) });
+  const parcel = fc.record({
+    tracked: fc.boolean(),
+    carrier: fc.option(fc.constantFrom("ups", "dhl", "La Poste"), { nil: undefined }),
+    lines: fc.option(fc.array(line, { maxLength: 2 }), { nil: undefined }),
+    dispatched: fc.option(when, { nil: undefined }),
+    delivered: fc.option(when, { nil: undefined }),
+    returned: fc.option(when, { nil: undefined }),
+    exceptions: fc.array(fc.tuple(fc.constantFrom(...EXCEPTION_REASONS), when), { maxLength: 3 }),
+  });
+  const history = fc.record({
+    ordered: fc.array(line, { minLength: 1, maxLength: 3 }),
+    parcels: fc.array(parcel, { minLength: 1, maxLength: 3 }),
+    cancelled: fc.option(when, { nil: undefined }),
+    boxes: fc.array(fc.tuple(when, fc.option(fc.array(line, { maxLength: 2 }), { nil: undefined })), { maxLength: 3 }),
+  });
+
+  type History = typeof history extends fc.Arbitrary<infer T> ? T : never;
+
+  function events(h: History): CanonicalEvent[] {
+    const out: CanonicalEvent[] = [ev("order.released", 8, { source: "erp", order: { customerId: "C-1", lines: h.ordered, shipTo: { country: "FR" } } })];
+    for (const [i, p] of h.parcels.entries()) {
+      const names = { shipmentId: `SHP-${i}`, ...(p.tracked ? { trackingNumber: `1Z999AA1012345678${i}` } : {}), ...(p.carrier ? { carrier: p.carrier } : {}) };
+      const at = (code: MilestoneCode, occurredAt: string, extra: Partial<CanonicalEvent> = {}) =>
+        out.push({ ...ev(code, 0, { ...names, ...extra }), occurredAt });
+      if (p.dispatched) at("shipment.dispatched", p.dispatched, p.lines ? { lines: p.lines } : {});
+      if (p.delivered) at("shipment.delivered", p.delivered);
+      if (p.returned) at("shipment.returned_to_sender", p.returned);
+      for (const [reason, t] of p.exceptions) at("shipment.exception", t, { reason });
+    }
+    if (h.cancelled) out.push({ ...ev("order.cancelled", 0, { source: "erp" }), occurredAt: h.cancelled });
+    for (const [i, [t, lines]] of h.boxes.entries()) {
+      out.push({ ...ev("return.received", 0, { returnId: `RMA-${i % 2}`, ...(lines ? { lines } : {}) }), occurredAt: t });
+    }
+    return out;
+  }
+
+  it("every command of any history validates against its schema, with no field the schema does not list", () => {
+    fc.assert(
+      fc.property(history, (h) => {
+        for (const c of decide(ORDER, events(h), [], 0).commands) {
+          const result = strictly(COMMAND_BODIES[c.type as CommandType]).safeParse(commandBody(c));
+          expect(result.success ? [] : result.error?.issues, `${c.type} ${JSON.stringify(commandBody(c))}`).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
