@@ -168,4 +168,44 @@ describe("OAuth 2.0 client credentials towards the ERP", () => {
     // The isolate's token source: a token issued now, or one still fresh from an earlier delivery.
     expect((await stats()).tokensIssued - before.tokensIssued).toBeLessThanOrEqual(1);
   });
+
+  it("leaves the command waiting with the token endpoint's reason on the order, and logs no token or secret", async () => {
+    const orderId = "OAUTH-QUEUE-2";
+    await releaseOrder(orderId);
+    await runInDurableObject(env.ORDERS.getByName(orderId), (instance: OrderDO) => {
+      vi.spyOn((instance as unknown as { env: Env }).env.ERP_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    });
+    const shipment = { shipmentId: "S2", trackingNumber: "1Z999AA10123456785" };
+    expect((await sendAcme(milestone({ orderId, code: "shipment.dispatched", occurredAt: "2026-11-20T10:00:00Z", ...shipment }))).status).toBe(202);
+    await eventually(async () => ((await orderStub(env, orderId).inspect()).commands.length === 1 ? true : undefined));
+    const logged: string[] = [];
+    for (const level of ["log", "warn", "error", "info", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+    }
+
+    // Whatever token the isolate holds is refused (401), and the token endpoint fails when asked for another.
+    await fetch(`${SIM}/admin/oauth/expire`, { method: "POST" });
+    await oauth({ failWith: 503 });
+    const message = { id: "oauth-2", timestamp: new Date(), attempts: 1, body: { kind: "erp" as const, orderId, seq: 1, correlationId: CORRELATION } };
+    const failing = createMessageBatch<ErpMessage>("dockline-erp-writes", [message]);
+    const ctx = createExecutionContext();
+    await worker.queue(failing as MessageBatch<ErpMessage | ProjectionMessage>, oauthEnv);
+    expect(await getQueueResult(failing, ctx)).toMatchObject({ explicitAcks: [], retryMessages: [expect.objectContaining({ msgId: "oauth-2" })] });
+    const waiting = (await orderStub(env, orderId).inspect()).commands[0];
+    expect(waiting).toMatchObject({ seq: 1, deadAt: null, lastError: "OAuth token endpoint answered HTTP 503 (temporarily_unavailable)" });
+    expect(await erpRecords(orderId)).toEqual([]);
+
+    await oauth({}); // the token endpoint is back: the retried message goes through
+    const retried = createMessageBatch<ErpMessage>("dockline-erp-writes", [{ ...message, attempts: 2 }]);
+    await worker.queue(retried as MessageBatch<ErpMessage | ProjectionMessage>, oauthEnv);
+    expect(await getQueueResult(retried, createExecutionContext())).toMatchObject({ explicitAcks: ["oauth-2"] });
+    expect((await erpRecords(orderId)).map((r) => r.seq)).toEqual([1]);
+
+    expect(logged.some((l) => l.includes("OAuth token endpoint answered HTTP 503"))).toBe(true);
+    for (const line of logged) {
+      expect(line).not.toContain("sim_"); // every token the simulator issues starts so
+      expect(line).not.toContain(CLIENT_SECRET);
+      expect(line).not.toMatch(/Basic |Bearer /);
+    }
+  });
 });
