@@ -110,7 +110,11 @@ export default defineConfig(async () => {
               scriptPath: ".cache/erp-sim.mjs",
               compatibilityDate: "2026-11-01",
               durableObjects: { LEDGER: { className: "ErpLedger", useSQLite: true } },
-              bindings: { ERP_TOKEN: TEST_SECRETS.ERP_TOKEN, ERP_CLIENT_ID: String(config.vars.ERP_CLIENT_ID), ERP_CLIENT_SECRET: TEST_SECRETS.ERP_CLIENT_SECRET },
+              bindings: {
+                ERP_TOKEN: TEST_SECRETS.ERP_TOKEN,
+                ERP_CLIENT_ID: String(config.vars.ERP_CLIENT_ID),
+                ERP_CLIENT_SECRET: TEST_SECRETS.ERP_CLIENT_SECRET,
+              },
             },
           ],
         },

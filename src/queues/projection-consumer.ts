@@ -17,7 +17,11 @@ export async function consumeProjections(batch: MessageBatch<ProjectionMessage>,
     const lags = batch.messages.flatMap((m) => (m.body.kind === "projection" ? [Math.max(0, now - Date.parse(m.body.order.updatedAt))] : []));
     if (lags.length) await recordMetric(env, "projection", { counts: { projected: lags.length }, latenciesMs: lags });
   } catch (err) {
-    log.error("projection batch failed", { size: batch.messages.length, error: platformErrorDetail(err), correlationId: batch.messages[0]?.body.correlationId });
+    log.error("projection batch failed", {
+      size: batch.messages.length,
+      error: platformErrorDetail(err),
+      correlationId: batch.messages[0]?.body.correlationId,
+    });
     batch.retryAll({ delaySeconds: 2 });
   }
 }
