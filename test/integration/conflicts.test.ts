@@ -197,27 +197,22 @@ describe("conflicting duplicates", () => {
       const r = await answer(await sendAs("shopify", fulfillment({}), { topic: "fulfillments/create" }));
       return r.results.every((x) => x.outcome !== "parked") ? r : undefined;
     });
-    const update = await answer(
-      await sendAs(
-        "shopify",
-        fulfillment({ updated_at: "2026-11-20T16:00:00-05:00", tracking_number: "1ZSHOPCONF1", tracking_company: "UPS", shipment_status: "in_transit" }),
-        {
-          topic: "fulfillments/update",
-        },
-      ),
-    );
-    expect(update.results.map((r) => r.outcome)).toEqual(["duplicate", "accepted"]);
+    // A fulfillments/update, in transit with the tracking number, as Shopify sends it at `updatedAt`.
+    const inTransit = async (updatedAt: string) =>
+      (
+        await answer(
+          await sendAs(
+            "shopify",
+            fulfillment({ updated_at: updatedAt, tracking_number: "1ZSHOPCONF1", tracking_company: "UPS", shipment_status: "in_transit" }),
+            {
+              topic: "fulfillments/update",
+            },
+          ),
+        )
+      ).results.map((r) => r.outcome);
+    expect(await inTransit("2026-11-20T16:00:00-05:00")).toEqual(["duplicate", "accepted"]);
     // The same status restated by a later update (Shopify sends one per change of anything).
-    const again = await answer(
-      await sendAs(
-        "shopify",
-        fulfillment({ updated_at: "2026-11-21T08:00:00-05:00", tracking_number: "1ZSHOPCONF1", tracking_company: "UPS", shipment_status: "in_transit" }),
-        {
-          topic: "fulfillments/update",
-        },
-      ),
-    );
-    expect(again.results.map((r) => r.outcome)).toEqual(["duplicate", "duplicate"]);
+    expect(await inTransit("2026-11-21T08:00:00-05:00")).toEqual(["duplicate", "duplicate"]);
   });
 
   it("counts a conflict as quarantined in the partner's ingest figures", async () => {
