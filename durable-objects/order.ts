@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { EmittedCommand } from "../src/domain/commands";
 import { decide } from "../src/domain/decider";
+import { type DeliveryFailure, deliveryPolicy, type FailOutcome } from "../src/domain/delivery";
 import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpMessage, ErpProgress, ProjectionMessage } from "../src/domain/messages";
@@ -31,6 +32,8 @@ export interface IngestResult {
 
 /** The longest the outbox alarm waits between retries while the queue keeps refusing. */
 const OUTBOX_MAX_DELAY_SECONDS = 300;
+/** When an alarm run itself fails (storage briefly unavailable), the next one comes this much later. */
+const ALARM_RETRY_MS = 30_000;
 
 export class OrderDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -69,6 +72,8 @@ export class OrderDO extends DurableObject<Env> {
       sql: this.sql,
       getMeta: (k) => this.getMeta(k),
       setMeta: (k, v) => this.setMeta(k, v),
+      orderId: () => this.orderId(),
+      policy: () => deliveryPolicy("ERP", this.env),
       enqueueErp: (m) => this.enqueue("erp", m, now()),
       enqueueProgress: (progress, correlationId) => this.enqueue("projection", { kind: "erp-progress", progress, correlationId }, now()),
       enqueueDeadLetter: (deadLetter) => this.enqueue("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now()),
@@ -184,21 +189,9 @@ export class OrderDO extends DurableObject<Env> {
   ): { keys: string[]; commands: EmittedCommand[]; lastSeq: number } {
     const { state, commands } = decide(orderId, events, known.emitted, known.lastSeq);
     this.setMeta("state", JSON.stringify(state));
-    for (const cmd of commands) {
-      this.sql.exec(
-        "INSERT INTO commands (seq, key, type, payload, correlation_id, created_at) VALUES (?,?,?,?,?,?)",
-        cmd.seq,
-        cmd.key,
-        cmd.type,
-        JSON.stringify(cmd.payload),
-        correlationId,
-        now,
-      );
-      // Only the order's next deliverable command gets a message now; a later one would only be told to
-      // wait, and its predecessor's acknowledgement sends its message (ErpCursor.ack).
-      if (cmd.seq === this.erp.acked + 1) this.enqueue("erp", { kind: "erp", orderId, seq: cmd.seq, correlationId } satisfies ErpMessage, now);
-    }
-    if (commands.length > 0) this.erp.progressChanged(orderId, now, correlationId);
+    // New commands are stored and appended to the ERP cursor; only the order's next deliverable command gets
+    // a message now: a later one would only be told to wait, and its predecessor's acknowledgement sends it.
+    if (commands.length > 0) this.erp.append(commands, Date.parse(now), correlationId);
     this.setMeta("updated_at", now);
     const view = portalView(state, now);
     if (view) {
@@ -225,17 +218,26 @@ export class OrderDO extends DurableObject<Env> {
   private alarmAt: number | null = null;
 
   /**
-   * Makes sure an alarm will come to re-send the outbox. One alarm already pending serves every later
-   * write (it flushes whatever is there when it fires), so a busy order does not rewrite it per request.
+   * Makes sure an alarm will come to re-send the outbox. One alarm already pending no later than that
+   * serves every later write (it flushes whatever is there when it fires), so a busy order does not
+   * rewrite it per request.
    */
   private async armAlarm(): Promise<void> {
-    if (this.alarmAt !== null && this.alarmAt > Date.now()) return;
     const seconds = Number(this.env.OUTBOX_RETRY_SECONDS ?? "5") || 5;
     // Backs off while rows keep failing (a queue down for hours is not polled every few seconds).
     const failures = this.outbox.stats().maxAttempts;
     const delay = Math.min(OUTBOX_MAX_DELAY_SECONDS, seconds * 2 ** Math.min(Math.max(0, failures - 1), 10));
-    this.alarmAt = Date.now() + delay * 1000;
-    await this.ctx.storage.setAlarm(this.alarmAt);
+    await this.alarmBy(Date.now() + delay * 1000);
+  }
+
+  /**
+   * Makes sure the alarm fires no later than `at`: one alarm serves the outbox and the ERP cursor, and
+   * every run recomputes the next one, so an alarm only ever moves earlier here.
+   */
+  private async alarmBy(at: number | null): Promise<void> {
+    if (at === null || (this.alarmAt !== null && this.alarmAt > Date.now() && this.alarmAt <= at)) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** Sends the outbox to Queues; rows are deleted only after the send succeeded (at-least-once). */
@@ -254,12 +256,16 @@ export class OrderDO extends DurableObject<Env> {
       const result = await this.outbox.pass();
       if (result === "failed") return;
       if (result === "sent") continue;
-      // Everything went out: the safety-net alarm has nothing left to do. Cancelling it spares an
-      // invocation per write burst, and lets an idle order be evicted sooner. Forget it first, so a
-      // request that commits from here on arms a new one (its storage write lands after this delete).
+      // Everything went out: the safety-net alarm has nothing left to do for the outbox. Cancelling it
+      // spares an invocation per write burst, and lets an idle order be evicted sooner; the ERP cursor's
+      // next due time (a retry, a lease's end) keeps its alarm. Forget it first, so a request that commits
+      // from here on arms a new one (its storage write lands after this delete).
       if (this.alarmAt === null) return;
-      this.alarmAt = null;
-      await this.ctx.storage.deleteAlarm();
+      const erpAt = this.erp.alarmAt(Date.now());
+      if (erpAt === this.alarmAt) return;
+      this.alarmAt = erpAt;
+      if (erpAt === null) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(erpAt);
       // A request that committed while the delete was in flight joined this flush: send its rows too.
     }
   }
@@ -300,17 +306,42 @@ export class OrderDO extends DurableObject<Env> {
     this.sql.exec("UPDATE keys SET status = 'bound' WHERE key = ?", key);
   }
 
-  /** Alarms are at-least-once and retried when they throw: re-send whatever the outbox still holds. */
+  /**
+   * One alarm for the outbox and the ERP retry schedule: it sends the ERP head's message when it is due
+   * (a retry after its backoff, a lease that lapsed, a message presumed lost), flushes the outbox, and arms
+   * the next one. It never throws: Cloudflare retries a throwing alarm only 6 times, and a retry loop that
+   * must last days cannot depend on those; a failed run is logged and re-armed instead.
+   */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    await this.flush();
-    if (this.outbox.stats().rows > 0) await this.armAlarm();
+    try {
+      const sent = this.ctx.storage.transactionSync(() => this.erp.sendDue());
+      if (sent !== null) log.info("erp command due again: message sent", { orderId: this.orderId(), seq: sent });
+      await this.flush();
+      if (this.outbox.stats().rows > 0) await this.armAlarm();
+      await this.alarmBy(this.erp.alarmAt(Date.now()));
+    } catch (err) {
+      log.error("order alarm failed; re-armed", { orderId: this.getMeta("order_id"), error: errorName(err), retryInMs: ALARM_RETRY_MS });
+      try {
+        this.alarmAt = Date.now() + ALARM_RETRY_MS;
+        await this.ctx.storage.setAlarm(this.alarmAt);
+      } catch (again) {
+        // Storage refuses even the alarm: the platform's own alarm retry (this run's failure) is the last resort.
+        log.error("re-arming the order alarm failed", { orderId: this.getMeta("order_id"), error: errorName(again) });
+        throw again;
+      }
+    }
   }
 
-  // --- ERP delivery protocol: the queue consumer claims the next command, delivers it, then acks. ---
+  // --- ERP delivery protocol: the queue consumer claims the next command, delivers it, then acks or reports
+  // the failure; the order's cursor owns the retry schedule (src/domain/delivery.ts, docs/decisions/0012). ---
 
   async claimErp(seq: number): Promise<ErpClaim> {
-    return this.erp.claim(seq, this.orderId(), Date.now());
+    const now = Date.now();
+    const claim = this.ctx.storage.transactionSync(() => this.erp.claim(seq, now));
+    // A delivery that dies mid-flight is noticed when its lease lapses: the alarm then sends a fresh message.
+    if (claim.status === "deliver") await this.afterErpChange();
+    return claim;
   }
 
   /**
@@ -321,39 +352,52 @@ export class OrderDO extends DurableObject<Env> {
   async ackErp(seq: number, lease: string, claimNext = false): Promise<ErpClaim | null> {
     const now = Date.now();
     const next = this.ctx.storage.transactionSync(() => {
-      if (!this.erp.ack(seq, lease, this.orderId(), new Date(now).toISOString())) return undefined;
-      return claimNext ? this.erp.claim(seq + 1, this.orderId(), now) : null;
+      if (!this.erp.ack(seq, lease, now)) return undefined;
+      return claimNext ? this.erp.claim(seq + 1, now) : null;
     });
     if (next !== undefined) await this.afterWrite();
     return next ?? null;
   }
 
-  async releaseErp(seq: number, lease: string, error: string): Promise<void> {
-    this.erp.release(seq, lease, error);
+  /**
+   * An attempt at `seq` failed. The cursor decides: retry at a time (the alarm sends it then; the consumer
+   * acks its message) or dead — "refused" for a permanent failure, "expired" once the retry horizon passed.
+   */
+  async failErp(seq: number, lease: string, failure: DeliveryFailure): Promise<FailOutcome> {
+    const now = Date.now();
+    const outcome = this.ctx.storage.transactionSync(() => this.erp.fail(seq, lease, failure, now, Math.random));
+    if (outcome.status === "dead") await this.afterWrite();
+    else if (outcome.status === "retry") await this.afterErpChange();
+    return outcome;
   }
 
-  async failErp(seq: number, lease: string, reason: string, erpStatus: number | null): Promise<void> {
-    const changed = this.ctx.storage.transactionSync(() => this.erp.kill(seq, this.orderId(), "rejected", reason, erpStatus, new Date().toISOString(), lease));
-    if (changed) await this.afterWrite();
-  }
-
-  /** From the dead-letter queue: the message for `seq` ran out of retries. */
+  /** From the dead-letter queue: the messages for `seq` kept failing before they reached the order. */
   async exhaustErp(seq: number, reason: string): Promise<boolean> {
-    const changed = this.ctx.storage.transactionSync(() => this.erp.kill(seq, this.orderId(), "exhausted", reason, null, new Date().toISOString()));
+    const changed = this.ctx.storage.transactionSync(() => this.erp.expire(seq, reason, Date.now()));
     if (changed) await this.afterWrite();
     return changed;
   }
 
   /** Ops replay of a dead command. */
   async reviveErp(seq: number): Promise<boolean> {
-    const changed = this.ctx.storage.transactionSync(() => this.erp.revive(seq, this.orderId(), new Date().toISOString()));
+    const changed = this.ctx.storage.transactionSync(() => this.erp.revive(seq, Date.now()));
     if (changed) await this.afterWrite();
     return changed;
   }
 
-  /** Re-sends the head command's message; returns its seq, or null when nothing is pending. */
+  /** Re-sends the head command's message; returns its seq, or null when nothing is deliverable now. */
   async nudgeErp(): Promise<number | null> {
-    const seq = this.ctx.storage.transactionSync(() => this.erp.nudge(this.orderId()));
+    const seq = this.ctx.storage.transactionSync(() => this.erp.nudge(Date.now()));
+    if (seq !== null) await this.afterWrite();
+    return seq;
+  }
+
+  /**
+   * The ERP answers again: a head waiting out its backoff is due now and its message is sent. Returns its
+   * seq, or null when nothing is deliverable (done, leased, dead).
+   */
+  async wakeErp(): Promise<number | null> {
+    const seq = this.ctx.storage.transactionSync(() => this.erp.wake(Date.now()));
     if (seq !== null) await this.afterWrite();
     return seq;
   }
@@ -386,10 +430,10 @@ export class OrderDO extends DurableObject<Env> {
           .sort()
           .at(-1) ?? null,
       projectable: Boolean(state?.details),
-      erp: this.erp.progress(this.orderId(), now),
+      erp: this.erp.progress(now),
       headLastActivityAt: this.erp.headLastActivityAt(),
       outbox: { rows: outbox.rows, failedAttempts: outbox.failedAttempts },
-      deadCommands: this.erp.deadLetters(this.orderId()).length,
+      deadCommands: this.erp.deadLetters().length,
       projectionAbandonedAt: this.getMeta("projection_abandoned_at") ?? null,
     };
   }
@@ -407,8 +451,8 @@ export class OrderDO extends DurableObject<Env> {
       const state = JSON.parse(stateJson) as OrderState;
       const view = portalView(state, this.getMeta("updated_at") ?? now);
       if (view) this.enqueue("projection", { kind: "projection", order: view, opsExceptions: opsExceptions(state), correlationId }, now);
-      this.erp.progressChanged(this.orderId(), now, correlationId);
-      for (const deadLetter of this.erp.deadLetters(this.orderId())) {
+      this.erp.progressChanged(now, correlationId);
+      for (const deadLetter of this.erp.deadLetters()) {
         this.enqueue("projection", { kind: "dead-letter", deadLetter, correlationId }, now);
       }
       this.sql.exec("DELETE FROM meta WHERE k = 'projection_abandoned_at'");
@@ -428,7 +472,13 @@ export class OrderDO extends DurableObject<Env> {
 
   private async afterWrite(): Promise<void> {
     await this.armAlarm();
+    await this.afterErpChange();
     this.ctx.waitUntil(this.flush());
+  }
+
+  /** The ERP cursor changed: the alarm must come by its next due time. */
+  private async afterErpChange(): Promise<void> {
+    await this.alarmBy(this.erp.alarmAt(Date.now()));
   }
 
   /** Everything ops needs to see about this order. */
@@ -456,6 +506,8 @@ export class OrderDO extends DurableObject<Env> {
       oldestPendingAt: string | null;
       oldestPendingAgeSeconds: number | null;
       lease: { seq: number; until: string } | null;
+      /** When the head's next attempt is due (the order's alarm sends it then). */
+      nextAttemptAt: string | null;
     };
   }> {
     const orderId = this.getMeta("order_id") ?? null;
@@ -491,7 +543,8 @@ export class OrderDO extends DurableObject<Env> {
         ackedAt: r.acked_at,
       }));
     const outbox = this.outbox.list();
-    const progress = this.erp.progress(orderId ?? "", new Date().toISOString());
+    const progress = this.erp.progress(new Date().toISOString());
+    const schedule = this.erp.schedule(Date.now());
     return {
       orderId,
       state: stateJson ? (JSON.parse(stateJson) as OrderState) : null,
@@ -505,7 +558,7 @@ export class OrderDO extends DurableObject<Env> {
         deadSeq: progress.deadSeq,
         oldestPendingAt: progress.oldestPendingAt,
         oldestPendingAgeSeconds: progress.oldestPendingAt ? Math.round((Date.now() - Date.parse(progress.oldestPendingAt)) / 1000) : null,
-        lease: this.erp.lease_(Date.now()),
+        ...schedule,
       },
     };
   }

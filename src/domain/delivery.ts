@@ -17,8 +17,8 @@
 //   so a late alarm always gets one more real attempt first.
 // - Backoff is full jitter (delay uniform in [0, min(max, base·2^(attempts-1))]), never sooner than the
 //   destination's Retry-After; Retry-After is capped at `maxSeconds`, so a destination cannot stretch how
-//   late a waiting order resumes after it recovers (retrying early costs one more 429). The same draw as
-//   the ERP consumer's `backoffSeconds` (src/erp/backoff.ts), in milliseconds; a test holds them together.
+//   late a waiting order resumes after it recovers (retrying early costs one more 429). The consumer's
+//   `backoffSeconds` (src/erp/backoff.ts) is this draw in whole seconds.
 // - A lease that lapses is a delivery that died mid-flight: the next claim re-leases the same command
 //   under a new token (the lease already spaced the attempts). An ack or fail with any other token than the
 //   current lease's is ignored: it comes from a delivery that lost its lease, and ignoring it is safe
@@ -208,6 +208,19 @@ export function fail(
   }
   const at = now + retryDelayMs(policy, h.attempts, failure.kind === "transient" ? failure.retryAfterSeconds : undefined, random);
   return { state: { ...state, commands: replace(state.commands, { ...failed, nextAttemptAt: at }), lease: null }, outcome: { status: "retry", at } };
+}
+
+/**
+ * Gives up on command `seq` from outside an attempt: the queue's dead-letter path, whose messages kept
+ * failing before they reached the order. Dead, "expired", whoever holds the lease (its answer is then stale,
+ * and ignored). Safe to repeat: an acknowledged or already dead command is left alone.
+ */
+export function expire(state: DeliveryState, input: { seq: number; reason: string }, now: number): { state: DeliveryState; expired: boolean } {
+  const c = state.commands.find((k) => k.seq === input.seq);
+  if (!c || c.ackedAt !== null || c.deadAt !== null) return { state, expired: false };
+  const dead = { ...c, lastError: input.reason, lastStatus: null, deadAt: now, deadReason: "expired" as const };
+  const lease = state.lease?.seq === input.seq ? null : state.lease;
+  return { state: { ...state, commands: replace(state.commands, dead), lease }, expired: true };
 }
 
 /**

@@ -1,16 +1,16 @@
-// Retry timing for ERP delivery: full-jitter exponential backoff (AWS architecture blog's "full jitter"),
-// never sooner than the ERP's own Retry-After.
+// Retry timing helpers for ERP delivery. The schedule of a command's attempts is the order's delivery
+// cursor's (src/domain/delivery.ts, `retryDelayMs`); the consumer needs seconds only for the one retry
+// Queues still does: a message whose order could not be reached at all.
+import { retryDelayMs } from "../domain/delivery";
+
 export interface BackoffPolicy {
   baseSeconds: number;
   maxSeconds: number;
 }
 
-/** Delay before retry number `attempt` (1 = first retry). `random` is injectable for tests. */
+/** Full-jitter delay in whole seconds before retry number `attempt` (1 = first retry); the cursor's draw. */
 export function backoffSeconds(policy: BackoffPolicy, attempt: number, retryAfterSeconds?: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.floor(random() * ceiling);
-  const floor = retryAfterSeconds !== undefined ? Math.min(retryAfterSeconds, policy.maxSeconds) : 0;
-  return Math.max(floor, jittered);
+  return Math.floor(retryDelayMs(policy, attempt, retryAfterSeconds, random) / 1000);
 }
 
 /** Parses Retry-After (delta-seconds or HTTP-date) into seconds from `now`. */
@@ -19,11 +19,4 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-export function policyFromEnv(env: { ERP_RETRY_BASE_SECONDS?: string; ERP_RETRY_MAX_SECONDS?: string }): BackoffPolicy {
-  return {
-    baseSeconds: Number(env.ERP_RETRY_BASE_SECONDS ?? "2") || 2,
-    maxSeconds: Number(env.ERP_RETRY_MAX_SECONDS ?? "300") || 300,
-  };
 }

@@ -1,7 +1,9 @@
 // Dead-letter queues. Both consumers have retries of their own (wrangler.toml), so a record is not lost
 // because D1 or a Durable Object was briefly unreachable when it arrived.
-// - ERP: a message out of retries marks its command dead on the order (the order's Durable Object is the
-//   source of truth for dead letters; it projects the record to D1 and re-sends it with every re-projection).
+// - ERP: a message out of retries marks its command dead, "expired", on the order. The consumer acks every
+//   outcome the order recorded (the order's alarm owns the retry schedule), so only a message whose order
+//   could not be reached gets here. The order's Durable Object is the source of truth for dead letters; it
+//   projects the record to D1 and re-sends it with every re-projection.
 // - Projections: D1 kept failing. The order is noted for reconciliation (which takes noted orders first),
 //   then asked to re-project itself from its own state. Noting comes first and needs D1: while D1 is still
 //   down the message waits (growing delays), so the re-drive happens once D1 can take it.

@@ -1,10 +1,13 @@
 // ERP writes consumer. Queues deliver at least once and in no order; per-order order comes from the
-// OrderDO, which leases command n only after n-1 was acknowledged. A message is acked only once its
-// effect is done, known to be done, or known to be carried by another message (the nudge that the
-// predecessor's acknowledgement enqueues), so during an ERP outage only each order's head command retries.
+// OrderDO, which leases command n only after n-1 was acknowledged. The retry schedule is the order's, not
+// the queue's: a failed attempt is reported to the order, whose delivery cursor answers "retry at T" (its
+// alarm sends a fresh message then) or "dead" (refused, or past the retry horizon), and the message is
+// acked. A message is retried by the queue only when the order itself could not be reached, so Queues'
+// retry count (at most 100) never decides when a command dies (docs/decisions/0012).
+import { deliveryPolicy } from "../domain/delivery";
 import type { ErpMessage } from "../domain/messages";
 import { erpTargetFromEnv, sendToErp } from "../erp/adapter";
-import { backoffSeconds, policyFromEnv } from "../erp/backoff";
+import { backoffSeconds } from "../erp/backoff";
 import { wakeWaitingOrders } from "./erp-wake";
 import type { ErpClaim } from "../../durable-objects/order";
 import { orderStub } from "../orders";
@@ -23,9 +26,10 @@ export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Pro
         try {
           await deliver(m, env);
         } catch (err) {
-          // Unexpected (e.g. the Durable Object was unreachable): retry this message only.
+          // Unexpected (e.g. the Durable Object was unreachable): retry this message only. Only this path
+          // leads to the dead-letter queue.
           log.error("erp message failed", { orderId: m.body.orderId, seq: m.body.seq, correlationId: m.body.correlationId, error: errorName(err) });
-          m.retry({ delaySeconds: backoffSeconds(policyFromEnv(env), m.attempts) });
+          m.retry({ delaySeconds: backoffSeconds(deliveryPolicy("ERP", env), m.attempts) });
         }
       }
     }),
@@ -34,22 +38,14 @@ export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Pro
 
 async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   const { orderId, seq } = m.body;
-  const policy = policyFromEnv(env);
   const order = orderStub(env, orderId);
   const claim = await order.claimErp(seq);
-  switch (claim.status) {
-    case "done":
-    case "unknown":
-    case "wait": // the predecessor's acknowledgement enqueues a fresh message for this command
-    case "blocked": // a dead command ahead: its replay restarts the chain
-      m.ack();
-      return;
-    case "leased":
-      // Another delivery holds the lease; if it dies, the lease expires and this retry takes over.
-      m.retry({ delaySeconds: Math.max(1, Math.ceil((claim.until - Date.now()) / 1000)) });
-      return;
-    case "deliver":
-      break;
+  if (claim.status !== "deliver") {
+    // done, unknown; wait (the predecessor's acknowledgement sends this command's message); waiting (the
+    // order's alarm sends a fresh one when its backoff ends); leased (if that delivery dies, the alarm at
+    // the lease's end sends a fresh one); blocked (a dead command ahead: its replay restarts the chain).
+    m.ack();
+    return;
   }
   // Deliver, then keep going down the order's chain while the ERP accepts: each acknowledgement hands back
   // the claim of the next command, so a backlog drains without one queue delivery per command.
@@ -60,31 +56,33 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
     const s = current.command.seq;
     const fields = { orderId, seq: s, type: current.command.type, correlationId: current.correlationId, attempt: current.attempt, chained: hop > 0 };
     const outcome = await sendToErp(erp, current.command, current.correlationId);
-    switch (outcome.kind) {
-      case "done": {
-        const next = await order.ackErp(s, current.lease, hop + 1 < chain);
-        if (hop === 0) m.ack();
-        log.info("erp command delivered", { ...fields, status: outcome.status });
-        // This message had failed before and the ERP took it now: the ERP is back, wake the other heads.
-        if (hop === 0 && m.attempts > 1) await wakeWaitingOrders(env, orderId, current.correlationId);
-        if (next?.status !== "deliver") return;
-        current = next;
-        continue;
-      }
-      case "transient": {
-        await order.releaseErp(s, current.lease, outcome.reason);
-        // A chained command has a message of its own (sent by its predecessor's acknowledgement): it retries.
-        const delaySeconds = backoffSeconds(policy, m.attempts, outcome.retryAfterSeconds);
-        if (hop === 0) m.retry({ delaySeconds });
-        log.warn("erp delivery failed, will retry", { ...fields, reason: outcome.reason, ...(hop === 0 ? { delaySeconds } : {}) });
-        return;
-      }
-      case "permanent":
-        // Retrying cannot help: dead-letter it with the ERP's answer (kept on the order and in D1).
-        await order.failErp(s, current.lease, outcome.reason, outcome.status);
-        if (hop === 0) m.ack();
-        log.error("erp rejected command permanently", { ...fields, reason: outcome.reason });
-        return;
+    if (outcome.kind === "done") {
+      const next = await order.ackErp(s, current.lease, hop + 1 < chain);
+      if (hop === 0) m.ack();
+      log.info("erp command delivered", { ...fields, status: outcome.status });
+      // The command (or this message) had failed before and the ERP took it now: the ERP is back, wake
+      // the other heads waiting out their backoff.
+      if (hop === 0 && (m.attempts > 1 || current.attempt > 1)) await wakeWaitingOrders(env, orderId, current.correlationId);
+      if (next?.status !== "deliver") return;
+      current = next;
+      continue;
     }
+    // The order records the failure and answers what happens next; either way this message's work is done.
+    const result = await order.failErp(s, current.lease, outcome);
+    if (hop === 0) m.ack();
+    if (result.status === "retry") {
+      log.warn("erp delivery failed; the order retries it", { ...fields, reason: outcome.reason, retryAt: new Date(result.at).toISOString() });
+    } else if (result.status === "dead") {
+      // Refused (retrying cannot help) or expired (the retry horizon passed): a dead letter, kept on the
+      // order and shown in D1, until ops replay it.
+      log.error(result.reason === "refused" ? "erp rejected command permanently" : "erp command expired: retry horizon passed", {
+        ...fields,
+        reason: outcome.reason,
+        dead: result.reason,
+      });
+    } else {
+      log.info("erp delivery failed after losing its lease; the lease holder's result counts", { ...fields, reason: outcome.reason });
+    }
+    return;
   }
 }

@@ -1,9 +1,10 @@
 // After an ERP outage, every order's head command sleeps in its own backoff window (up to
 // ERP_RETRY_MAX_SECONDS: minutes after a long outage) although the ERP is back. The first delivery that
-// succeeds after failing is the sign that it is back: it wakes the other waiting heads, oldest first, by
-// nudging their orders (a fresh queue message for the head command). Waking is safe to overdo: a nudged
-// head that is already delivered, leased or blocked is acknowledged and dropped by the consumer, and the
-// ERP's idempotency keys make a double delivery a no-op.
+// succeeds after failing is the sign that it is back: it wakes the other waiting heads, oldest first: each
+// order applies its cursor's `wake` (a head waiting out its backoff is due now) and sends the head's message.
+// Waking is safe to overdo: a woken order whose head is delivered, leased or blocked sends nothing, the
+// consumer drops a message for a head that is not deliverable, and the ERP's idempotency keys make a double
+// delivery a no-op.
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
 
@@ -15,8 +16,8 @@ export const WAKE_INTERVAL_MS = 15_000;
 let lastWakeAt = Number.NEGATIVE_INFINITY;
 
 /**
- * Nudges the orders whose head command waits for the ERP (read from the D1 read model's ERP cursors), except
- * `orderId`, whose chain the caller is delivering. Returns how many were nudged (0 inside the window). Never
+ * Wakes the orders whose head command waits for the ERP (read from the D1 read model's ERP cursors), except
+ * `orderId`, whose chain the caller is delivering. Returns how many were woken (0 inside the window). Never
  * throws: the caller has already acknowledged its message, and a failed wake only costs time (every waiting
  * head still retries on its own schedule).
  */
@@ -32,8 +33,8 @@ export async function wakeWaitingOrders(env: Env, orderId: string, correlationId
     )
       .bind(orderId, limit)
       .all<{ order_id: string }>();
-    const nudged = await Promise.allSettled(results.map((r) => orderStub(env, r.order_id).nudgeErp()));
-    const failed = nudged.flatMap((n) => (n.status === "rejected" ? [n.reason] : []));
+    const woken = await Promise.allSettled(results.map((r) => orderStub(env, r.order_id).wakeErp()));
+    const failed = woken.flatMap((n) => (n.status === "rejected" ? [n.reason] : []));
     log.info("erp answered again: woke orders waiting for it", { correlationId, woken: results.length - failed.length, failed: failed.length });
     if (failed.length > 0) log.warn("waking an order failed", { correlationId, error: errorName(failed[0]) });
     return results.length - failed.length;

@@ -190,15 +190,18 @@ describe("OAuth 2.0 client credentials towards the ERP", () => {
     const failing = createMessageBatch<ErpMessage>("dockline-erp-writes", [message]);
     const ctx = createExecutionContext();
     await worker.queue(failing as MessageBatch<ErpMessage | ProjectionMessage>, oauthEnv);
-    expect(await getQueueResult(failing, ctx)).toMatchObject({ explicitAcks: [], retryMessages: [expect.objectContaining({ msgId: "oauth-2" })] });
-    const waiting = (await orderStub(env, orderId).inspect()).commands[0];
-    expect(waiting).toMatchObject({ seq: 1, deadAt: null, lastError: "OAuth token endpoint answered HTTP 503 (temporarily_unavailable)" });
+    // The failure is the order's to retry (its alarm re-sends the command): the message is acked, not retried.
+    expect(await getQueueResult(failing, ctx)).toMatchObject({ explicitAcks: ["oauth-2"], retryMessages: [] });
+    const inspected = await orderStub(env, orderId).inspect();
+    expect(inspected.commands[0]).toMatchObject({ seq: 1, deadAt: null, lastError: "OAuth token endpoint answered HTTP 503 (temporarily_unavailable)" });
     expect(await erpRecords(orderId)).toEqual([]);
 
-    await oauth({}); // the token endpoint is back: the retried message goes through
-    const retried = createMessageBatch<ErpMessage>("dockline-erp-writes", [{ ...message, attempts: 2 }]);
+    await oauth({}); // the token endpoint is back: the order's next message goes through once its backoff ends
+    const retryAt = Date.parse(inspected.erp.nextAttemptAt ?? "");
+    await new Promise((r) => setTimeout(r, Math.max(0, retryAt - Date.now()) + 50));
+    const retried = createMessageBatch<ErpMessage>("dockline-erp-writes", [{ ...message, id: "oauth-2b" }]);
     await worker.queue(retried as MessageBatch<ErpMessage | ProjectionMessage>, oauthEnv);
-    expect(await getQueueResult(retried, createExecutionContext())).toMatchObject({ explicitAcks: ["oauth-2"] });
+    expect(await getQueueResult(retried, createExecutionContext())).toMatchObject({ explicitAcks: ["oauth-2b"] });
     expect((await erpRecords(orderId)).map((r) => r.seq)).toEqual([1]);
 
     expect(logged.some((l) => l.includes("OAuth token endpoint answered HTTP 503"))).toBe(true);

@@ -109,7 +109,11 @@ describe("the outbox", () => {
     expect(view.state?.status).toBe("delivered");
     // At least the failed projection waits; an eviction may also have cut other hand-offs short.
     expect(view.outbox.some((r) => r.queue === "projection" && r.attempts > 0)).toBe(true);
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // Each alarm run takes one pass; how many of the three refusals are left depends on how many rows the
+    // cut hand-offs left behind, so the alarm may need a second or third run, as it would get on its own.
+    for (let run = 0; run < 3 && (await orderStub(env, orderId).inspect()).outbox.length > 0; run++) {
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+    }
     expect((await orderStub(env, orderId).inspect()).outbox).toEqual([]);
     await eventually(async () => ((await d1Version(orderId)) === 6 ? true : undefined), 10_000, "the projection after eviction");
     const records = await erpRecordsEventually(orderId, 2);

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ErpOutcome } from "../../src/erp/adapter";
-import { backoffSeconds, policyFromEnv } from "../../src/erp/backoff";
+import { backoffSeconds } from "../../src/erp/backoff";
 import {
   ack,
   append,
@@ -19,6 +19,7 @@ import {
   deadCommands,
   deliveryPolicy,
   emptyDelivery,
+  expire,
   fail,
   head,
   nextDueAt,
@@ -281,6 +282,27 @@ describe("expired", () => {
   });
 });
 
+describe("expired from outside an attempt (the queue's dead-letter path)", () => {
+  it("kills a live command whoever holds the lease, and the lease holder's answer is then stale", () => {
+    const c = given([1, 2]);
+    const d = c.deliver(T0);
+    const r = expire(c.state, { seq: 1, reason: "retries exhausted" }, T0 + SECOND);
+    expect(r.expired).toBe(true);
+    expect(r.state.lease).toBeNull();
+    expect(deadCommands(r.state)).toMatchObject([{ seq: 1, deadReason: "expired", deadAt: T0 + SECOND, lastError: "retries exhausted" }]);
+    expect(fail(r.state, { seq: 1, token: d.token, failure: TRANSIENT }, T0 + 2 * SECOND, POLICY, () => 0.5).outcome).toEqual({ status: "stale" });
+    expect(claim(r.state, T0 + 2 * SECOND, POLICY).claim).toEqual({ status: "blocked", seq: 1, reason: "expired" });
+  });
+
+  it("leaves an acknowledged, an already dead or an unknown command alone", () => {
+    const c = given([1, 2]);
+    c.ack(1, c.deliver(T0).token, T0);
+    for (const seq of [1, 3]) expect(expire(c.state, { seq, reason: "x" }, T0).expired).toBe(false);
+    const once = expire(c.state, { seq: 2, reason: "x" }, T0).state;
+    expect(expire(deepFreeze(once), { seq: 2, reason: "y" }, T0 + SECOND)).toEqual({ state: once, expired: false });
+  });
+});
+
 describe("revived", () => {
   it("is due at once with a fresh horizon and attempt count, then delivered", () => {
     const c = given([1, 2]);
@@ -411,12 +433,6 @@ describe("policy", () => {
 
   it("keeps the lease longer than the adapter's timeout", () => {
     expect(deliveryPolicy("ERP", { ERP_TIMEOUT_MS: "45000" }).leaseMs).toBe(75_000);
-  });
-
-  it("agrees with the ERP consumer's current backoff policy on base and max", () => {
-    for (const env of [{}, { ERP_RETRY_BASE_SECONDS: "1", ERP_RETRY_MAX_SECONDS: "2" }]) {
-      expect(deliveryPolicy("ERP", env)).toMatchObject(policyFromEnv(env));
-    }
   });
 });
 
