@@ -2,7 +2,7 @@
 // retry count (docs/decisions/0012). A reported failure acks its queue message; the order's alarm sends a
 // fresh one when the backoff ends; a command dies "expired" only once the retry horizon has passed, however
 // few or many attempts that took, and a bulk replay then delivers it exactly once.
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OrderDO } from "../../durable-objects/order";
@@ -118,5 +118,46 @@ describe("the ERP retry schedule lives in the order", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await erpRecords(orderId)).toHaveLength(1);
     expect((await orderStub(env, orderId).inspect()).erp).toMatchObject({ ackedSeq: 1, pending: 0, deadSeq: null });
+  });
+});
+
+describe("an order written before the cursor existed", () => {
+  it("derives its cursor from its commands: the acknowledged prefix stays done, the pending head is delivered once, in order", async () => {
+    const orderId = "SO-LEGACY-CURSOR-1";
+    // The ERP is down, so the order's two commands stay pending.
+    await faults({ downForMs: 60_000, scope: orderId });
+    await releaseOrder(orderId);
+    await dispatch(orderId);
+    await sendAcme(milestone({ orderId, code: "shipment.delivered", occurredAt: "2026-11-21T10:00:00Z", shipmentId: "S1", trackingNumber: `T-${orderId}` }));
+    await eventually(async () => ((await orderStub(env, orderId).inspect()).commands.length === 2 ? true : undefined), 10_000, "two commands");
+    // Rewrite its storage as the SQL state machine left it: command 1 acknowledged (the ERP has it: book
+    // it there directly, as it would have been), command 2 pending with three failed attempts, no cursor.
+    const [first] = (await orderStub(env, orderId).inspect()).commands;
+    await fetch("http://erp.test/admin/faults", { method: "DELETE" });
+    const booked = await fetch(`http://erp.test/shipment-confirmations`, {
+      method: "POST",
+      headers: { Authorization: "Bearer test-erp-token", "Content-Type": "application/json", "Idempotency-Key": `${orderId}:1` },
+      body: JSON.stringify({ ...(first?.payload as object), orderId, seq: 1, commandKey: first?.key }),
+    });
+    expect(booked.status).toBeLessThan(300);
+    await runInDurableObject(env.ORDERS.getByName(orderId), (_i: OrderDO, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DELETE FROM meta WHERE k IN ('delivery:erp', 'erp_lease')");
+      sql.exec("INSERT INTO meta (k, v) VALUES ('erp_acked', '1') ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+      sql.exec("UPDATE commands SET acked_at = '2026-11-20T10:01:00.000Z', attempts = 1, last_error = NULL WHERE seq = 1");
+      sql.exec("UPDATE commands SET acked_at = NULL, attempts = 3, last_error = 'HTTP 503' WHERE seq = 2");
+    });
+    await evictDurableObject(env.ORDERS.getByName(orderId));
+    // The ERP is back; ops replay the order (what reconcile's re-nudge would do): the head goes out.
+    expect((await ops(`/ops/orders/${orderId}/replay`, { method: "POST" })).status).toBe(200);
+    const records = await erpRecordsEventually(orderId, 2);
+    expect(records.map((r) => [r.seq, r.kind])).toEqual([
+      [1, "shipment-confirmations"],
+      [2, "delivery-confirmations"],
+    ]);
+    const view = await orderStub(env, orderId).inspect();
+    expect(view.erp).toMatchObject({ ackedSeq: 2, pending: 0, deadSeq: null });
+    // Command 1 was never tried again (its acknowledgement carried over); command 2 kept its history.
+    expect(view.commands.map((c) => c.attempts)).toEqual([1, 4]);
   });
 });
