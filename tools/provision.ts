@@ -1,7 +1,10 @@
-// `npm run provision -- --env staging|production [--secrets-file <path>] [--overwrite-secrets] [--dry-run]`
+// `npm run provision -- --env staging|production [--secrets-file <path>] [--overwrite-secrets] [--queue-retention-seconds <n>] [--dry-run]`
 // The one-time Cloudflare resources of an environment, read from wrangler.toml's [env.<env>]:
 //   - the D1 database (prints its id and exactly where it goes in wrangler.toml),
-//   - every queue the environment produces to, consumes from or dead-letters into,
+//   - every queue the environment produces to, consumes from or dead-letters into, created with Queues'
+//     longest message retention (14 days; --queue-retention-seconds for the free plan's 86,400): a
+//     dead-letter message waits out a D1 or order outage on its own retries (30 s doubling to an hour,
+//     100 of them ≈ 4 days), longer than the default retention of 4 days,
 //   - every secret in the environment's `secrets.required`, from --secrets-file (.dev.vars format) or a
 //     hidden prompt; values are piped to `wrangler secret put` on stdin and never printed.
 // Idempotent: each resource is looked up first and only created when missing (a "does not exist" answer is
@@ -16,12 +19,18 @@ import { CONFIG, environmentArg, fail, flag, PLACEHOLDER_ID, WRANGLER } from "./
 
 const env = environmentArg(
   (environments) =>
-    `usage: npm run provision -- --env <${environments.join("|")}> [--secrets-file <path>] [--overwrite-secrets] [--dry-run]\n` +
+    `usage: npm run provision -- --env <${environments.join("|")}> [--secrets-file <path>] [--overwrite-secrets] [--queue-retention-seconds <n>] [--dry-run]\n` +
     "  --env is required: the top level of wrangler.toml is local development (no Cloudflare resources).",
 );
 const dryRun = process.argv.includes("--dry-run");
 const overwrite = process.argv.includes("--overwrite-secrets");
 const secretsFile = flag("--secrets-file");
+/** Queues' maximum on Workers Paid (the free plan allows at most 86,400). */
+const MAX_QUEUE_RETENTION_SECONDS = 1_209_600;
+const retention = Number(flag("--queue-retention-seconds") ?? MAX_QUEUE_RETENTION_SECONDS);
+if (!Number.isInteger(retention) || retention < 60 || retention > MAX_QUEUE_RETENTION_SECONDS) {
+  fail(`--queue-retention-seconds must be a whole number from 60 to ${MAX_QUEUE_RETENTION_SECONDS}`);
+}
 if (secretsFile && !existsSync(secretsFile)) fail(`--secrets-file ${secretsFile} does not exist`);
 
 /** The parts of the environment's resolved config this script reads (wrangler's own Config type comes from
@@ -175,7 +184,7 @@ function provisionQueues(names: readonly string[]): void {
       continue;
     }
     if (!dryRun && !/does not exist/i.test(info.out)) stop(`looking up queue ${name}`, info);
-    const created = wrangler(["queues", "create", name, "--env", env as string]);
+    const created = wrangler(["queues", "create", name, "--message-retention-period-secs", String(retention), "--env", env as string]);
     if (dryRun) {
       console.log("    (only when `wrangler queues info` says it does not exist)");
       continue;
