@@ -103,3 +103,16 @@ export function erpRecordsEventually(orderId: string, count: number, timeoutMs =
     `${count} ERP records of ${orderId}`,
   );
 }
+
+/** The console's own origin in tests: its forms are refused from any other. */
+export const CONSOLE_ORIGIN = "http://dockline.test";
+
+/** Signs in to the ops console with the ops token, as the sign-in form would. */
+export function consoleLogin(): Promise<Response> {
+  return call("/ops/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: CONSOLE_ORIGIN },
+    body: `token=${SECRETS.ops}`,
+    redirect: "manual",
+  });
+}

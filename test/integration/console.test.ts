@@ -1,16 +1,11 @@
 // The ops console: sign-in, session cookie, CSRF protection on every action, and the pages ops need.
 import { describe, expect, it } from "vitest";
-import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
+import { CONSOLE_ORIGIN, call, consoleLogin, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
-const ORIGIN = "http://dockline.test";
+const ORIGIN = CONSOLE_ORIGIN;
 
 async function signIn(): Promise<string> {
-  const res = await call("/ops/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN },
-    body: `token=${SECRETS.ops}`,
-    redirect: "manual",
-  });
+  const res = await consoleLogin();
   expect(res.status).toBe(303);
   const cookie = res.headers.get("Set-Cookie") ?? "";
   expect(cookie).toMatch(/^dockline_ops=\d+\.[\w-]+;/);

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { orderStub } from "../../src/orders";
-import { call, erpRecords, erpRecordsEventually, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
+import { CONSOLE_ORIGIN, call, consoleLogin, erpRecords, erpRecordsEventually, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
 const faults = (f: Record<string, unknown>) =>
   fetch("http://erp.test/admin/faults", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(f) });
@@ -219,17 +219,11 @@ describe("POST /ops/dead-letters/replay", () => {
 });
 
 describe("the console's bulk replay", () => {
-  const ORIGIN = "http://dockline.test";
+  const ORIGIN = CONSOLE_ORIGIN;
   const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 
   async function signIn(): Promise<string> {
-    const res = await call("/ops/login", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN },
-      body: `token=${SECRETS.ops}`,
-      redirect: "manual",
-    });
-    return (res.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    return ((await consoleLogin()).headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
   }
 
   it("offers the checked orders for replay, asks for a confirmation showing what matches, then replays and says what happened", async () => {
