@@ -10,6 +10,7 @@ import {
   append,
   claim,
   type DeadReason,
+  defer,
   type DeliveryCommand,
   type DeliveryFailure,
   type DeliveryPolicy,
@@ -287,6 +288,14 @@ export class ErpCursor {
     return true;
   }
 
+  /** The destination's gate turned the head away before its delivery started: it waits for its turn. */
+  defer(seq: number, until: number, now: number): boolean {
+    const before = this.state(now);
+    const { state, deferred } = defer(before, { seq, until }, now);
+    if (deferred) this.commit(before, state, now);
+    return deferred;
+  }
+
   /** The ERP answers again: a head waiting out its backoff is due now, and its message is sent. */
   wake(now: number): number | null {
     const before = this.state(now);
@@ -313,7 +322,7 @@ export class ErpCursor {
     if (!force && sent?.seq === h.seq && now - sent.at < RESEND_AFTER_MS) return null;
     const row = this.row(h.seq);
     if (!row) return null;
-    this.h.enqueueErp({ kind: "erp", orderId: this.h.orderId(), seq: h.seq, correlationId: row.correlation_id });
+    this.h.enqueueErp({ kind: "erp", orderId: this.h.orderId(), seq: h.seq, correlationId: row.correlation_id, dueSince: h.firstDueAt ?? now });
     this.h.setMeta(SENT_KEY, JSON.stringify({ seq: h.seq, at: now }));
     return h.seq;
   }

@@ -371,6 +371,17 @@ export class OrderDO extends DurableObject<Env> {
     return outcome;
   }
 
+  /**
+   * The destination's gate turned the delivery of `seq` away before it started (the ERP is paused or at its
+   * concurrency cap): no attempt counts; the gate wakes this order when its turn comes, and the alarm at
+   * `until` is the safety net should that wake be lost.
+   */
+  async deferErp(seq: number, until: number): Promise<boolean> {
+    const deferred = this.ctx.storage.transactionSync(() => this.erp.defer(seq, until, Date.now()));
+    if (deferred) await this.afterErpChange();
+    return deferred;
+  }
+
   /** From the dead-letter queue: the messages for `seq` kept failing before they reached the order. */
   async exhaustErp(seq: number, reason: string): Promise<boolean> {
     const changed = this.ctx.storage.transactionSync(() => this.erp.expire(seq, reason, Date.now()));

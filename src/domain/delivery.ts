@@ -247,6 +247,19 @@ export function wake(state: DeliveryState, now: number): DeliveryState {
   return { ...state, commands: replace(state.commands, { ...h, nextAttemptAt: now }) };
 }
 
+/**
+ * The destination's gate turned the head's delivery away before it started (the destination is paused, or
+ * at its concurrency cap; the gate wakes the order when its turn comes): the head, due now and not leased,
+ * waits until `until` instead, as a safety net should that wake never come. No attempt is counted and the
+ * horizon is untouched: waiting for a turn is not a failure. Anything else is left alone.
+ */
+export function defer(state: DeliveryState, input: { seq: number; until: number }, now: number): { state: DeliveryState; deferred: boolean } {
+  const h = head(state);
+  if (!h || h.seq !== input.seq || h.deadAt !== null || h.nextAttemptAt === null || h.nextAttemptAt > now) return { state, deferred: false };
+  if (state.lease && state.lease.until > now) return { state, deferred: false };
+  return { state: { ...state, commands: replace(state.commands, { ...h, nextAttemptAt: Math.max(now, input.until) }) }, deferred: true };
+}
+
 /** When the order's alarm should fire for this destination: the lease's end, the head's next attempt, or never. */
 export function nextDueAt(state: DeliveryState): number | null {
   const h = head(state);

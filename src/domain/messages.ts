@@ -8,6 +8,11 @@ export interface ErpMessage {
   orderId: string;
   seq: number;
   correlationId: string;
+  /**
+   * When the command became due (epoch ms): the destination's gate lets the orders that have waited
+   * longest go first after an outage. Absent in messages sent before it existed (then: when received).
+   */
+  dueSince?: number;
 }
 
 /** An order's ERP delivery cursor; `erpVersion` grows with every change, so stale copies lose. */

@@ -17,6 +17,7 @@ import {
   type DeliveryState,
   DeliveryCursorError,
   deadCommands,
+  defer,
   deliveryPolicy,
   emptyDelivery,
   expire,
@@ -76,6 +77,7 @@ function given(seqs: number[], opts: { at?: number; policy?: DeliveryPolicy; ran
     wake: (now: number) => {
       state = deepFreeze(wake(state, now));
     },
+    defer: (seq: number, until: number, now: number) => step(defer(state, { seq, until }, now)).deferred,
   };
   return c;
 }
@@ -208,6 +210,42 @@ describe("waiting", () => {
     c.wake(T0 + 10 * SECOND);
     expect(c.claim(T0 + 10 * SECOND)).toMatchObject({ status: "deliver", attempt: 2 });
     expect(c.state.commands[0]?.firstDueAt).toBe(T0);
+  });
+});
+
+describe("deferred by the destination's gate", () => {
+  it("waits until the safety-net time without counting an attempt or moving the horizon, then is delivered as attempt 1", () => {
+    const c = given([1]);
+    expect(c.defer(1, T0 + 15 * MINUTE, T0 + SECOND)).toBe(true);
+    expect(c.claim(T0 + 2 * SECOND)).toEqual({ status: "waiting", seq: 1, until: T0 + 15 * MINUTE });
+    expect(nextDueAt(c.state)).toBe(T0 + 15 * MINUTE);
+    expect(c.state.commands[0]).toMatchObject({ attempts: 0, firstDueAt: T0, lastError: null });
+    expect(c.deliver(T0 + 15 * MINUTE)).toMatchObject({ attempt: 1 });
+  });
+
+  it("is woken by the gate before that time, like any waiting head", () => {
+    const c = given([1]);
+    c.defer(1, T0 + HOUR, T0);
+    c.wake(T0 + 10 * SECOND);
+    expect(c.claim(T0 + 10 * SECOND)).toMatchObject({ status: "deliver", attempt: 1 });
+  });
+
+  it("leaves alone a head that is leased, waiting out a backoff, dead, or not the one named", () => {
+    const leased = given([1, 2]);
+    leased.deliver(T0);
+    expect(leased.defer(1, T0 + HOUR, T0 + SECOND)).toBe(false);
+    expect(leased.defer(2, T0 + HOUR, T0 + SECOND)).toBe(false);
+    const waiting = given([1]);
+    const d = waiting.deliver(T0);
+    waiting.fail(1, d.token, TRANSIENT, T0, () => 0.5);
+    const before = waiting.state;
+    expect(waiting.defer(1, T0 + HOUR, T0)).toBe(false);
+    expect(waiting.state).toBe(before);
+    const dead = given([1]);
+    const r = dead.deliver(T0);
+    dead.fail(1, r.token, REFUSED, T0);
+    expect(dead.defer(1, T0 + HOUR, T0)).toBe(false);
+    expect(nextDueAt(dead.state)).toBeNull();
   });
 });
 
