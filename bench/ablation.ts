@@ -127,32 +127,34 @@ async function measure(ctx: Ctx, v: Variant, prefix: string, count: number): Pro
 
 export interface DrainVariant {
   maxChain: number;
-  /** ERP_WAKE_ORDERS: waiting orders woken when the ERP accepts a retried command again (0 = off). */
-  wakeOrders: number;
+  /** ERP_MAX_CONCURRENCY: ERP deliveries in flight at once (the gate, decision 0013). */
+  maxConcurrency: number;
+  /** Before the gate (2026-12-03) the variants set ERP_WAKE_ORDERS instead; kept to read older results. */
+  wakeOrders?: number;
   drill: OutageDrill;
   checkOk: boolean;
 }
 
-/** The configuration first and last (the noise), and the two ERP-recovery mechanisms taken away in turn. */
-const DRAIN_VARIANTS: { maxChain: number; wakeOrders: number }[] = [
-  { maxChain: 10, wakeOrders: 500 },
-  { maxChain: 10, wakeOrders: 0 },
-  { maxChain: 1, wakeOrders: 0 },
-  { maxChain: 10, wakeOrders: 500 },
+/** The configuration first and last (the noise), then the cap raised to what the consumers allowed before the gate (4 × 10), then no chaining. */
+const DRAIN_VARIANTS: { maxChain: number; maxConcurrency: number }[] = [
+  { maxChain: 10, maxConcurrency: 10 },
+  { maxChain: 10, maxConcurrency: 40 },
+  { maxChain: 1, maxConcurrency: 10 },
+  { maxChain: 10, maxConcurrency: 10 },
 ];
 
 /**
  * The ERP outage drill on fresh runtimes that differ only in how a backlog drains once the ERP is back:
- * as configured (chained delivery, ERP_MAX_CHAIN 10, and waking the waiting orders, ERP_WAKE_ORDERS 500),
- * without the wake (before 2026-12-02), and without either (before 2026-11-23), then as configured again.
+ * as configured (chained delivery, ERP_MAX_CHAIN 10; ERP_MAX_CONCURRENCY 10), with the cap at what the
+ * queue consumers allowed before the gate, and without chaining, then as configured again.
  */
 export async function drainComparison(ctx: Ctx, erpUrl: URL, variants = DRAIN_VARIANTS): Promise<DrainVariant[]> {
   const out: DrainVariant[] = [];
-  for (const [i, { maxChain, wakeOrders }] of variants.entries()) {
+  for (const [i, { maxChain, maxConcurrency }] of variants.entries()) {
     const served = new Served({
       name: `drain ${i}`,
       configPath: benchDocklineConfig({ file: `wrangler.drain${i}.toml` }),
-      vars: { ERP_BASE_URL: erpUrl.origin, ERP_MAX_CHAIN: String(maxChain), ERP_WAKE_ORDERS: String(wakeOrders) },
+      vars: { ERP_BASE_URL: erpUrl.origin, ERP_MAX_CHAIN: String(maxChain), ERP_MAX_CONCURRENCY: String(maxConcurrency) },
       secrets: ctx.secrets,
     });
     try {
@@ -163,9 +165,9 @@ export async function drainComparison(ctx: Ctx, erpUrl: URL, variants = DRAIN_VA
       const ref = new Reference();
       const drill = await outageDrill(vctx, ref, `C${i}-`);
       const result = await check(served.direct, ctx.secrets.OPS_TOKEN ?? "", ctx.erp, ref, ref.orderIds());
-      const label = `ERP_MAX_CHAIN ${maxChain}, ERP_WAKE_ORDERS ${wakeOrders}`;
+      const label = `ERP_MAX_CHAIN ${maxChain}, ERP_MAX_CONCURRENCY ${maxConcurrency}`;
       if (!result.ok) ctx.problems.push(`drain variant ${i} (${label}): check failed: ${result.problems.slice(0, 3).join("; ")}`);
-      out.push({ maxChain, wakeOrders, drill, checkOk: result.ok });
+      out.push({ maxChain, maxConcurrency, drill, checkOk: result.ok });
       ctx.log(`drain variant ${label}: drained ${drill.drainMs} ms after the outage, ${drill.commandsPerSecond} commands/s`);
     } finally {
       await served.close();

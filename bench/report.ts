@@ -24,7 +24,7 @@ export interface Results {
   curves: { scale: CurvePoint[]; depth: CurvePoint[] };
   profile: Profile;
   variants: VariantResult[];
-  /** The ERP outage drill by ERP_MAX_CHAIN and ERP_WAKE_ORDERS (full run only). */
+  /** The ERP outage drill by ERP_MAX_CHAIN and ERP_MAX_CONCURRENCY (full run only). */
   drain: DrainVariant[];
   /** Warm vs evicted orders (full run only). */
   cold?: { passes: ColdPass[]; coldOverWarm: number; check: boolean };
@@ -156,7 +156,7 @@ export function markdown(r: Results): string {
           "|---|---|---|---|---|",
           ...r.drain.map(
             (d) =>
-              `| ERP_MAX_CHAIN = ${d.maxChain}, ERP_WAKE_ORDERS = ${d.wakeOrders ?? "(not set)"} | ${d.drill.commands} | ${d.drill.drainMs} | ${d.drill.commandsPerSecond} | ${d.checkOk ? "passed" : "FAILED"} |`,
+              `| ERP_MAX_CHAIN = ${d.maxChain}, ${d.maxConcurrency !== undefined ? `ERP_MAX_CONCURRENCY = ${d.maxConcurrency}` : `ERP_WAKE_ORDERS = ${d.wakeOrders ?? "(not set)"}`} | ${d.drill.commands} | ${d.drill.drainMs} | ${d.drill.commandsPerSecond} | ${d.checkOk ? "passed" : "FAILED"} |`,
           ),
           "",
         ]

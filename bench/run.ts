@@ -142,7 +142,7 @@ async function main(): Promise<{ code: number; stdout: string }> {
 
     // 7. What-if variants of the proposed optimisations (full run only), each on a fresh runtime.
     const variants = sizes.ablationOrders > 0 ? await ablations(ctx, erpSim.direct, sizes.ablationOrders) : [];
-    // The ERP drill again with and without chained delivery and waking (ERP_MAX_CHAIN, ERP_WAKE_ORDERS), each on a fresh runtime.
+    // The ERP drill again by chained delivery and concurrency cap (ERP_MAX_CHAIN, ERP_MAX_CONCURRENCY), each on a fresh runtime.
     const drain = sizes.ablationOrders > 0 ? await drainComparison(ctx, erpSim.direct) : [];
 
     // 8. Cost curves, each point on a freshly reset runtime and ERP.

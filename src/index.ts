@@ -8,6 +8,7 @@ import { reconcileOnSchedule } from "./ops/reconcile";
 import { errorName, log } from "./platform/log";
 
 export { CorrelationDO } from "../durable-objects/correlation";
+export { DestinationDO } from "../durable-objects/destination";
 export { MetricsDO } from "../durable-objects/metrics";
 export { OrderDO } from "../durable-objects/order";
 

@@ -5,7 +5,19 @@ import type { OrderDO } from "../durable-objects/order";
 
 export type OrderApi = Pick<
   OrderDO,
-  "ingest" | "claimErp" | "ackErp" | "failErp" | "exhaustErp" | "reviveErp" | "nudgeErp" | "wakeErp" | "inspect" | "reconcileInfo" | "reproject" | "kick"
+  | "ingest"
+  | "claimErp"
+  | "ackErp"
+  | "failErp"
+  | "deferErp"
+  | "exhaustErp"
+  | "reviveErp"
+  | "nudgeErp"
+  | "wakeErp"
+  | "inspect"
+  | "reconcileInfo"
+  | "reproject"
+  | "kick"
 >;
 
 export function orderStub(env: Env, orderId: string): OrderApi {

@@ -8,10 +8,13 @@ import { deliveryPolicy } from "../domain/delivery";
 import type { ErpMessage } from "../domain/messages";
 import { erpTargetFromEnv, sendToErp } from "../erp/adapter";
 import { backoffSeconds } from "../erp/backoff";
-import { wakeWaitingOrders } from "./erp-wake";
+import type { PermitOutcome } from "../domain/gate";
 import type { ErpClaim } from "../../durable-objects/order";
-import { orderStub } from "../orders";
+import { destinationStub } from "../destinations";
+import { type OrderApi, orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
+
+const ERP = "erp";
 
 /** Commands one invocation delivers for one order before leaving the rest to their own messages. */
 const maxChain = (env: Env) => Math.max(1, Number(env.ERP_MAX_CHAIN ?? "10") || 10);
@@ -39,31 +42,55 @@ export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Pro
 async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   const { orderId, seq } = m.body;
   const order = orderStub(env, orderId);
+  const since = m.body.dueSince ?? m.timestamp.getTime();
+  // The ERP's gate first: at most ERP_MAX_CONCURRENCY deliveries in flight, none while it is paused but
+  // its one probe. Turned away, the order waits for its turn (the gate wakes it, oldest first), no attempt
+  // counted; the message's work is done.
+  const gate = destinationStub(env, ERP);
+  const grant = await gate.acquire(ERP, orderId, since);
+  if (grant.status === "denied") {
+    await order.deferErp(seq, grant.retryAt);
+    m.ack();
+    return;
+  }
+  let outcome: PermitOutcome = { kind: "none" };
+  try {
+    outcome = await deliverChain(m, env, order, grant.permit.probe);
+  } finally {
+    // Returned whatever happened (a permit not returned lapses, but holds capacity until then).
+    await gate
+      .release(grant.permit.id, orderId, outcome, since)
+      .catch((err: unknown) => log.warn("returning the ERP permit failed; it lapses", { orderId, seq, error: errorName(err) }));
+  }
+}
+
+/**
+ * Claims command `seq` and delivers it, then keeps going down the order's chain while the ERP accepts:
+ * each acknowledgement hands back the claim of the next command, so a backlog drains without one queue
+ * delivery per command. Returns how the last request ended, for the gate.
+ */
+async function deliverChain(m: Message<ErpMessage>, env: Env, order: OrderApi, probe: boolean): Promise<PermitOutcome> {
+  const { orderId, seq } = m.body;
   const claim = await order.claimErp(seq);
   if (claim.status !== "deliver") {
     // done, unknown; wait (the predecessor's acknowledgement sends this command's message); waiting (the
     // order's alarm sends a fresh one when its backoff ends); leased (if that delivery dies, the alarm at
     // the lease's end sends a fresh one); blocked (a dead command ahead: its replay restarts the chain).
     m.ack();
-    return;
+    return { kind: "none" };
   }
-  // Deliver, then keep going down the order's chain while the ERP accepts: each acknowledgement hands back
-  // the claim of the next command, so a backlog drains without one queue delivery per command.
   const erp = erpTargetFromEnv(env);
   const chain = maxChain(env);
   let current: Extract<ErpClaim, { status: "deliver" }> = claim;
   for (let hop = 0; ; hop++) {
     const s = current.command.seq;
-    const fields = { orderId, seq: s, type: current.command.type, correlationId: current.correlationId, attempt: current.attempt, chained: hop > 0 };
+    const fields = { orderId, seq: s, type: current.command.type, correlationId: current.correlationId, attempt: current.attempt, chained: hop > 0, probe };
     const outcome = await sendToErp(erp, current.command, current.correlationId);
     if (outcome.kind === "done") {
       const next = await order.ackErp(s, current.lease, hop + 1 < chain);
       if (hop === 0) m.ack();
       log.info("erp command delivered", { ...fields, status: outcome.status });
-      // The command (or this message) had failed before and the ERP took it now: the ERP is back, wake
-      // the other heads waiting out their backoff.
-      if (hop === 0 && (m.attempts > 1 || current.attempt > 1)) await wakeWaitingOrders(env, orderId, current.correlationId);
-      if (next?.status !== "deliver") return;
+      if (next?.status !== "deliver") return { kind: "delivered" };
       current = next;
       continue;
     }
@@ -83,6 +110,6 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
     } else {
       log.info("erp delivery failed after losing its lease; the lease holder's result counts", { ...fields, reason: outcome.reason });
     }
-    return;
+    return outcome.kind === "permanent" ? { kind: "refused" } : { kind: "failed", retryAfterSeconds: outcome.retryAfterSeconds };
   }
 }

@@ -102,17 +102,53 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
   const body = checkBody(parsed.value, key.value);
   if (!body.ok) return problem(422, "invalid-body", "Invalid body", body.detail);
 
+  const done = enter(key.value.orderId);
+  try {
+    return await admitAndApply(c, kind, key.value, body.value);
+  } finally {
+    done();
+  }
+}
+
+// ---- Concurrency gauge: how many requests are in flight at once, per watched order-id prefix ----
+// In memory: the simulator runs as one isolate, so the module's counters see every request. A witness
+// for tests and drills that a sender keeps to its concurrency cap.
+
+interface Gauge {
+  inFlight: number;
+  maxInFlight: number;
+  requests: number;
+}
+const gauges = new Map<string, Gauge>();
+
+function enter(orderId: string): () => void {
+  const watched = [...gauges.entries()].filter(([prefix]) => orderId.startsWith(prefix)).map(([, g]) => g);
+  for (const g of watched) {
+    g.inFlight++;
+    g.requests++;
+    g.maxInFlight = Math.max(g.maxInFlight, g.inFlight);
+  }
+  return () => {
+    for (const g of watched) g.inFlight--;
+  };
+}
+
+type IdempotencyKey = Extract<ReturnType<typeof parseIdempotencyKey>, { ok: true }>["value"];
+type CheckedBody = Extract<ReturnType<typeof checkBody>, { ok: true }>["value"];
+
+/** The command after validation: faults first, then the ledger's idempotent, sequenced apply. */
+async function admitAndApply(c: AppContext, kind: Kind, key: IdempotencyKey, body: CheckedBody): Promise<Response> {
   const stub = ledger(c.env);
-  const decision = await stub.admit(key.value.orderId);
+  const decision = await stub.admit(key.orderId);
   if (decision.slowMs > 0) await sleep(decision.slowMs);
-  if (decision.kind !== "pass") return faultResponse(decision, key.value.orderId);
+  if (decision.kind !== "pass") return faultResponse(decision, key.orderId);
 
   const result = await stub.applyCommand({
     kind,
-    idempotencyKey: key.value.key,
-    orderId: key.value.orderId,
-    seq: key.value.seq,
-    body: canonicalJson(body.value),
+    idempotencyKey: key.key,
+    orderId: key.orderId,
+    seq: key.seq,
+    body: canonicalJson(body),
     correlationId: c.req.header("x-correlation-id") ?? null,
   });
   // Applied, but the caller never hears it: only the idempotency key saves it from booking twice.
@@ -124,7 +160,7 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
       return c.json(result.receipt, 201);
     case "replayed":
       if (decision.replayConflict) {
-        return problem(409, "already-applied", "Already applied", `Idempotency-Key ${key.value.key} was already applied (${result.receipt.recordId}).`, {
+        return problem(409, "already-applied", "Already applied", `Idempotency-Key ${key.key} was already applied (${result.receipt.recordId}).`, {
           ...result.receipt,
         });
       }
@@ -136,8 +172,8 @@ async function handleCommand(c: AppContext, kind: Kind): Promise<Response> {
         409,
         "sequence-gap",
         "Sequence gap",
-        `Order ${key.value.orderId} expects seq ${result.expectedSeq}; got ${key.value.seq}. Deliver the predecessor first.`,
-        { expectedSeq: result.expectedSeq, receivedSeq: key.value.seq },
+        `Order ${key.orderId} expects seq ${result.expectedSeq}; got ${key.seq}. Deliver the predecessor first.`,
+        { expectedSeq: result.expectedSeq, receivedSeq: key.seq },
       );
   }
 }
@@ -215,6 +251,24 @@ app.put("/admin/faults", async (c) => {
 });
 
 app.delete("/admin/faults", async (c) => c.json(faultView(await ledger(c.env).clearFaults(), Date.now())));
+
+// Watch a prefix: its gauge starts from zero (PUT), read it (GET ?prefix=), stop watching (DELETE).
+app.put("/admin/concurrency", async (c) => {
+  const parsed = parseJson(await c.req.text());
+  const prefix = parsed.ok && typeof (parsed.value as { prefix?: unknown })?.prefix === "string" ? (parsed.value as { prefix: string }).prefix : null;
+  if (!prefix) return problem(400, "invalid-gauge", "Invalid gauge", 'Send { "prefix": "<order id prefix>" }.');
+  gauges.set(prefix, { inFlight: 0, maxInFlight: 0, requests: 0 });
+  return c.json({ prefix, ...gauges.get(prefix) });
+});
+app.get("/admin/concurrency", (c) => {
+  const prefix = c.req.query("prefix") ?? "";
+  const g = gauges.get(prefix);
+  return g ? c.json({ prefix, ...g }) : problem(404, "not-watched", "Not watched", `No gauge for prefix ${JSON.stringify(prefix)}: PUT it first.`);
+});
+app.delete("/admin/concurrency", (c) => {
+  gauges.delete(c.req.query("prefix") ?? "");
+  return c.body(null, 204);
+});
 
 app.get("/admin/records", async (c) => {
   const { records, stats } = await ledger(c.env).listRecords(c.req.query("orderId") ?? null);

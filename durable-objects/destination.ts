@@ -1,0 +1,207 @@
+// DestinationDO: one per destination (today "erp"), the home of its gate (src/domain/gate.ts): the
+// concurrency cap, the pause with one probe at a time, and the waiting list of the orders it turned away
+// or that failed on it, oldest first. When capacity frees up (or the probe is due), its alarm wakes the
+// next waiting orders: each order's own cursor then sends its head's message, which comes back through the
+// queue to claim a permit. The gate never holds a command: losing a wake costs time (the order asks again
+// on its own at its safety-net time), never a fact.
+import { DurableObject } from "cloudflare:workers";
+import { deliveryPolicy } from "../src/domain/delivery";
+import {
+  acquire,
+  emptyGate,
+  type GatePolicy,
+  type GateState,
+  type Grant,
+  gatePolicy,
+  giveTurns,
+  nextGateAt,
+  type PermitOutcome,
+  release,
+  returnTurn,
+  turnsDue,
+} from "../src/domain/gate";
+import { orderStub } from "../src/orders";
+import { errorName, log } from "../src/platform/log";
+
+/** What ops see of a destination (GET /ops/destinations). */
+export interface DestinationStatus {
+  destination: string;
+  mode: "open" | "paused";
+  pausedSince: string | null;
+  nextProbeAt: string | null;
+  concurrency: number;
+  inFlight: number;
+  turnsOut: number;
+  waiting: number;
+  oldestWaitingSince: string | null;
+  consecutiveFailures: number;
+}
+
+/** Orders woken per alarm run at most: a run stays short, and the next run wakes the rest. */
+const WAKE_BATCH = 50;
+/** When an alarm run fails (storage briefly unavailable), the next one comes this much later. */
+const ALARM_RETRY_MS = 10_000;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export class DestinationDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS waiting (order_id TEXT PRIMARY KEY, since INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS waiting_by_since ON waiting (since, order_id);
+    `);
+  }
+
+  /** The destination's kind, for its variables (`ERP` → ERP_MAX_CONCURRENCY, ERP_RETRY_*). */
+  private kind(): string {
+    return (this.getMeta("name") ?? "erp").split(":")[0]?.toUpperCase() ?? "ERP";
+  }
+
+  private policy(): GatePolicy {
+    const kind = this.kind();
+    return gatePolicy(kind, this.env, deliveryPolicy(kind, this.env));
+  }
+
+  private state(): GateState {
+    const v = this.getMeta("gate");
+    return v ? (JSON.parse(v) as GateState) : emptyGate();
+  }
+
+  /**
+   * A permit for one delivery chain of `orderId`, or "wait for your turn": the order joins the waiting list
+   * (keeping the earliest `since`, when its command became due) and is woken when its turn comes.
+   */
+  async acquire(name: string, orderId: string, since: number): Promise<Grant> {
+    const now = Date.now();
+    const grant = this.ctx.storage.transactionSync(() => {
+      if (!this.getMeta("name")) this.setMeta("name", name);
+      const r = acquire(this.state(), orderId, now, this.policy());
+      this.save(r.state);
+      if (r.grant.status === "granted") this.sql.exec("DELETE FROM waiting WHERE order_id = ?", orderId);
+      else this.wait(orderId, since);
+      return r.grant;
+    });
+    await this.schedule(now);
+    return grant;
+  }
+
+  /**
+   * Returns a permit with how its delivery ended. A transient failure puts the order on the waiting list
+   * (its cursor retries on its own schedule, and the gate wakes it when the destination is back).
+   */
+  async release(permitId: string, orderId: string, outcome: PermitOutcome, since: number): Promise<void> {
+    const now = Date.now();
+    const r = this.ctx.storage.transactionSync(() => {
+      const r = release(this.state(), permitId, outcome, now, this.policy(), Math.random);
+      this.save(r.state);
+      if (outcome.kind === "failed") this.wait(orderId, since);
+      return r;
+    });
+    const destination = this.getMeta("name") ?? "erp";
+    if (r.paused) log.warn("destination paused: failing; one probe at a time until it answers", { destination, nextProbeAt: iso(r.state.probeAt) });
+    if (r.resumed) log.info("destination answers again: waiting orders resume, oldest first", { destination, waiting: this.waitingCount() });
+    await this.schedule(now);
+  }
+
+  /** Wakes the next waiting orders: as many as there is capacity (or the one probe), oldest first. */
+  override async alarm(): Promise<void> {
+    try {
+      for (let run = 0; run < 20; run++) {
+        const now = Date.now();
+        const woken = this.ctx.storage.transactionSync(() => {
+          const state = this.state();
+          const n = Math.min(WAKE_BATCH, turnsDue(state, this.waitingCount(), now, this.policy()));
+          if (n === 0) return [];
+          const ids = this.sql.exec<{ order_id: string; since: number }>("SELECT order_id, since FROM waiting ORDER BY since, order_id LIMIT ?", n).toArray();
+          for (const w of ids) this.sql.exec("DELETE FROM waiting WHERE order_id = ?", w.order_id);
+          this.save(
+            giveTurns(
+              state,
+              ids.map((w) => w.order_id),
+              now,
+              this.policy(),
+            ),
+          );
+          return ids;
+        });
+        if (woken.length === 0) break;
+        const results = await Promise.allSettled(woken.map((w) => orderStub(this.env, w.order_id).wakeErp()));
+        // A woken order with nothing to deliver gives its turn back at once; one that could not be reached
+        // waits again in its place.
+        this.ctx.storage.transactionSync(() => {
+          let state = this.state();
+          results.forEach((r, i) => {
+            const w = woken[i];
+            if (!w || (r.status === "fulfilled" && r.value !== null)) return;
+            state = returnTurn(state, w.order_id);
+            if (r.status === "rejected") this.wait(w.order_id, w.since);
+          });
+          this.save(state);
+        });
+        const failed = results.filter((r) => r.status === "rejected");
+        log.info("destination woke waiting orders", { destination: this.getMeta("name"), woken: woken.length, unreachable: failed.length });
+        if (failed[0]?.status === "rejected") log.warn("waking an order failed; it waits again", { error: errorName(failed[0].reason) });
+      }
+      await this.schedule(Date.now());
+    } catch (err) {
+      log.error("destination alarm failed; re-armed", { destination: this.getMeta("name"), error: errorName(err), retryInMs: ALARM_RETRY_MS });
+      await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);
+    }
+  }
+
+  async status(name: string): Promise<DestinationStatus> {
+    const state = this.state();
+    const policy = this.policy();
+    const now = Date.now();
+    const oldest = this.sql.exec<{ since: number | null }>("SELECT min(since) AS since FROM waiting").one().since;
+    return {
+      destination: this.getMeta("name") ?? name,
+      mode: state.mode,
+      pausedSince: iso(state.pausedAt),
+      nextProbeAt: state.mode === "paused" ? iso(state.probeAt) : null,
+      concurrency: policy.concurrency,
+      inFlight: state.permits.filter((p) => p.until > now).length,
+      turnsOut: state.turns.filter((t) => t.until > now).length,
+      waiting: this.waitingCount(),
+      oldestWaitingSince: iso(oldest),
+      consecutiveFailures: state.failures,
+    };
+  }
+
+  /** Arms the alarm for the next time waiting orders can be woken (now, a probe time, a lapse). */
+  private async schedule(now: number): Promise<void> {
+    const at = nextGateAt(this.state(), this.waitingCount(), now, this.policy());
+    if (at === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private wait(orderId: string, since: number): void {
+    this.sql.exec(
+      "INSERT INTO waiting (order_id, since) VALUES (?, ?) ON CONFLICT (order_id) DO UPDATE SET since = min(since, excluded.since)",
+      orderId,
+      since,
+    );
+  }
+
+  private waitingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM waiting").one().n;
+  }
+
+  private save(state: GateState): void {
+    this.setMeta("gate", JSON.stringify(state));
+  }
+
+  private getMeta(k: string): string | undefined {
+    return this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, v);
+  }
+}
