@@ -262,6 +262,15 @@ export class ErpCursor {
     return true;
   }
 
+  /**
+   * `ack`, then with `claimNext` the claim of the command after it, in the caller's transaction. Undefined
+   * when the ack did not apply (a lapsed or foreign lease): nothing changed.
+   */
+  ackAndClaim(seq: number, token: string, now: number, claimNext: boolean): ErpClaim | null | undefined {
+    if (!this.ack(seq, token, now)) return undefined;
+    return claimNext ? this.claim(seq + 1, now) : null;
+  }
+
   /** An attempt failed: the cursor answers when to retry (the alarm sends it then), or that it is dead. */
   fail(seq: number, token: string, failure: DeliveryFailure, now: number, random: () => number): FailOutcome {
     const before = this.state(now);

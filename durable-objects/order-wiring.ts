@@ -1,0 +1,66 @@
+// The OrderDO's parts and what connects them to its storage, its queues, D1 and the CorrelationDOs.
+import { deliveryPolicy } from "../src/domain/delivery";
+import type { CanonicalEvent } from "../src/domain/event";
+import type { IngestResult } from "../src/domain/order-step";
+import { errorName, log } from "../src/platform/log";
+import { noteForReconcile } from "../src/readmodel/reconcile-queue";
+import { ErpCursor } from "./order-erp";
+import { bindKey, type CorrelationApi } from "./order-keys";
+import { OrderSchedule } from "./order-schedule";
+import { OrderStore } from "./order-store";
+import { Outbox } from "./outbox";
+
+export type RecordEvents = (orderId: string, items: { e: CanonicalEvent; correlationId: string }[]) => Promise<IngestResult[]>;
+
+/** `record` adds events to the order's set, as an ingest does: key binding hands it the parked events. */
+export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvents) {
+  const store = new OrderStore(ctx.storage.sql);
+  const now = () => new Date().toISOString();
+  const keys = {
+    orderId: () => store.getMeta("order_id"),
+    correlation: (key: string) => env.CORRELATIONS.getByName(key) as unknown as CorrelationApi,
+    record,
+    markKey: (key: string, status: "bound" | "conflict") => store.markKey(key, status),
+  };
+  const outbox = new Outbox({
+    sql: store.sql,
+    sendBatch: async (queue, bodies) => {
+      const q = queue === "erp" ? env.ERP_QUEUE : env.PROJECTION_QUEUE;
+      await q.sendBatch(bodies.map((body) => ({ body, contentType: "json" as const })));
+    },
+    bind: (key) => bindKey(keys, key),
+    orderId: () => store.getMeta("order_id"),
+    // Remembered on the order (reconciliation lists it first) and re-projected in full by the next
+    // reconciliation, whose chunked snapshot the queue can take.
+    abandoned: (reason) => {
+      store.setMeta("projection_abandoned_at", now());
+      const orderId = store.getMeta("order_id");
+      if (orderId) {
+        ctx.waitUntil(
+          noteForReconcile(env.DB, [orderId], `projection given up: ${reason}`).catch((err: unknown) =>
+            log.warn("noting an order for reconciliation failed; the order remembers it", { orderId, error: errorName(err) }),
+          ),
+        );
+      }
+    },
+  });
+  const erp = new ErpCursor({
+    sql: store.sql,
+    getMeta: (k) => store.getMeta(k),
+    setMeta: (k, v) => store.setMeta(k, v),
+    orderId: () => store.orderId(),
+    policy: () => deliveryPolicy("ERP", env),
+    enqueueErp: (m) => outbox.put("erp", m, now()),
+    enqueueProgress: (progress, correlationId) => outbox.put("projection", { kind: "erp-progress", progress, correlationId }, now()),
+    enqueueDeadLetter: (deadLetter) => outbox.put("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now()),
+  });
+  const schedule = new OrderSchedule({
+    storage: ctx.storage,
+    outbox,
+    erpAlarmAt: (at) => erp.alarmAt(at),
+    retrySeconds: () => Number(env.OUTBOX_RETRY_SECONDS ?? "5") || 5,
+    orderId: () => store.getMeta("order_id"),
+    waitUntil: (p) => ctx.waitUntil(p),
+  });
+  return { store, outbox, erp, schedule };
+}
