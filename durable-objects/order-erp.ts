@@ -298,11 +298,11 @@ export class ErpCursor {
   }
 
   /** The destination's gate turned the head away before its delivery started: it waits for its turn. */
-  defer(seq: number, until: number, now: number): boolean {
+  defer(seq: number, until: number, failing: string | undefined, now: number): "deferred" | "expired" | "unchanged" {
     const before = this.state(now);
-    const { state, deferred } = defer(before, { seq, until }, now);
-    if (deferred) this.commit(before, state, now);
-    return deferred;
+    const { state, outcome } = defer(before, { seq, until, ...(failing !== undefined ? { failing } : {}) }, now, this.h.policy());
+    if (outcome !== "unchanged") this.commit(before, state, now);
+    return outcome;
   }
 
   /** The ERP answers again: a head waiting out its backoff is due now, and its message is sent. */

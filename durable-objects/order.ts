@@ -113,14 +113,15 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /**
-   * The destination's gate turned the delivery of `seq` away before it started (the ERP is paused or at its
-   * concurrency cap): no attempt counts; the gate wakes this order when its turn comes, and the alarm at
-   * `until` is the safety net should that wake be lost.
+   * The destination's gate turned the delivery of `seq` away before it started (the ERP is paused, named
+   * in `failing`, or at its concurrency cap): no attempt counts; the gate wakes this order when its turn
+   * comes, and the alarm at `until` is the safety net. Paused past the horizon, the command dies "expired".
    */
-  async deferErp(seq: number, until: number): Promise<boolean> {
-    const deferred = this.ctx.storage.transactionSync(() => this.erp.defer(seq, until, Date.now()));
-    if (deferred) await this.schedule.erpChanged();
-    return deferred;
+  async deferErp(seq: number, until: number, failing?: string): Promise<"deferred" | "expired" | "unchanged"> {
+    const outcome = this.ctx.storage.transactionSync(() => this.erp.defer(seq, until, failing, Date.now()));
+    if (outcome === "expired") await this.schedule.written();
+    else if (outcome === "deferred") await this.schedule.erpChanged();
+    return outcome;
   }
 
   /** From the dead-letter queue: the messages for `seq` kept failing before they reached the order. */

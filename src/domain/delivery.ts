@@ -248,16 +248,28 @@ export function wake(state: DeliveryState, now: number): DeliveryState {
 }
 
 /**
- * The destination's gate turned the head's delivery away before it started (the destination is paused, or
- * at its concurrency cap; the gate wakes the order when its turn comes): the head, due now and not leased,
- * waits until `until` instead, as a safety net should that wake never come. No attempt is counted and the
- * horizon is untouched: waiting for a turn is not a failure. Anything else is left alone.
+ * The destination's gate turned the head's delivery away before it started; the gate wakes the order when
+ * its turn comes. The head, due now and not leased, waits until `until` instead, as a safety net should
+ * that wake never come. No attempt is counted: waiting for a turn is not a failure. But when the gate
+ * turned it away because the destination is failing (`failing`: it is paused) and the horizon has passed,
+ * the head dies "expired" as a failed attempt would: a paused destination must not keep a command alive
+ * past its horizon merely because its attempts are withheld. Anything else is left alone.
  */
-export function defer(state: DeliveryState, input: { seq: number; until: number }, now: number): { state: DeliveryState; deferred: boolean } {
+export function defer(
+  state: DeliveryState,
+  input: { seq: number; until: number; failing?: string },
+  now: number,
+  policy: Pick<DeliveryPolicy, "horizonHours">,
+): { state: DeliveryState; outcome: "deferred" | "expired" | "unchanged" } {
   const h = head(state);
-  if (!h || h.seq !== input.seq || h.deadAt !== null || h.nextAttemptAt === null || h.nextAttemptAt > now) return { state, deferred: false };
-  if (state.lease && state.lease.until > now) return { state, deferred: false };
-  return { state: { ...state, commands: replace(state.commands, { ...h, nextAttemptAt: Math.max(now, input.until) }) }, deferred: true };
+  const unchanged = { state, outcome: "unchanged" as const };
+  if (!h || h.seq !== input.seq || h.deadAt !== null || h.nextAttemptAt === null || h.nextAttemptAt > now) return unchanged;
+  if (state.lease && state.lease.until > now) return unchanged;
+  if (input.failing !== undefined && now >= horizonEnd(h, policy, now)) {
+    const dead = { ...h, lastError: input.failing, deadAt: now, deadReason: "expired" as const };
+    return { state: { ...state, commands: replace(state.commands, dead), lease: null }, outcome: "expired" };
+  }
+  return { state: { ...state, commands: replace(state.commands, { ...h, nextAttemptAt: Math.max(now, input.until) }) }, outcome: "deferred" };
 }
 
 /** When the order's alarm should fire for this destination: the lease's end, the head's next attempt, or never. */

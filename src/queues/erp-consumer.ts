@@ -49,8 +49,11 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   const gate = destinationStub(env, ERP);
   const grant = await gate.acquire(ERP, orderId, since);
   if (grant.status === "denied") {
-    await order.deferErp(seq, grant.retryAt);
+    const failing = grant.reason === "paused" ? "the ERP is paused: failing, and its probes have not gone through" : undefined;
+    const outcome = await order.deferErp(seq, grant.retryAt, failing);
     m.ack();
+    if (outcome === "expired")
+      log.error("erp command expired: retry horizon passed while the ERP was paused", { orderId, seq, correlationId: m.body.correlationId });
     return;
   }
   let outcome: PermitOutcome = { kind: "none" };

@@ -77,7 +77,10 @@ function given(seqs: number[], opts: { at?: number; policy?: DeliveryPolicy; ran
     wake: (now: number) => {
       state = deepFreeze(wake(state, now));
     },
-    defer: (seq: number, until: number, now: number) => step(defer(state, { seq, until }, now)).deferred,
+    defer: (seq: number, until: number, now: number, failing?: string) =>
+      step(defer(state, { seq, until, ...(failing !== undefined ? { failing } : {}) }, now, policy)).outcome !== "unchanged",
+    deferOutcome: (seq: number, until: number, now: number, failing?: string) =>
+      step(defer(state, { seq, until, ...(failing !== undefined ? { failing } : {}) }, now, policy)).outcome,
   };
   return c;
 }
@@ -228,6 +231,17 @@ describe("deferred by the destination's gate", () => {
     c.defer(1, T0 + HOUR, T0);
     c.wake(T0 + 10 * SECOND);
     expect(c.claim(T0 + 10 * SECOND)).toMatchObject({ status: "deliver", attempt: 1 });
+  });
+
+  it("past the horizon, turned away because the destination is failing, dies expired; turned away because it is busy, it waits on", () => {
+    const paused = given([1, 2]);
+    expect(paused.deferOutcome(1, T0 + HORIZON + HOUR, T0 + HORIZON - 1, "ERP paused")).toBe("deferred");
+    expect(paused.deferOutcome(1, T0 + HORIZON + 2 * HOUR, T0 + HORIZON + HOUR, "ERP paused: HTTP 503")).toBe("expired");
+    expect(paused.state.commands[0]).toMatchObject({ deadReason: "expired", deadAt: T0 + HORIZON + HOUR, lastError: "ERP paused: HTTP 503", attempts: 0 });
+    expect(paused.claim(T0 + HORIZON + HOUR)).toMatchObject({ status: "blocked", seq: 1, reason: "expired" });
+    const busy = given([1]);
+    expect(busy.deferOutcome(1, T0 + HORIZON + HOUR, T0 + HORIZON)).toBe("deferred");
+    expect(busy.deliver(T0 + HORIZON + HOUR)).toMatchObject({ attempt: 1 });
   });
 
   it("leaves alone a head that is leased, waiting out a backoff, dead, or not the one named", () => {
