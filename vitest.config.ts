@@ -83,6 +83,7 @@ export default defineConfig(async () => {
             // Sizes for `npm run soak` (read by the soak test inside workerd).
             SOAK_ORDERS: process.env.SOAK_ORDERS ?? "300",
             SOAK_OUTAGE_MS: process.env.SOAK_OUTAGE_MS ?? "20000",
+            SOAK_LONG_ORDERS: process.env.SOAK_LONG_ORDERS ?? "1000",
             ERP_BASE_URL: "http://erp.test",
             ERP_TOKEN_URL: "http://erp.test/oauth/token",
             // The outbox alarm is a safety net; tests that exercise it run it explicitly.
