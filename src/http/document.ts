@@ -59,7 +59,7 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
 
 const HTML = { "text/html": { schema: z.string() } };
 const CONSOLE_PAGES: { method: "get" | "post"; path: string; summary: string; params?: string[]; problems?: (413 | 429)[] }[] = [
-  { method: "get", path: "/ops", summary: "The ops console: health, partners, stuck orders, dead letters, quarantine, repairs" },
+  { method: "get", path: "/ops", summary: "The ops console: health, destinations, partners, stuck orders, dead letters, quarantine, repairs" },
   { method: "get", path: "/ops/login", summary: "Console sign-in with the ops token (not needed behind Cloudflare Access)" },
   { method: "post", path: "/ops/login", summary: "Sign in: sets an HttpOnly, SameSite=Strict session cookie", problems: [413, 429] },
   { method: "post", path: "/ops/logout", summary: "Sign out (CSRF-protected form)" },

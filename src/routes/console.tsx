@@ -1,4 +1,4 @@
-// GET /ops — the ops console: health at a glance, stuck orders, dead letters, quarantine, order search
+// GET /ops — the ops console: health at a glance, destinations, stuck orders, dead letters, quarantine, order search
 // with the full log, and the repairs (reconcile, replay) as forms. Same authentication as the ops API
 // (Access JWT or OPS_TOKEN; a browser signs in once and gets a session cookie); every form carries a CSRF
 // token and state-changing requests must come from our own origin.
@@ -7,6 +7,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
 import type { FC } from "hono/jsx";
+import type { DestinationStatus } from "../../durable-objects/destination";
 import type { AppEnv } from "../app-types";
 import { htmlSecurity, Page } from "../http/html";
 import { router } from "../http/openapi";
@@ -20,6 +21,7 @@ import {
   replayOrder,
   replayQuarantined,
 } from "../ops/actions";
+import { destinationStatuses } from "../ops/destinations";
 import { reconcile } from "../ops/reconcile";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
@@ -45,7 +47,7 @@ h2{font-size:1rem;margin:0 0 .5rem}
 .tile,.card{background:#fff;border-radius:.5rem;padding:.75rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .card{margin:1rem 0;overflow-x:auto}
 .tile b{display:block;font-size:1.4rem}
-.bad b{color:#b42318}.ok b{color:#067647}
+.bad b,td.bad{color:#b42318}.ok b{color:#067647}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef0f3;vertical-align:top}
 th{font-weight:600;color:#5b6473}
@@ -88,6 +90,10 @@ const Action: FC<{ c: C; path: string; label: string; name?: string }> = ({ c, p
     </button>
   </form>
 );
+
+/** A destination's mode in words: "Open", or "Paused since …, next probe at …". */
+const modeText = (d: DestinationStatus) =>
+  d.mode === "open" ? "Open" : `Paused since ${d.pausedSince ?? "—"}${d.nextProbeAt ? `, next probe at ${d.nextProbeAt}` : ""}`;
 
 const Tile: FC<{ label: string; value: string | number; bad?: boolean; testid?: string }> = ({ label, value, bad, testid }) => (
   <div class={`tile ${bad ? "bad" : "ok"}`} data-testid={testid}>
@@ -137,9 +143,10 @@ async function act(c: C, run: () => Promise<string>, to?: string): Promise<Respo
 async function overview(c: C) {
   const env = c.env;
   const ids = [...partners(env.PARTNERS).keys()];
-  const [erp, open, stuck, dead, quarantined, projection, ...perPartner] = await Promise.all([
+  const [erp, open, destinations, stuck, dead, quarantined, projection, ...perPartner] = await Promise.all([
     erpBacklog(env.DB),
     openCounts(env.DB),
+    destinationStatuses(env),
     stuckOrders(
       env.DB,
       {
@@ -159,6 +166,14 @@ async function overview(c: C) {
   return c.html(
     <Shell c={c} title="Overview">
       <section class="grid" data-testid="health">
+        {destinations.map((d) => (
+          <Tile
+            label={`${d.destination.toUpperCase()} gate`}
+            value={d.mode === "open" ? "Open" : "Paused"}
+            bad={d.mode === "paused"}
+            testid={`gate-${d.destination}`}
+          />
+        ))}
         <Tile
           label="ERP pending commands"
           value={erp.pendingCommands}
@@ -171,6 +186,39 @@ async function overview(c: C) {
         <Tile label="Quarantined" value={open.quarantine} bad={open.quarantine > 0} testid="quarantine-count" />
         <Tile label="Correlation conflicts" value={open.correlationConflicts} bad={open.correlationConflicts > 0} />
         <Tile label="Projection lag p99, 15 min (ms)" value={lag ?? "—"} bad={(lag ?? 0) > 5000} />
+      </section>
+      <section class="card" data-testid="destinations">
+        <h2>Destinations</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>destination</th>
+              <th>mode</th>
+              <th>in flight / cap</th>
+              <th>waiting orders</th>
+              <th>oldest waiting since</th>
+              <th>failures in a row</th>
+            </tr>
+          </thead>
+          <tbody>
+            {destinations.map((d) => (
+              <tr data-testid={`destination-${d.destination}`}>
+                <td>{d.destination}</td>
+                <td class={d.mode === "paused" ? "bad" : undefined}>{modeText(d)}</td>
+                <td>
+                  {d.inFlight} / {d.concurrency}
+                  {d.turnsOut > 0 && <span class="muted"> (+{d.turnsOut} held for woken orders)</span>}
+                </td>
+                <td>{d.waiting}</td>
+                <td class="muted">{d.oldestWaitingSince ?? "—"}</td>
+                <td>{d.consecutiveFailures}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p class="muted">
+          Paused: it failed several times in a row; one probe at a time tests it, and when it answers the waiting orders resume on their own, oldest first.
+        </p>
       </section>
       <section class="card">
         <h2>Partners, last 15 minutes</h2>

@@ -1,11 +1,12 @@
 // Ops API (DESIGN §3.6), behind ops authentication: inspect an order, dead letters, quarantine,
-// correlation conflicts, metrics, customer API keys.
+// correlation conflicts, metrics, the destinations' gates, customer API keys.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { CorrelationDO } from "../../durable-objects/correlation";
 import { OrderIdParams } from "../http/params";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { orderStub } from "../orders";
 import { BulkReplayRequest, replayDeadLetter, replayDeadLetters, replayOrder, replayQuarantined } from "../ops/actions";
+import { DestinationStatusSchema, destinationStatuses, destinationSummary } from "../ops/destinations";
 import { partners } from "../partners/registry";
 import { requireOps } from "../platform/auth";
 import { reconcile } from "../ops/reconcile";
@@ -197,14 +198,16 @@ ops.openapi(
   route({
     method: "get",
     path: "/ops/metrics",
-    summary: "Health figures: per-partner outcomes and ingest latency (1/5/15/60 min), projection lag, ERP backlog, dead letters, quarantine",
+    summary:
+      "Health figures: per-partner outcomes and ingest latency (1/5/15/60 min), projection lag, ERP backlog, destinations (paused? orders waiting), dead letters, quarantine",
     responses: { 200: json(Loose("Metrics", "Aggregate figures"), "The figures"), ...problems(401) },
   }),
   async (c) => {
     const ids = [...partners(c.env.PARTNERS).keys()];
-    const [erp, open, projection, ...perPartner] = await Promise.all([
+    const [erp, open, destinations, projection, ...perPartner] = await Promise.all([
       erpBacklog(c.env.DB),
       openCounts(c.env.DB),
+      destinationStatuses(c.env),
       metricSummary(c.env, "projection"),
       ...ids.map((id) => metricSummary(c.env, `partner:${id}`)),
     ]);
@@ -214,6 +217,7 @@ ops.openapi(
         partners: Object.fromEntries(ids.map((id, i) => [id, perPartner[i]])),
         projectionLag: projection,
         erp,
+        destinations: destinationSummary(destinations),
         deadLetters: { open: open.deadLetters },
         quarantine: { open: open.quarantine },
         correlationConflicts: open.correlationConflicts,
@@ -221,6 +225,19 @@ ops.openapi(
       200,
     );
   },
+);
+
+const DestinationList = z.object({ items: z.array(DestinationStatusSchema) }).openapi("DestinationList");
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/destinations",
+    summary:
+      "Each outbound destination's gate (today the ERP): open or paused (since when, next probe), deliveries in flight of the cap, orders waiting and since when",
+    responses: { 200: json(DestinationList, "Every destination, in a fixed order"), ...problems(401) },
+  }),
+  async (c) => c.json({ items: await destinationStatuses(c.env) }, 200),
 );
 
 ops.openapi(
