@@ -91,15 +91,15 @@ export class DestinationDO extends DurableObject<Env> {
   }
 
   /**
-   * Returns a permit with how its delivery ended. A transient failure puts the order on the waiting list
-   * (its cursor retries on its own schedule, and the gate wakes it when the destination is back).
+   * Returns a permit with how its delivery ended; an order whose delivery failed while the destination is
+   * (now) paused joins the waiting list, to be woken when it is back (see the gate's `release`).
    */
   async release(permitId: string, orderId: string, outcome: PermitOutcome, since: number): Promise<void> {
     const now = Date.now();
     const r = this.ctx.storage.transactionSync(() => {
       const r = release(this.state(), permitId, outcome, now, this.policy(), Math.random);
       this.save(r.state);
-      if (outcome.kind === "failed") this.wait(orderId, since);
+      if (r.waitForTurn) this.wait(orderId, since);
       return r;
     });
     const destination = this.getMeta("name") ?? "erp";

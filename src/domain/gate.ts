@@ -107,6 +107,10 @@ export function acquire(input: GateState, orderId: string, now: number, policy: 
 /**
  * Returns a permit with how its delivery ended. Answers resume a paused destination (`resumed`); transient
  * failures pause it after `pauseAfterFailures` in a row, and a failed probe moves the next one later.
+ * `waitForTurn`: the order whose delivery failed joins the waiting list, because the destination is (now)
+ * paused. While it is open, a failure is the order's own business: its cursor's backoff schedules the
+ * retry, and waking it as soon as capacity frees would retry a command that fails on its own (a poison
+ * payload behind a 500) in a tight loop.
  */
 export function release(
   input: GateState,
@@ -115,26 +119,26 @@ export function release(
   now: number,
   policy: GatePolicy,
   random: () => number,
-): { state: GateState; resumed: boolean; paused: boolean } {
+): { state: GateState; resumed: boolean; paused: boolean; waitForTurn: boolean } {
   const state = { ...input, permits: input.permits.filter((p) => p.id !== permitId) };
   switch (outcome.kind) {
     case "none":
-      return { state, resumed: false, paused: false };
+      return { state, resumed: false, paused: false, waitForTurn: false };
     case "delivered":
     case "refused": {
       const resumed = state.mode === "paused";
-      return { state: { ...state, mode: "open", failures: 0, pausedAt: null, probes: 0, probeAt: null }, resumed, paused: false };
+      return { state: { ...state, mode: "open", failures: 0, pausedAt: null, probes: 0, probeAt: null }, resumed, paused: false, waitForTurn: false };
     }
     case "failed": {
       const failures = state.failures + 1;
       if (state.mode === "paused") {
         const probes = state.probes + 1;
         const probeAt = now + probeDelayMs(policy, probes, outcome.retryAfterSeconds, random);
-        return { state: { ...state, failures, probes, probeAt: Math.max(probeAt, state.probeAt ?? 0) }, resumed: false, paused: false };
+        return { state: { ...state, failures, probes, probeAt: Math.max(probeAt, state.probeAt ?? 0) }, resumed: false, paused: false, waitForTurn: true };
       }
-      if (failures < policy.pauseAfterFailures) return { state: { ...state, failures }, resumed: false, paused: false };
+      if (failures < policy.pauseAfterFailures) return { state: { ...state, failures }, resumed: false, paused: false, waitForTurn: false };
       const probeAt = now + probeDelayMs(policy, 1, outcome.retryAfterSeconds, random);
-      return { state: { ...state, mode: "paused", failures, pausedAt: now, probes: 0, probeAt }, resumed: false, paused: true };
+      return { state: { ...state, mode: "paused", failures, pausedAt: now, probes: 0, probeAt }, resumed: false, paused: true, waitForTurn: true };
     }
   }
 }

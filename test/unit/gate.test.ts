@@ -127,6 +127,23 @@ describe("turns: the orders that waited longest go first", () => {
   });
 });
 
+describe("a failed delivery's order", () => {
+  it("keeps its own backoff while the destination is open (no turn: a command failing on its own is not retried in a loop)", () => {
+    const g = given();
+    const p = g.permit("POISON", T0);
+    expect(g.release(p.id, { kind: "failed" }, T0).waitForTurn).toBe(false);
+    expect(g.release(g.permit("OK", T0).id, { kind: "delivered" }, T0).waitForTurn).toBe(false);
+  });
+
+  it("waits for a turn once its failure paused the destination, or when it failed as the probe", () => {
+    const g = given();
+    g.failInARow(2, T0);
+    expect(g.release(g.permit("THIRD", T0).id, { kind: "failed" }, T0)).toMatchObject({ paused: true, waitForTurn: true });
+    const at = g.state.probeAt ?? 0;
+    expect(g.release(g.permit("PROBE", at).id, { kind: "failed" }, at).waitForTurn).toBe(true);
+  });
+});
+
 describe("paused", () => {
   it("pauses after that many transient failures in a row, not before, and an answer in between resets the count", () => {
     const g = given();
