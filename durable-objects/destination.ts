@@ -12,6 +12,7 @@ import {
   type GatePolicy,
   type GateState,
   type Grant,
+  type Permit,
   gatePolicy,
   giveTurns,
   nextGateAt,
@@ -35,6 +36,13 @@ export interface DestinationStatus {
   waiting: number;
   oldestWaitingSince: string | null;
   consecutiveFailures: number;
+}
+
+/** A permit handed on to the waiting order that has waited longest, for the returning consumer to deliver at once. */
+export interface Handoff {
+  orderId: string;
+  since: number;
+  permit: Permit;
 }
 
 /** Orders woken per alarm run at most: a run stays short, and the next run wakes the rest. */
@@ -94,18 +102,36 @@ export class DestinationDO extends DurableObject<Env> {
    * Returns a permit with how its delivery ended; an order whose delivery failed while the destination is
    * (now) paused joins the waiting list, to be woken when it is back (see the gate's `release`).
    */
-  async release(permitId: string, orderId: string, outcome: PermitOutcome, since: number): Promise<void> {
+  async release(permitId: string, orderId: string, outcome: PermitOutcome, since: number, handOn = false): Promise<Handoff | null> {
     const now = Date.now();
     const r = this.ctx.storage.transactionSync(() => {
-      const r = release(this.state(), permitId, outcome, now, this.policy(), Math.random);
-      this.save(r.state);
+      const policy = this.policy();
+      const r = release(this.state(), permitId, outcome, now, policy, Math.random);
       if (r.waitForTurn) this.wait(orderId, since);
-      return r;
+      let state = r.state;
+      let handoff: Handoff | null = null;
+      // The destination answered and an order waits: the permit goes on to the one that waited longest.
+      const answered = outcome.kind === "delivered" || outcome.kind === "refused";
+      const next =
+        handOn && answered
+          ? this.sql.exec<{ order_id: string; since: number }>("SELECT order_id, since FROM waiting ORDER BY since, order_id LIMIT 1").toArray()[0]
+          : undefined;
+      if (next) {
+        const a = acquire(state, next.order_id, now, policy);
+        if (a.grant.status === "granted") {
+          state = a.state;
+          this.sql.exec("DELETE FROM waiting WHERE order_id = ?", next.order_id);
+          handoff = { orderId: next.order_id, since: next.since, permit: a.grant.permit };
+        }
+      }
+      this.save(state);
+      return { ...r, state, handoff };
     });
     const destination = this.getMeta("name") ?? "erp";
     if (r.paused) log.warn("destination paused: failing; one probe at a time until it answers", { destination, nextProbeAt: iso(r.state.probeAt) });
     if (r.resumed) log.info("destination answers again: waiting orders resume, oldest first", { destination, waiting: this.waitingCount() });
     await this.schedule(now);
+    return r.handoff;
   }
 
   /** Wakes the next waiting orders: as many as there is capacity (or the one probe), oldest first. */

@@ -252,6 +252,18 @@ export class ErpCursor {
     }
   }
 
+  /**
+   * Claims the head, whatever its seq: the destination's gate handed this order its turn (a permit
+   * passed on by a consumer), so a head parked for its turn or waiting out a backoff is due now.
+   */
+  claimHead(now: number): ErpClaim {
+    const before = this.state(now);
+    const woken = wake(before, now);
+    if (woken !== before) this.commit(before, woken, now);
+    const h = head(woken);
+    return h ? this.claim(h.seq, now) : { status: "done" };
+  }
+
   /** The ERP has command `seq`: advance, and send the next command's message (the safety net of a chain). */
   ack(seq: number, token: string, now: number): boolean {
     const before = this.state(now);

@@ -90,6 +90,13 @@ export class OrderDO extends DurableObject<Env> {
     return claim;
   }
 
+  /** Claims the head whatever its seq: for a consumer the ERP's gate handed this order's turn to. */
+  async claimErpHead(): Promise<ErpClaim> {
+    const claim = this.ctx.storage.transactionSync(() => this.erp.claimHead(Date.now()));
+    if (claim.status === "deliver") await this.schedule.erpChanged();
+    return claim;
+  }
+
   /**
    * The ERP has command `seq`. With `claimNext`, the same call claims the order's next command when it is
    * deliverable, so one consumer invocation can carry an order's whole backlog; the next command's message

@@ -7,6 +7,7 @@ export type OrderApi = Pick<
   OrderDO,
   | "ingest"
   | "claimErp"
+  | "claimErpHead"
   | "ackErp"
   | "failErp"
   | "deferErp"

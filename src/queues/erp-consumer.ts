@@ -8,10 +8,10 @@ import { deliveryPolicy } from "../domain/delivery";
 import type { ErpMessage } from "../domain/messages";
 import { erpTargetFromEnv, sendToErp } from "../erp/adapter";
 import { backoffSeconds } from "../erp/backoff";
-import type { PermitOutcome } from "../domain/gate";
+import type { Permit, PermitOutcome } from "../domain/gate";
 import type { ErpClaim } from "../../durable-objects/order";
-import { destinationStub } from "../destinations";
-import { type OrderApi, orderStub } from "../orders";
+import { type DestinationApi, destinationStub, type Handoff } from "../destinations";
+import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
 
 const ERP = "erp";
@@ -56,34 +56,74 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
       log.error("erp command expired: retry horizon passed while the ERP was paused", { orderId, seq, correlationId: m.body.correlationId });
     return;
   }
-  let outcome: PermitOutcome = { kind: "none" };
-  try {
-    outcome = await deliverChain(m, env, order, grant.permit.probe);
-  } finally {
-    // Returned whatever happened (a permit not returned lapses, but holds capacity until then).
-    await gate
-      .release(grant.permit.id, orderId, outcome, since)
-      .catch((err: unknown) => log.warn("returning the ERP permit failed; it lapses", { orderId, seq, error: errorName(err) }));
+  // Deliver; then, while orders wait for the ERP and it answers, the gate hands this permit on to the one
+  // that has waited longest, delivered here at once: a backlog drains at the cap without a queue hop per
+  // order. The first order's outcome settles its message; a handed-on order has none (the gate woke it).
+  let turn: Turn = { orderId, since, permit: grant.permit, first: true, claim: () => order.claimErp(seq), settle: () => m.ack() };
+  for (let handoffs = 0; ; handoffs++) {
+    const next = await deliverTurn(env, gate, turn, handoffs < MAX_HANDOFFS);
+    if (!next) return;
+    const stub = orderStub(env, next.orderId);
+    turn = { orderId: next.orderId, since: next.since, permit: next.permit, first: false, claim: () => stub.claimErpHead(), settle: () => {} };
   }
 }
 
+/** Hand-offs one message may carry on to: bounds an invocation's duration (each is at most a chain). */
+const MAX_HANDOFFS = 20;
+
+interface Turn {
+  orderId: string;
+  since: number;
+  permit: Permit;
+  /** The message's own order (not one the gate handed the permit on to). */
+  first: boolean;
+  claim: () => Promise<ErpClaim>;
+  /** Called once the first command's outcome is recorded on the order (or there was nothing to deliver). */
+  settle: () => void;
+}
+
+/** Delivers one order's chain under a permit and returns the permit; answers the next order handed the permit, if any. */
+async function deliverTurn(env: Env, gate: DestinationApi, turn: Turn, handOn: boolean): Promise<Handoff | null> {
+  let outcome: PermitOutcome = { kind: "none" };
+  let failure: unknown = null;
+  try {
+    outcome = await deliverChain(env, turn);
+  } catch (err) {
+    failure = err ?? new Error("unknown failure");
+  }
+  // Returned whatever happened (a permit not returned lapses, but holds capacity until then).
+  const next = await gate.release(turn.permit.id, turn.orderId, outcome, turn.since, handOn && failure === null).catch((err: unknown) => {
+    log.warn("returning the ERP permit failed; it lapses", { orderId: turn.orderId, error: errorName(err) });
+    return null;
+  });
+  if (failure !== null) {
+    // The message's own order: rethrown, so the queue retries the message. A handed-on order (it has no
+    // message) is logged; its own safety-net alarm retries it.
+    if (turn.first) throw failure;
+    log.warn("erp delivery of a handed-on order failed; its own alarm retries it", { orderId: turn.orderId, error: errorName(failure) });
+  }
+  return next;
+}
+
 /**
- * Claims command `seq` and delivers it, then keeps going down the order's chain while the ERP accepts:
- * each acknowledgement hands back the claim of the next command, so a backlog drains without one queue
- * delivery per command. Returns how the last request ended, for the gate.
+ * Claims the turn's command and delivers it, then keeps going down the order's chain while the ERP
+ * accepts: each acknowledgement hands back the claim of the next command, so a backlog drains without one
+ * queue delivery per command. Returns how the last request ended, for the gate.
  */
-async function deliverChain(m: Message<ErpMessage>, env: Env, order: OrderApi, probe: boolean): Promise<PermitOutcome> {
-  const { orderId, seq } = m.body;
-  const claim = await order.claimErp(seq);
+async function deliverChain(env: Env, turn: Turn): Promise<PermitOutcome> {
+  const { orderId } = turn;
+  const order = orderStub(env, orderId);
+  const claim = await turn.claim();
   if (claim.status !== "deliver") {
     // done, unknown; wait (the predecessor's acknowledgement sends this command's message); waiting (the
     // order's alarm sends a fresh one when its backoff ends); leased (if that delivery dies, the alarm at
     // the lease's end sends a fresh one); blocked (a dead command ahead: its replay restarts the chain).
-    m.ack();
+    turn.settle();
     return { kind: "none" };
   }
   const erp = erpTargetFromEnv(env);
   const chain = maxChain(env);
+  const probe = turn.permit.probe;
   let current: Extract<ErpClaim, { status: "deliver" }> = claim;
   for (let hop = 0; ; hop++) {
     const s = current.command.seq;
@@ -91,7 +131,7 @@ async function deliverChain(m: Message<ErpMessage>, env: Env, order: OrderApi, p
     const outcome = await sendToErp(erp, current.command, current.correlationId);
     if (outcome.kind === "done") {
       const next = await order.ackErp(s, current.lease, hop + 1 < chain);
-      if (hop === 0) m.ack();
+      if (hop === 0) turn.settle();
       log.info("erp command delivered", { ...fields, status: outcome.status });
       if (next?.status !== "deliver") return { kind: "delivered" };
       current = next;
@@ -99,7 +139,7 @@ async function deliverChain(m: Message<ErpMessage>, env: Env, order: OrderApi, p
     }
     // The order records the failure and answers what happens next; either way this message's work is done.
     const result = await order.failErp(s, current.lease, outcome);
-    if (hop === 0) m.ack();
+    if (hop === 0) turn.settle();
     if (result.status === "retry") {
       log.warn("erp delivery failed; the order retries it", { ...fields, reason: outcome.reason, retryAt: new Date(result.at).toISOString() });
     } else if (result.status === "dead") {
