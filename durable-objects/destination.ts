@@ -173,7 +173,9 @@ export class DestinationDO extends DurableObject<Env> {
         log.info("destination woke waiting orders", { destination: this.getMeta("name"), woken: woken.length, unreachable: failed.length });
         if (failed[0]?.status === "rejected") log.warn("waking an order failed; it waits again", { error: errorName(failed[0].reason) });
       }
-      await this.schedule(Date.now());
+      // Re-armed unconditionally: the alarm that is running may still be the one `getAlarm` reports.
+      const at = nextGateAt(this.state(), this.waitingCount(), Date.now(), this.policy());
+      if (at !== null) await this.ctx.storage.setAlarm(at);
     } catch (err) {
       log.error("destination alarm failed; re-armed", { destination: this.getMeta("name"), error: errorName(err), retryInMs: ALARM_RETRY_MS });
       await this.ctx.storage.setAlarm(Date.now() + ALARM_RETRY_MS);

@@ -82,7 +82,7 @@ export async function openDeadLetters(prefix: string): Promise<number> {
  * Lets time run until the ERP holds `expected` records of orders starting with `prefix`: the gate's alarm
  * fires as the platform would fire it (every 50 ms here, as its schedule is on the faked clock).
  */
-export async function drain(prefix: string, expected: number, timeoutMs: number): Promise<SimRecord[]> {
+export async function drain(prefix: string, expected: number, timeoutMs: number, report = false): Promise<SimRecord[]> {
   let pumping = true;
   const pump = (async () => {
     while (pumping) {
@@ -91,10 +91,15 @@ export async function drain(prefix: string, expected: number, timeoutMs: number)
     }
   })();
   try {
+    let lastReport = Date.now();
     return await eventually(
       async () => {
         const r = (await (await erp("/admin/records")).json()) as { records: SimRecord[] };
         const mine = r.records.filter((x) => x.orderId.startsWith(prefix));
+        if (report && Date.now() - lastReport > 10_000) {
+          lastReport = Date.now();
+          console.log(JSON.stringify({ draining: mine.length, of: expected, gate: await destinationStub(env, "erp").status("erp") }));
+        }
         return mine.length >= expected ? mine : undefined;
       },
       timeoutMs,
@@ -119,6 +124,8 @@ export async function longOutageDrill(opts: {
   outageHours: number;
   steps: number;
   drainTimeoutMs: number;
+  /** Print the drain's progress every 10 s (the soak). */
+  report?: boolean;
 }): Promise<DrillFigures> {
   const { prefix, orders, outageHours, steps } = opts;
   const stepMs = (outageHours * HOUR) / steps;
@@ -163,7 +170,7 @@ export async function longOutageDrill(opts: {
     expect((await erp("/admin/faults", { method: "DELETE" })).status).toBe(200);
     const recovered = Date.now();
     const expected = orders * 2;
-    const records = await drain(prefix, expected, opts.drainTimeoutMs);
+    const records = await drain(prefix, expected, opts.drainTimeoutMs, opts.report);
     const drainMs = Date.now() - recovered;
     // Exactly once, in per-order order.
     expect(records).toHaveLength(expected);

@@ -2,7 +2,7 @@
 // than ERP_MAX_CONCURRENCY; a failing ERP is paused and sees one probe at a time, not every waiting order's
 // retries; when it answers again every waiting order resumes on its own, oldest first. The ERP simulator
 // is the witness: its gauge counts requests in flight, its ledger enforces idempotency and sequence.
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DestinationDO } from "../../durable-objects/destination";
@@ -111,5 +111,32 @@ describe("the ERP's gate", () => {
     expect(booked).toEqual(ids.filter((id) => id !== all[0]?.orderId));
     expect(await gate().status("erp")).toMatchObject({ mode: "open", waiting: 0, consecutiveFailures: 0 });
     expect((await gauge(prefix)).maxInFlight).toBe(1);
+  });
+
+  it("keeps its alarm armed while orders wait: a run with nothing to do yet (the probe not due) re-arms it for the probe", async () => {
+    const prefix = "SO-GATE-ALARM-";
+    await faults({ downForMs: 120_000, scope: prefix });
+    const ids = Array.from({ length: 6 }, (_, i) => `${prefix}${i}`);
+    for (const id of ids) {
+      expect((await releaseOrder(id)).status).toBe(202);
+      expect((await dispatch(id)).status).toBe(202);
+    }
+    await eventually(
+      async () => {
+        const s = await gate().status("erp");
+        return s.mode === "paused" && s.waiting > 0 ? s : undefined;
+      },
+      15_000,
+      "the ERP paused with orders waiting",
+    );
+    const stub = env.DESTINATIONS.getByName("erp");
+    for (let run = 0; run < 3; run++) {
+      await runDurableObjectAlarm(stub);
+      const { waiting } = await gate().status("erp");
+      const alarm = await runInDurableObject(stub, (_i: DestinationDO, state) => state.storage.getAlarm());
+      if (waiting > 0) expect(alarm, `run ${run}: ${waiting} orders wait but no alarm is set`).not.toBeNull();
+    }
+    await faults({});
+    await eventually(async () => ((await gate().status("erp")).waiting === 0 ? true : undefined), 20_000, "the waiting orders drained");
   });
 });

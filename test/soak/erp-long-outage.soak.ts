@@ -10,7 +10,7 @@ const ORDERS = Number((env as unknown as { SOAK_LONG_ORDERS: string }).SOAK_LONG
 
 describe("ERP long-outage soak", () => {
   it(`a 72-hour outage with ${ORDERS} orders drains on its own, exactly once, within the cap`, { timeout: 30 * 60_000 }, async () => {
-    const figures = await longOutageDrill({ prefix: "SOAK72-", orders: ORDERS, outageHours: 72, steps: 12, drainTimeoutMs: 20 * 60_000 });
+    const figures = await longOutageDrill({ prefix: "SOAK72-", orders: ORDERS, outageHours: 72, steps: 12, drainTimeoutMs: 20 * 60_000, report: true });
     expect(figures.deadLetters).toBe(0);
     console.log(JSON.stringify({ drill: "72-hour ERP outage", ...figures }));
   });
