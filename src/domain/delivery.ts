@@ -26,6 +26,7 @@
 // - Tokens come from a counter in the state, not from randomness: unique within the order (the only place
 //   they are checked), deterministic in tests, and they survive a reload with the state.
 // The idempotency key is built outside (`<orderId>:<seq>` for the ERP); `key` here is opaque.
+import { positiveVar } from "./env-vars";
 
 export type DeadReason = "refused" | "expired";
 
@@ -307,12 +308,7 @@ const LEASE_MARGIN_MS = 30_000;
  * would turn an outage into a retry storm or a dead letter.
  */
 export function deliveryPolicy(kind: string, env: object): DeliveryPolicy {
-  const vars = env as Readonly<Record<string, unknown>>;
-  const positive = (name: string, fallback: number): number => {
-    const raw = vars[name];
-    const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
-    return Number.isFinite(n) && n > 0 ? n : fallback;
-  };
+  const positive = (name: string, fallback: number) => positiveVar(env, name, fallback);
   return {
     baseSeconds: positive(`${kind}_RETRY_BASE_SECONDS`, DELIVERY_DEFAULTS.baseSeconds),
     maxSeconds: positive(`${kind}_RETRY_MAX_SECONDS`, DELIVERY_DEFAULTS.maxSeconds),

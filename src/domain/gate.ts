@@ -19,6 +19,8 @@
 //   waited longest. A turn or permit that is not used or returned in time (the message was lost, the
 //   consumer died) lapses, and its capacity returns.
 // - A lapsed permit's late answer still counts as news about the destination's health.
+import { retryDelayMs } from "./delivery";
+import { positiveVar } from "./env-vars";
 
 export interface GatePolicy {
   /** Deliveries in flight at once (`<KIND>_MAX_CONCURRENCY`). */
@@ -186,16 +188,14 @@ export function nextGateAt(input: GateState, waiting: number, now: number, polic
   return lapses.length > 0 ? Math.min(...lapses) : now;
 }
 
-/** Probe spacing: full jitter in [0, min(max, base·2^(probes-1))], at least Retry-After (capped at max), at least base. */
+/** Probe spacing: a retry's full-jitter delay after `probes` failed probes (Retry-After honoured), at least the base. */
 function probeDelayMs(
   policy: Pick<GatePolicy, "baseSeconds" | "maxSeconds">,
   probes: number,
   retryAfterSeconds: number | undefined,
   random: () => number,
 ): number {
-  const ceilingMs = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.min(30, Math.max(0, probes - 1))) * 1000;
-  const floorMs = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? Math.min(retryAfterSeconds, policy.maxSeconds) * 1000 : 0;
-  return Math.max(policy.baseSeconds * 1000, floorMs, Math.floor(random() * ceilingMs));
+  return Math.max(policy.baseSeconds * 1000, retryDelayMs(policy, probes, retryAfterSeconds, random));
 }
 
 export const GATE_DEFAULTS = { concurrency: 10, pauseAfterFailures: 5, turnMs: 30_000, parkMs: 900_000 } as const;
@@ -206,12 +206,7 @@ export const GATE_DEFAULTS = { concurrency: 10, pauseAfterFailures: 5, turnMs: 3
  * deliveries, each within its lease.
  */
 export function gatePolicy(kind: string, env: object, delivery: { baseSeconds: number; maxSeconds: number; leaseMs: number }): GatePolicy {
-  const vars = env as Readonly<Record<string, unknown>>;
-  const int = (name: string, fallback: number): number => {
-    const raw = vars[name];
-    const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
-    return Number.isInteger(n) && n > 0 ? n : fallback;
-  };
+  const int = (name: string, fallback: number) => positiveVar(env, name, fallback, { integer: true });
   return {
     concurrency: int(`${kind}_MAX_CONCURRENCY`, GATE_DEFAULTS.concurrency),
     pauseAfterFailures: GATE_DEFAULTS.pauseAfterFailures,

@@ -4,6 +4,7 @@
 // mutated its input would throw.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { deepFreeze } from "../helpers/freeze";
 import type { ErpOutcome } from "../../src/erp/adapter";
 import { backoffSeconds } from "../../src/erp/backoff";
 import {
@@ -38,14 +39,6 @@ const POLICY: DeliveryPolicy = DELIVERY_DEFAULTS;
 const HORIZON = POLICY.horizonHours * HOUR;
 const TRANSIENT: DeliveryFailure = { kind: "transient", reason: "HTTP 503", status: 503 };
 const REFUSED: DeliveryFailure = { kind: "permanent", reason: "HTTP 422: unknown SKU", status: 422 };
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 const commands = (...seqs: number[]) => seqs.map((seq) => ({ seq, key: `cmd-${seq}` }));
 

@@ -1,6 +1,7 @@
 // Given / when / then over one destination's gate: the concurrency cap, turns for the orders that waited
 // longest, the pause after failures with one probe at a time, and the resume. Inputs are deep-frozen.
 import { describe, expect, it } from "vitest";
+import { deepFreeze } from "../helpers/freeze";
 import {
   acquire,
   emptyGate,
@@ -18,14 +19,6 @@ import {
 const T0 = Date.UTC(2026, 11, 1, 8);
 const SECOND = 1000;
 const POLICY: GatePolicy = { concurrency: 3, pauseAfterFailures: 3, baseSeconds: 2, maxSeconds: 300, permitMs: 60_000, turnMs: 30_000, parkMs: 900_000 };
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 function given(policy = POLICY) {
   let state: GateState = deepFreeze(emptyGate());
