@@ -9,9 +9,10 @@
 // - At most `concurrency` permits at once: after an outage, a backlog of thousands of orders drains at the
 //   rate the destination can take, not all at once (a thundering herd would take it down again).
 // - `pauseAfterFailures` transient failures in a row pause the destination: from then on one probe at a
-//   time, spaced like retries (full jitter between the kind's base and max, never sooner than Retry-After),
-//   and every other order waits its turn without an attempt. A days-long outage then costs one request per
-//   probe interval, not one per order per backoff.
+//   time, every few seconds (`probeSeconds`, jittered to between half and all of it; never sooner than
+//   Retry-After, capped at the kind's max), and every other order waits its turn without an attempt. The
+//   interval does not grow: how soon a recovery is noticed is the interval, whatever the outage's length,
+//   and a days-long outage costs one request per interval, not one per waiting order per backoff window.
 // - Any answer from the destination (an acknowledgement, or a permanent refusal: it is up, it just does not
 //   want that command) resumes it: turns go out oldest first, as many as there is capacity.
 // - A turn is capacity held for one woken order while its queue message travels: an order that was not
@@ -19,7 +20,6 @@
 //   waited longest. A turn or permit that is not used or returned in time (the message was lost, the
 //   consumer died) lapses, and its capacity returns.
 // - A lapsed permit's late answer still counts as news about the destination's health.
-import { retryDelayMs } from "./delivery";
 import { positiveVar } from "./env-vars";
 
 export interface GatePolicy {
@@ -27,8 +27,9 @@ export interface GatePolicy {
   readonly concurrency: number;
   /** Transient failures in a row that pause the destination. */
   readonly pauseAfterFailures: number;
-  /** Probe spacing while paused: full jitter between these, as the kind's retries. */
-  readonly baseSeconds: number;
+  /** While paused, a probe every this many seconds (jittered to between half and all of it). */
+  readonly probeSeconds: number;
+  /** The longest a Retry-After may hold the next probe back (the kind's retry max). */
   readonly maxSeconds: number;
   /** A permit not returned after this is presumed lost: longer than a whole chain of deliveries. */
   readonly permitMs: number;
@@ -135,11 +136,11 @@ export function release(
       const failures = state.failures + 1;
       if (state.mode === "paused") {
         const probes = state.probes + 1;
-        const probeAt = now + probeDelayMs(policy, probes, outcome.retryAfterSeconds, random);
+        const probeAt = now + probeDelayMs(policy, outcome.retryAfterSeconds, random);
         return { state: { ...state, failures, probes, probeAt: Math.max(probeAt, state.probeAt ?? 0) }, resumed: false, paused: false, waitForTurn: true };
       }
       if (failures < policy.pauseAfterFailures) return { state: { ...state, failures }, resumed: false, paused: false, waitForTurn: false };
-      const probeAt = now + probeDelayMs(policy, 1, outcome.retryAfterSeconds, random);
+      const probeAt = now + probeDelayMs(policy, outcome.retryAfterSeconds, random);
       return { state: { ...state, mode: "paused", failures, pausedAt: now, probes: 0, probeAt }, resumed: false, paused: true, waitForTurn: true };
     }
   }
@@ -188,21 +189,17 @@ export function nextGateAt(input: GateState, waiting: number, now: number, polic
   return lapses.length > 0 ? Math.min(...lapses) : now;
 }
 
-/** Probe spacing: a retry's full-jitter delay after `probes` failed probes (Retry-After honoured), at least the base. */
-function probeDelayMs(
-  policy: Pick<GatePolicy, "baseSeconds" | "maxSeconds">,
-  probes: number,
-  retryAfterSeconds: number | undefined,
-  random: () => number,
-): number {
-  return Math.max(policy.baseSeconds * 1000, retryDelayMs(policy, probes, retryAfterSeconds, random));
+/** Probe spacing: between half and all of the probe interval, never sooner than Retry-After (capped at max). */
+function probeDelayMs(policy: Pick<GatePolicy, "probeSeconds" | "maxSeconds">, retryAfterSeconds: number | undefined, random: () => number): number {
+  const floorMs = retryAfterSeconds !== undefined && retryAfterSeconds > 0 ? Math.min(retryAfterSeconds, policy.maxSeconds) * 1000 : 0;
+  return Math.max(floorMs, Math.round(policy.probeSeconds * 1000 * (0.5 + random() / 2)));
 }
 
-export const GATE_DEFAULTS = { concurrency: 10, pauseAfterFailures: 5, turnMs: 30_000, parkMs: 900_000 } as const;
+export const GATE_DEFAULTS = { concurrency: 10, pauseAfterFailures: 5, probeSeconds: 5, turnMs: 30_000, parkMs: 900_000 } as const;
 
 /**
  * The gate policy of destination kind `kind` from env-like strings: `<KIND>_MAX_CONCURRENCY` (default 10),
- * and the kind's delivery policy for probe spacing; a permit outlasts a whole chain of `<KIND>_MAX_CHAIN`
+ * a probe every 5 s (at most the kind's retry max); a permit outlasts a whole chain of `<KIND>_MAX_CHAIN`
  * deliveries, each within its lease.
  */
 export function gatePolicy(kind: string, env: object, delivery: { baseSeconds: number; maxSeconds: number; leaseMs: number }): GatePolicy {
@@ -210,7 +207,7 @@ export function gatePolicy(kind: string, env: object, delivery: { baseSeconds: n
   return {
     concurrency: int(`${kind}_MAX_CONCURRENCY`, GATE_DEFAULTS.concurrency),
     pauseAfterFailures: GATE_DEFAULTS.pauseAfterFailures,
-    baseSeconds: delivery.baseSeconds,
+    probeSeconds: Math.min(GATE_DEFAULTS.probeSeconds, delivery.maxSeconds),
     maxSeconds: delivery.maxSeconds,
     permitMs: delivery.leaseMs * int(`${kind}_MAX_CHAIN`, 10),
     turnMs: GATE_DEFAULTS.turnMs,

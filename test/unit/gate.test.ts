@@ -18,7 +18,7 @@ import {
 
 const T0 = Date.UTC(2026, 11, 1, 8);
 const SECOND = 1000;
-const POLICY: GatePolicy = { concurrency: 3, pauseAfterFailures: 3, baseSeconds: 2, maxSeconds: 300, permitMs: 60_000, turnMs: 30_000, parkMs: 900_000 };
+const POLICY: GatePolicy = { concurrency: 3, pauseAfterFailures: 3, probeSeconds: 5, maxSeconds: 300, permitMs: 60_000, turnMs: 30_000, parkMs: 900_000 };
 
 function given(policy = POLICY) {
   let state: GateState = deepFreeze(emptyGate());
@@ -153,7 +153,7 @@ describe("paused", () => {
     const g = given();
     g.failInARow(3, T0, undefined);
     const probeAt = g.state.probeAt ?? 0;
-    expect(probeAt).toBeGreaterThanOrEqual(T0 + POLICY.baseSeconds * SECOND);
+    expect(probeAt).toBeGreaterThanOrEqual(T0 + (POLICY.probeSeconds / 2) * SECOND);
     expect(g.acquire("A", probeAt - 1)).toEqual({ status: "denied", reason: "paused", retryAt: probeAt - 1 + POLICY.parkMs });
     expect(g.turnsDue(100, probeAt - 1)).toBe(0);
     expect(g.nextAt(100, probeAt - 1)).toBe(probeAt);
@@ -163,22 +163,26 @@ describe("paused", () => {
     expect(g.turnsDue(100, probeAt)).toBe(0);
   });
 
-  it("spaces failed probes with growing full-jitter delays, never sooner than Retry-After and never beyond the max", () => {
+  it("spaces probes by the probe interval (half to all of it), never growing however long the outage, never sooner than Retry-After", () => {
     const g = given();
     g.failInARow(3, T0);
     let now = g.state.probeAt ?? 0;
     const gaps: number[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 50; i++) {
       const p = g.permit(`probe-${i}`, now);
-      g.release(p.id, { kind: "failed" }, now, () => 0.999);
+      g.release(p.id, { kind: "failed" }, now, () => (i % 2 === 0 ? 0 : 0.999));
       gaps.push((g.state.probeAt ?? 0) - now);
       now = g.state.probeAt ?? 0;
     }
-    expect(gaps[0]).toBeLessThan(gaps[3] ?? 0);
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(POLICY.maxSeconds * SECOND);
+    expect(Math.min(...gaps)).toBe((POLICY.probeSeconds / 2) * SECOND);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(POLICY.probeSeconds * SECOND);
+    expect(gaps.at(-1)).toBeLessThanOrEqual(POLICY.probeSeconds * SECOND);
     const p = g.permit("throttled", now);
     g.release(p.id, { kind: "failed", retryAfterSeconds: 120 }, now, () => 0);
     expect(g.state.probeAt).toBe(now + 120 * SECOND);
+    const q = g.permit("throttled-long", now + 120 * SECOND);
+    g.release(q.id, { kind: "failed", retryAfterSeconds: 86_400 }, now + 120 * SECOND, () => 0);
+    expect(g.state.probeAt).toBe(now + 120 * SECOND + POLICY.maxSeconds * SECOND);
   });
 
   it("a probe that never returns lapses with its permit, and the next probe may go", () => {
@@ -223,9 +227,11 @@ describe("policy", () => {
     expect(gatePolicy("ERP", { ERP_MAX_CONCURRENCY: "4", ERP_MAX_CHAIN: "5" }, delivery)).toMatchObject({
       concurrency: 4,
       permitMs: 200_000,
-      baseSeconds: 2,
+      probeSeconds: 5,
       maxSeconds: 300,
     });
+    // Probes never wait longer than the kind's retry max (tests run with a max of 2 s).
+    expect(gatePolicy("ERP", {}, { ...delivery, maxSeconds: 2 })).toMatchObject({ probeSeconds: 2 });
     for (const bad of [undefined, "", "zero", "0", "-3", "2.5"]) {
       expect(gatePolicy("ERP", { ERP_MAX_CONCURRENCY: bad }, delivery)).toMatchObject({ concurrency: 10, permitMs: 400_000 });
     }
