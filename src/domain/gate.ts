@@ -195,11 +195,11 @@ function probeDelayMs(policy: Pick<GatePolicy, "probeSeconds" | "maxSeconds">, r
   return Math.max(floorMs, Math.round(policy.probeSeconds * 1000 * (0.5 + random() / 2)));
 }
 
-export const GATE_DEFAULTS = { concurrency: 10, pauseAfterFailures: 5, probeSeconds: 5, turnMs: 30_000, parkMs: 900_000 } as const;
+export const GATE_DEFAULTS = { concurrency: 10, pauseAfterFailures: 5, probeSeconds: 2, turnMs: 30_000, parkMs: 900_000 } as const;
 
 /**
  * The gate policy of destination kind `kind` from env-like strings: `<KIND>_MAX_CONCURRENCY` (default 10),
- * a probe every 5 s (at most the kind's retry max); a permit outlasts a whole chain of `<KIND>_MAX_CHAIN`
+ * a probe every 2 s (at most the kind's retry max); a permit outlasts a whole chain of `<KIND>_MAX_CHAIN`
  * deliveries, each within its lease.
  */
 export function gatePolicy(kind: string, env: object, delivery: { baseSeconds: number; maxSeconds: number; leaseMs: number }): GatePolicy {

@@ -227,11 +227,11 @@ describe("policy", () => {
     expect(gatePolicy("ERP", { ERP_MAX_CONCURRENCY: "4", ERP_MAX_CHAIN: "5" }, delivery)).toMatchObject({
       concurrency: 4,
       permitMs: 200_000,
-      probeSeconds: 5,
+      probeSeconds: 2,
       maxSeconds: 300,
     });
-    // Probes never wait longer than the kind's retry max (tests run with a max of 2 s).
-    expect(gatePolicy("ERP", {}, { ...delivery, maxSeconds: 2 })).toMatchObject({ probeSeconds: 2 });
+    // Probes never wait longer than the kind's retry max.
+    expect(gatePolicy("ERP", {}, { ...delivery, maxSeconds: 1 })).toMatchObject({ probeSeconds: 1 });
     for (const bad of [undefined, "", "zero", "0", "-3", "2.5"]) {
       expect(gatePolicy("ERP", { ERP_MAX_CONCURRENCY: bad }, delivery)).toMatchObject({ concurrency: 10, permitMs: 400_000 });
     }
