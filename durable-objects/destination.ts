@@ -156,7 +156,14 @@ export class DestinationDO extends DurableObject<Env> {
           return ids;
         });
         if (woken.length === 0) break;
-        const results = await Promise.allSettled(woken.map((w) => orderStub(this.env, w.order_id).wakeErp()));
+        const name = this.getMeta("name") ?? "erp";
+        const wakeOne = async (orderId: string): Promise<number | null> => {
+          const order = orderStub(this.env, orderId);
+          if (name === "erp") return order.wakeErp();
+          const r = await order.delivery(name, { op: "wake" });
+          return "seq" in r && typeof r.seq === "number" ? r.seq : null;
+        };
+        const results = await Promise.allSettled(woken.map((w) => wakeOne(w.order_id)));
         // A woken order with nothing to deliver gives its turn back at once; one that could not be reached
         // waits again in its place.
         this.ctx.storage.transactionSync(() => {

@@ -4,6 +4,7 @@ import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpProgress } from "../src/domain/messages";
 import type { OrderState } from "../src/domain/state";
+import type { OrderDeliveries } from "./order-deliveries";
 import type { ErpCursor } from "./order-erp";
 import type { OrderStore } from "./order-store";
 import type { Outbox } from "./outbox";
@@ -12,6 +13,7 @@ export interface OrderParts {
   store: OrderStore;
   erp: ErpCursor;
   outbox: Outbox;
+  deliveries?: OrderDeliveries;
 }
 
 /** What reconciliation compares with D1 and the ERP cursor. */
@@ -46,6 +48,10 @@ export interface OrderInspection {
     ackedAt: string | null;
   }[];
   outbox: { id: number; queue: string; body: unknown; createdAt: string; attempts: number }[];
+  /** Each fulfillment request and cancellation: its partner's destination, lines, attempts, acknowledgement. */
+  deliveries: ReturnType<OrderDeliveries["list"]>;
+  /** Lines no fulfillment route matched when the order was released (ops must route them). */
+  unroutable: { index: number; sku: string; quantity: number }[];
   erp: {
     ackedSeq: number;
     lastSeq: number;
@@ -80,7 +86,7 @@ export function reconcileInfo({ store, erp, outbox }: OrderParts): ReconcileInfo
   };
 }
 
-export function inspection({ store, erp, outbox }: OrderParts): OrderInspection {
+export function inspection({ store, erp, outbox, deliveries }: OrderParts): OrderInspection {
   const events = store.sql
     .exec<{ body: string; arrival: number; received_at: string; correlation_id: string }>(
       "SELECT body, arrival, received_at, correlation_id FROM events ORDER BY arrival",
@@ -119,6 +125,8 @@ export function inspection({ store, erp, outbox }: OrderParts): OrderInspection 
     events,
     commands,
     outbox: outbox.list(),
+    deliveries: deliveries?.list() ?? [],
+    unroutable: JSON.parse(store.getMeta("unroutable") ?? "[]") as OrderInspection["unroutable"],
     erp: {
       ackedSeq: progress.ackedSeq,
       lastSeq: progress.lastSeq,

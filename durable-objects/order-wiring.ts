@@ -4,6 +4,7 @@ import type { CanonicalEvent } from "../src/domain/event";
 import type { IngestResult } from "../src/domain/order-step";
 import { errorName, log } from "../src/platform/log";
 import { noteForReconcile } from "../src/readmodel/reconcile-queue";
+import { OrderDeliveries } from "./order-deliveries";
 import { ErpCursor } from "./order-erp";
 import { bindKey, type CorrelationApi } from "./order-keys";
 import { OrderSchedule } from "./order-schedule";
@@ -54,13 +55,25 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     enqueueProgress: (progress, correlationId) => outbox.put("projection", { kind: "erp-progress", progress, correlationId }, now()),
     enqueueDeadLetter: (deadLetter) => outbox.put("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now()),
   });
+  const deliveries = new OrderDeliveries({
+    sql: store.sql,
+    getMeta: (k) => store.getMeta(k),
+    setMeta: (k, v) => store.setMeta(k, v),
+    orderId: () => store.orderId(),
+    policy: (destination) => deliveryPolicy(destination.split(":")[0]?.toUpperCase() ?? "", env),
+    enqueue: (m) => outbox.put("erp", m, now()),
+  });
   const schedule = new OrderSchedule({
     storage: ctx.storage,
     outbox,
-    erpAlarmAt: (at) => erp.alarmAt(at),
+    // One alarm for every destination: the earliest of the ERP's and the others' next due times.
+    erpAlarmAt: (at) => {
+      const times = [erp.alarmAt(at), deliveries.alarmAt(at)].filter((t): t is number => t !== null);
+      return times.length > 0 ? Math.min(...times) : null;
+    },
     retrySeconds: () => Number(env.OUTBOX_RETRY_SECONDS ?? "5") || 5,
     orderId: () => store.getMeta("order_id"),
     waitUntil: (p) => ctx.waitUntil(p),
   });
-  return { store, outbox, erp, schedule };
+  return { store, outbox, erp, schedule, deliveries };
 }

@@ -12,7 +12,9 @@ import type { ErpClaim, ErpCursor } from "./order-erp";
 import { inspection, type OrderInspection, type ReconcileInfo, reconcileInfo } from "./order-ops";
 import type { OrderSchedule } from "./order-schedule";
 import type { OrderStore } from "./order-store";
+import type { DeliveryOp, DeliveryResult, OrderDeliveries } from "./order-deliveries";
 import { wireOrder } from "./order-wiring";
+import { routesFromEnv } from "../src/fulfillment-config";
 import type { Outbox } from "./outbox";
 
 export type { ErpClaim, IngestOutcome, IngestResult };
@@ -22,10 +24,17 @@ export class OrderDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly erp: ErpCursor;
   private readonly schedule: OrderSchedule;
+  private readonly deliveries: OrderDeliveries;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ({ store: this.store, outbox: this.outbox, erp: this.erp, schedule: this.schedule } = wireOrder(ctx, env, (orderId, items) => this.record(orderId, items)));
+    ({
+      store: this.store,
+      outbox: this.outbox,
+      erp: this.erp,
+      schedule: this.schedule,
+      deliveries: this.deliveries,
+    } = wireOrder(ctx, env, (orderId, items) => this.record(orderId, items)));
   }
 
   /** Adds events to the order's set. Exactly-once per eventId; returns one outcome per input event. */
@@ -46,7 +55,8 @@ export class OrderDO extends DurableObject<Env> {
     const now = new Date().toISOString();
     const arrivals = await Promise.all(items.map(async ({ e, correlationId }) => ({ event: e, hash: await contentHash(e), correlationId })));
     // No await from here to the commit: the step reads the memory as it stands when the commit lands.
-    const step = orderStep({ ...this.store.holding(), orderId, arrivals, now });
+    const fulfilment = { routes: routesFromEnv(this.env), fulfilment: this.deliveries.emitted() };
+    const step = orderStep({ ...this.store.holding(), ...fulfilment, orderId, arrivals, now });
     this.ctx.storage.transactionSync(() => {
       this.store.write(orderId, step, now);
       const change = step.change;
@@ -54,6 +64,7 @@ export class OrderDO extends DurableObject<Env> {
       // New commands are stored and appended to the ERP cursor; only the order's next deliverable command gets
       // a message now: a later one would only be told to wait, and its predecessor's acknowledgement sends it.
       if (change.commands.length > 0) this.erp.append(change.commands, Date.parse(now), change.correlationId);
+      this.deliveries.append(change.deliveries, change.unroutable, Date.parse(now), change.correlationId);
       if (change.projection) this.outbox.put("projection", change.projection, now);
       // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
       for (const key of change.keys) this.outbox.put("bind", { key }, now);
@@ -69,13 +80,12 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /**
-   * One alarm for the outbox and the ERP retry schedule: it sends the ERP head's message when it is due
-   * (a retry after its backoff, a lease that lapsed, a message presumed lost), flushes the outbox, and arms
-   * the next one. It never throws unless storage refuses even the re-arm (order-schedule.ts).
+   * One alarm for the outbox and every destination's retry schedule: it sends each due head's message, flushes
+   * the outbox and arms the next one; it never throws unless storage refuses even the re-arm (order-schedule.ts).
    */
   override async alarm(): Promise<void> {
     await this.schedule.fired(() => {
-      const sent = this.ctx.storage.transactionSync(() => this.erp.sendDue());
+      const sent = this.ctx.storage.transactionSync(() => (this.deliveries.sendAllDue(Date.now()), this.erp.sendDue()));
       if (sent !== null) log.info("erp command due again: message sent", { orderId: this.store.orderId(), seq: sent });
     });
   }
@@ -83,16 +93,10 @@ export class OrderDO extends DurableObject<Env> {
   // --- ERP delivery protocol: the queue consumer claims the next command, delivers it, then acks or reports
   // the failure; the order's cursor owns the retry schedule (src/domain/delivery.ts, docs/decisions/0012). ---
 
-  async claimErp(seq: number): Promise<ErpClaim> {
-    const claim = this.ctx.storage.transactionSync(() => this.erp.claim(seq, Date.now()));
+  /** Claims command `seq`, or the head whatever its seq (`"head"`: the ERP's gate handed this order its turn). */
+  async claimErp(seq: number | "head"): Promise<ErpClaim> {
+    const claim = this.ctx.storage.transactionSync(() => (seq === "head" ? this.erp.claimHead(Date.now()) : this.erp.claim(seq, Date.now())));
     // A delivery that dies mid-flight is noticed when its lease lapses: the alarm then sends a fresh message.
-    if (claim.status === "deliver") await this.schedule.erpChanged();
-    return claim;
-  }
-
-  /** Claims the head whatever its seq: for a consumer the ERP's gate handed this order's turn to. */
-  async claimErpHead(): Promise<ErpClaim> {
-    const claim = this.ctx.storage.transactionSync(() => this.erp.claimHead(Date.now()));
     if (claim.status === "deliver") await this.schedule.erpChanged();
     return claim;
   }
@@ -108,10 +112,7 @@ export class OrderDO extends DurableObject<Env> {
     return next ?? null;
   }
 
-  /**
-   * An attempt at `seq` failed. The cursor decides: retry at a time (the alarm sends it then; the consumer
-   * acks its message) or dead — "refused" for a permanent failure, "expired" once the retry horizon passed.
-   */
+  /** An attempt at `seq` failed: the cursor answers retry at a time (the alarm sends it), or dead. */
   async failErp(seq: number, lease: string, failure: DeliveryFailure): Promise<FailOutcome> {
     const outcome = this.ctx.storage.transactionSync(() => this.erp.fail(seq, lease, failure, Date.now(), Math.random));
     if (outcome.status === "dead") await this.schedule.written();
@@ -119,11 +120,7 @@ export class OrderDO extends DurableObject<Env> {
     return outcome;
   }
 
-  /**
-   * The destination's gate turned the delivery of `seq` away before it started (the ERP is paused, named
-   * in `failing`, or at its concurrency cap): no attempt counts; the gate wakes this order when its turn
-   * comes, and the alarm at `until` is the safety net. Paused past the horizon, the command dies "expired".
-   */
+  /** The ERP's gate turned `seq` away (paused, named in `failing`, or full): no attempt counts (order-erp.ts). */
   async deferErp(seq: number, until: number, failing?: string): Promise<"deferred" | "expired" | "unchanged"> {
     const outcome = this.ctx.storage.transactionSync(() => this.erp.defer(seq, until, failing, Date.now()));
     if (outcome === "expired") await this.schedule.written();
@@ -179,6 +176,13 @@ export class OrderDO extends DurableObject<Env> {
     return true;
   }
 
+  /** The delivery protocol for the destinations besides the ERP (order-deliveries.ts): claim, ack, fail, defer, wake. */
+  async delivery(destination: string, op: DeliveryOp): Promise<DeliveryResult> {
+    const result = this.ctx.storage.transactionSync(() => this.deliveries.apply(destination, op, Date.now(), Math.random));
+    await this.schedule.written();
+    return result;
+  }
+
   /** Hands whatever the outbox still holds to Queues now, instead of at the next alarm. */
   async kick(): Promise<void> {
     await this.flush();
@@ -186,7 +190,7 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Everything ops needs to see about this order. */
   async inspect(): Promise<OrderInspection> {
-    return inspection({ store: this.store, erp: this.erp, outbox: this.outbox });
+    return inspection({ store: this.store, erp: this.erp, outbox: this.outbox, deliveries: this.deliveries });
   }
 
   /** After an ERP change that wrote (anything but null or false): arm the alarm for it, and send. */

@@ -2,13 +2,13 @@
 // from, handed to Queues (or to a CorrelationDO, for key bindings) after the commit, deleted only once
 // sent. It keeps Queues' limits itself (128 KB a message, 256 KB and 100 messages a batch), collapses an
 // order's pending snapshots to the newest, and never lets one row that cannot be sent hold back the rest.
-import type { ErpMessage, ProjectionMessage } from "../src/domain/messages";
+import type { DeliveryMessage, ErpMessage, ProjectionMessage } from "../src/domain/messages";
 import type { PortalOrder } from "../src/domain/view";
 import { log, platformErrorDetail } from "../src/platform/log";
 
 export type OutboxQueue = "erp" | "projection" | "bind";
 export type BindRequest = { key: string };
-type Body<Q extends OutboxQueue> = Q extends "erp" ? ErpMessage : Q extends "projection" ? ProjectionMessage : BindRequest;
+type Body<Q extends OutboxQueue> = Q extends "erp" ? ErpMessage | DeliveryMessage : Q extends "projection" ? ProjectionMessage : BindRequest;
 
 // Queues refuses a message over 128 KB and a sendBatch over 256 KB or 100 messages. The margins leave room
 // for the envelope Queues adds to each body.
@@ -199,8 +199,11 @@ export class Outbox {
   }
 }
 
-function sameTarget(a: ErpMessage | BindRequest | ProjectionMessage, b: ErpMessage | BindRequest | ProjectionMessage): boolean {
-  if ("seq" in a && "seq" in b) return a.seq === b.seq && a.orderId === b.orderId;
+type AnyBody = ErpMessage | DeliveryMessage | BindRequest | ProjectionMessage;
+
+function sameTarget(a: AnyBody, b: AnyBody): boolean {
+  const destination = (m: AnyBody) => ("destination" in m ? m.destination : "erp");
+  if ("seq" in a && "seq" in b) return a.seq === b.seq && a.orderId === b.orderId && destination(a) === destination(b);
   if ("key" in a && "key" in b) return a.key === b.key;
   return false;
 }

@@ -1,6 +1,6 @@
 // The dockline worker: HTTP (Hono), queue consumers, and the Durable Object classes it hosts.
 import { app } from "./app";
-import type { ErpMessage, ProjectionMessage } from "./domain/messages";
+import type { DeliveryMessage, ErpMessage, ProjectionMessage } from "./domain/messages";
 import { consumeErpDeadLetters, consumeProjectionDeadLetters } from "./queues/dead-letter-consumer";
 import { consumeErp } from "./queues/erp-consumer";
 import { consumeProjections } from "./queues/projection-consumer";
@@ -17,9 +17,9 @@ export default {
   async queue(batch, env) {
     // Queue names carry an environment suffix in staging/production; match on the stable part.
     // Dead-letter queues first: their names contain the main queues' names.
-    if (batch.queue.includes("erp-writes-dlq")) return consumeErpDeadLetters(batch as MessageBatch<ErpMessage>, env);
+    if (batch.queue.includes("erp-writes-dlq")) return consumeErpDeadLetters(batch as MessageBatch<ErpMessage | DeliveryMessage>, env);
     if (batch.queue.includes("projections-dlq")) return consumeProjectionDeadLetters(batch as MessageBatch<ProjectionMessage>, env);
-    if (batch.queue.includes("erp-writes")) return consumeErp(batch as MessageBatch<ErpMessage>, env);
+    if (batch.queue.includes("erp-writes")) return consumeErp(batch as MessageBatch<ErpMessage | DeliveryMessage>, env);
     if (batch.queue.includes("projections")) return consumeProjections(batch as MessageBatch<ProjectionMessage>, env);
     log.error("message from an unknown queue", { queue: batch.queue });
     batch.retryAll();
@@ -34,4 +34,4 @@ export default {
       ),
     );
   },
-} satisfies ExportedHandler<Env, ErpMessage | ProjectionMessage>;
+} satisfies ExportedHandler<Env, ErpMessage | DeliveryMessage | ProjectionMessage>;

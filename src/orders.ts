@@ -7,7 +7,7 @@ export type OrderApi = Pick<
   OrderDO,
   | "ingest"
   | "claimErp"
-  | "claimErpHead"
+  | "delivery"
   | "ackErp"
   | "failErp"
   | "deferErp"

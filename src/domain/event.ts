@@ -42,6 +42,8 @@ export const Address = z.object({
 /** What the ERP told us when it released the order (carried by `order.released`). */
 export const OrderDetails = z.object({
   customerId: id,
+  /** How fast the customer bought (e.g. "NEXT_DAY"): routing may send it to another partner (DESIGN §3.9). */
+  serviceLevel: SafeText(64).trim().min(1).optional(),
   lines: z.array(Line).min(1).max(500),
   shipTo: Address,
   promisedDate: z.iso.date().optional(),

@@ -15,6 +15,16 @@ export interface ErpMessage {
   dueSince?: number;
 }
 
+/** "Deliver command `seq` of this order to `destination`" (a fulfilment partner: `fulfillment:<id>`). */
+export interface DeliveryMessage {
+  kind: "delivery";
+  destination: string;
+  orderId: string;
+  seq: number;
+  correlationId: string;
+  dueSince?: number;
+}
+
 /** An order's ERP delivery cursor; `erpVersion` grows with every change, so stale copies lose. */
 export interface ErpProgress {
   orderId: string;

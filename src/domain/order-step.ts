@@ -8,8 +8,10 @@ import type { EmittedCommand, ErpCommand } from "./commands";
 import { keysOf } from "./correlation";
 import { decide } from "./decider";
 import type { CanonicalEvent } from "./event";
+import { type FulfillmentCommand, fulfillmentCommands } from "./fulfillment";
 import { identityText } from "./identity";
 import type { ProjectionMessage } from "./messages";
+import type { FulfillmentRoute } from "./routing";
 import type { OrderState } from "./state";
 import { opsExceptions, portalView } from "./view";
 
@@ -44,6 +46,9 @@ export interface OrderStepInput {
   lastSeq: number;
   /** The correlation keys the order already owns. */
   keys: ReadonlySet<string>;
+  /** FULFILLMENT_ROUTES, and the fulfillment commands the order emitted (routing happens once). */
+  routes: readonly FulfillmentRoute[];
+  fulfilment: readonly Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[];
   /** ISO time of the step: the view's `updatedAt`. */
   now: string;
 }
@@ -67,6 +72,10 @@ export interface OrderChange {
   projection: Extract<ProjectionMessage, { kind: "projection" }> | null;
   /** Keys the order owns now and did not before: each is stored, and bound after the commit. */
   keys: string[];
+  /** Fulfillment requests and cancellations never emitted before, each for its partner's destination. */
+  deliveries: FulfillmentCommand[];
+  /** Lines no route matched, when the order was routed in this step. */
+  unroutable: { index: number; sku: string; quantity: number }[];
 }
 
 export function orderStep(input: OrderStepInput): OrderStep {
@@ -95,6 +104,7 @@ export function orderStep(input: OrderStepInput): OrderStep {
   if (!last) return { results, accepted, change: null };
   const events = [...[...held.values()].map((h) => h.event), ...accepted.map((a) => a.event)];
   const { state, commands } = decide(orderId, events, input.emitted, input.lastSeq);
+  const fulfilment = fulfillmentCommands(orderId, events, input.routes, input.fulfilment);
   return {
     results,
     accepted,
@@ -104,6 +114,8 @@ export function orderStep(input: OrderStepInput): OrderStep {
       correlationId: last.correlationId,
       projection: projectionOf(state, now, last.correlationId, new Set(accepted.map((a) => a.event.eventId))),
       keys: keysOf(state).filter((k) => !input.keys.has(k)),
+      deliveries: fulfilment.commands,
+      unroutable: fulfilment.unroutable,
     },
   };
 }

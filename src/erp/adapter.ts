@@ -168,7 +168,7 @@ function hostOf(location: string | null, base: URL): string | null {
   }
 }
 
-async function readDetail(res: Response): Promise<{ type?: string; text: string }> {
+export async function readDetail(res: Response): Promise<{ type?: string; text: string }> {
   // The ERP's answer is kept for ops (dead letters), bounded so a huge error page cannot bloat storage.
   const text = (await res.text().catch(() => "")).slice(0, 2000);
   try {

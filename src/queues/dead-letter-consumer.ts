@@ -7,7 +7,7 @@
 // - Projections: D1 kept failing. The order is noted for reconciliation (which takes noted orders first),
 //   then asked to re-project itself from its own state. Noting comes first and needs D1: while D1 is still
 //   down the message waits (growing delays), so the re-drive happens once D1 can take it.
-import type { ErpMessage, ProjectionMessage } from "../domain/messages";
+import type { DeliveryMessage, ErpMessage, ProjectionMessage } from "../domain/messages";
 import { projectionOrderId } from "../domain/messages";
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
@@ -18,9 +18,16 @@ export function deadLetterRetryDelay(attempts: number): number {
   return Math.min(3600, 30 * 2 ** Math.min(Math.max(0, attempts - 1), 7));
 }
 
-export async function consumeErpDeadLetters(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
+export async function consumeErpDeadLetters(batch: MessageBatch<ErpMessage | DeliveryMessage>, env: Env): Promise<void> {
   for (const m of batch.messages) {
     const { orderId, seq, correlationId } = m.body;
+    if (m.body.kind === "delivery") {
+      // A fulfillment request's message whose order stayed unreachable: the command waits on its order,
+      // whose alarm sends it again (it is not the ERP's to kill).
+      log.error("fulfillment message out of retries; its order's alarm sends it again", { orderId, seq, destination: m.body.destination, correlationId });
+      m.ack();
+      continue;
+    }
     try {
       const killed = await orderStub(env, orderId).exhaustErp(seq, `retries exhausted after ${m.attempts} deliveries of the dead-letter message`);
       log.error("erp command out of retries", { orderId, seq, correlationId, recorded: killed });

@@ -5,7 +5,7 @@
 // acked. A message is retried by the queue only when the order itself could not be reached, so Queues'
 // retry count (at most 100) never decides when a command dies (docs/decisions/0012).
 import { deliveryPolicy } from "../domain/delivery";
-import type { ErpMessage } from "../domain/messages";
+import type { DeliveryMessage, ErpMessage } from "../domain/messages";
 import { erpTargetFromEnv, sendToErp } from "../erp/adapter";
 import { backoffSeconds } from "../erp/backoff";
 import type { Permit, PermitOutcome } from "../domain/gate";
@@ -13,21 +13,24 @@ import type { ErpClaim } from "../../durable-objects/order";
 import { type DestinationApi, destinationStub, type Handoff } from "../destinations";
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
+import { deliverFulfillment } from "./fulfillment-consumer";
 
 const ERP = "erp";
 
 /** Commands one invocation delivers for one order before leaving the rest to their own messages. */
 const maxChain = (env: Env) => Math.max(1, Number(env.ERP_MAX_CHAIN ?? "10") || 10);
 
-export async function consumeErp(batch: MessageBatch<ErpMessage>, env: Env): Promise<void> {
-  // Different orders in parallel, one order's messages one after another.
-  const byOrder = new Map<string, Message<ErpMessage>[]>();
+export async function consumeErp(batch: MessageBatch<ErpMessage | DeliveryMessage>, env: Env): Promise<void> {
+  // Different orders in parallel, one order's messages one after another. The queue carries the ERP's
+  // messages and every other destination's (fulfillment requests): one engine, one consumer.
+  const byOrder = new Map<string, Message<ErpMessage | DeliveryMessage>[]>();
   for (const m of batch.messages) byOrder.set(m.body.orderId, [...(byOrder.get(m.body.orderId) ?? []), m]);
   await Promise.all(
     [...byOrder.values()].map(async (msgs) => {
       for (const m of msgs.sort((a, b) => a.body.seq - b.body.seq)) {
         try {
-          await deliver(m, env);
+          if (m.body.kind === "delivery") await deliverFulfillment(m as Message<DeliveryMessage>, env);
+          else await deliver(m as Message<ErpMessage>, env);
         } catch (err) {
           // Unexpected (e.g. the Durable Object was unreachable): retry this message only. Only this path
           // leads to the dead-letter queue.
@@ -64,7 +67,7 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
     const next = await deliverTurn(env, gate, turn, handoffs < MAX_HANDOFFS);
     if (!next) return;
     const stub = orderStub(env, next.orderId);
-    turn = { orderId: next.orderId, since: next.since, permit: next.permit, first: false, claim: () => stub.claimErpHead(), settle: () => {} };
+    turn = { orderId: next.orderId, since: next.since, permit: next.permit, first: false, claim: () => stub.claimErp("head"), settle: () => {} };
   }
 }
 

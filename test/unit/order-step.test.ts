@@ -50,6 +50,8 @@ async function given(...history: CanonicalEvent[]) {
       lastSeq: emitted.at(-1)?.seq ?? 0,
       keys: new Set(keys),
       now: NOW,
+      routes: [],
+      fulfilment: [],
     });
     const step = orderStep(input);
     for (const a of step.accepted) held.set(a.event.eventId, { event: a.event, hash: a.hash });

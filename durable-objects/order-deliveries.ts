@@ -1,0 +1,287 @@
+// The order's deliveries to destinations other than the ERP (today the fulfilment partners,
+// `fulfillment:<partnerId>`): one pure delivery cursor (src/domain/delivery.ts) per destination, kept as
+// meta `delivery:<destination>`, the payloads in the `deliveries` table. The same engine as the ERP's
+// (order-erp.ts): per-destination sequence, retries bounded by time, dead only when refused or expired,
+// each destination's gate in front; a destination's outage never holds back another's commands.
+import {
+  ack,
+  append,
+  claim,
+  type DeliveryFailure,
+  type DeliveryPolicy,
+  type DeliveryState,
+  defer,
+  emptyDelivery,
+  type FailOutcome,
+  fail,
+  head,
+  nextDueAt,
+  wake,
+} from "../src/domain/delivery";
+import type { FulfillmentCommand } from "../src/domain/fulfillment";
+import type { Json } from "../src/domain/json";
+import type { DeliveryMessage } from "../src/domain/messages";
+
+export type DeliveryClaim =
+  | { status: "deliver"; lease: string; seq: number; key: string; type: string; payload: Record<string, Json>; correlationId: string; attempt: number }
+  | { status: "done" | "wait" | "waiting" | "leased" | "blocked" | "unknown" };
+
+type Row = {
+  destination: string;
+  seq: number;
+  key: string;
+  type: string;
+  payload: string;
+  correlation_id: string;
+  created_at: string;
+};
+
+export const DELIVERIES_SCHEMA = `CREATE TABLE IF NOT EXISTS deliveries (
+  destination TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  key TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (destination, seq))`;
+
+/** A due head whose message nobody claimed for this long gets a fresh one from the alarm (as the ERP's). */
+const RESEND_AFTER_MS = 300_000;
+
+/** One step of the delivery protocol, as the consumer asks it of the order (OrderDO.delivery). */
+export type DeliveryOp =
+  | { op: "claim"; seq: number | "head" }
+  | { op: "ack"; seq: number; lease: string }
+  | { op: "fail"; seq: number; lease: string; failure: DeliveryFailure }
+  | { op: "defer"; seq: number; until: number; failing?: string }
+  | { op: "wake" };
+
+export type DeliveryResult =
+  | DeliveryClaim
+  | FailOutcome
+  | { status: "acked" | "stale" | "deferred" | "expired" | "unchanged" }
+  | { status: "woken"; seq: number | null };
+
+export interface DeliveriesHost {
+  sql: SqlStorage;
+  getMeta(k: string): string | undefined;
+  setMeta(k: string, v: string): void;
+  orderId(): string;
+  policy(destination: string): DeliveryPolicy;
+  enqueue(m: DeliveryMessage): void;
+}
+
+export class OrderDeliveries {
+  constructor(private readonly h: DeliveriesHost) {
+    h.sql.exec(DELIVERIES_SCHEMA);
+  }
+
+  destinations(): string[] {
+    return this.h.sql
+      .exec<{ destination: string }>("SELECT DISTINCT destination FROM deliveries ORDER BY destination")
+      .toArray()
+      .map((r) => r.destination);
+  }
+
+  /** Every command emitted so far, for the order step (what it must not emit again). */
+  emitted(): Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[] {
+    return this.h.sql
+      .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries ORDER BY destination, seq")
+      .toArray()
+      .map((r) => ({
+        destination: r.destination,
+        key: r.key,
+        type: r.type as FulfillmentCommand["type"],
+        payload: JSON.parse(r.payload) as Record<string, Json>,
+      }));
+  }
+
+  private state(destination: string): DeliveryState {
+    const v = this.h.getMeta(`delivery:${destination}`);
+    return v ? (JSON.parse(v) as DeliveryState) : emptyDelivery();
+  }
+
+  private save(destination: string, state: DeliveryState): void {
+    this.h.setMeta(`delivery:${destination}`, JSON.stringify(state));
+  }
+
+  private row(destination: string, seq: number): Row | undefined {
+    return this.h.sql
+      .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries WHERE destination = ? AND seq = ?", destination, seq)
+      .toArray()[0];
+  }
+
+  /**
+   * New commands (inside the caller's transaction): stored, appended to their destination's cursor, the due
+   * heads sent; and the lines routing left unroutable, kept for ops (`inspect`, the stuck list).
+   */
+  append(
+    commands: readonly FulfillmentCommand[],
+    unroutable: readonly { index: number; sku: string; quantity: number }[],
+    now: number,
+    correlationId: string,
+  ): void {
+    if (unroutable.length > 0) this.h.setMeta("unroutable", JSON.stringify(unroutable));
+    const by = new Map<string, FulfillmentCommand[]>();
+    for (const c of commands) by.set(c.destination, [...(by.get(c.destination) ?? []), c]);
+    for (const [destination, list] of by) {
+      let state = this.state(destination);
+      let seq = state.commands.at(-1)?.seq ?? 0;
+      const numbered = list.map((c) => ({ ...c, seq: ++seq }));
+      for (const c of numbered) {
+        this.h.sql.exec(
+          "INSERT INTO deliveries (destination, seq, key, type, payload, correlation_id, created_at) VALUES (?,?,?,?,?,?,?)",
+          destination,
+          c.seq,
+          c.key,
+          c.type,
+          JSON.stringify(c.payload),
+          correlationId,
+          new Date(now).toISOString(),
+        );
+      }
+      state = append(state, numbered, now).state;
+      this.save(destination, state);
+      this.sendDue(destination, state, now);
+    }
+  }
+
+  claim(destination: string, seq: number | "head", now: number): DeliveryClaim {
+    let before = this.state(destination);
+    if (seq === "head") {
+      // The destination's gate handed this order its turn: a head parked for it is due now.
+      before = wake(before, now);
+    }
+    const h = head(before);
+    const target = seq === "head" ? h?.seq : seq;
+    if (!h || target === undefined || target < h.seq) return target !== undefined && this.row(destination, target) ? { status: "done" } : { status: "unknown" };
+    const row = this.row(destination, target);
+    if (!row) return { status: "unknown" };
+    if (target > h.seq) return h.deadAt !== null ? { status: "blocked" } : { status: "wait" };
+    const r = claim(before, now, this.h.policy(destination));
+    this.save(destination, r.state);
+    if (r.claim.status !== "deliver") return { status: r.claim.status };
+    this.h.setMeta(`delivery_sent:${destination}`, "");
+    return {
+      status: "deliver",
+      lease: r.claim.token,
+      seq: target,
+      key: row.key,
+      type: row.type,
+      payload: JSON.parse(row.payload) as Record<string, Json>,
+      correlationId: row.correlation_id,
+      attempt: r.claim.attempt,
+    };
+  }
+
+  ack(destination: string, seq: number, token: string, now: number): boolean {
+    const r = ack(this.state(destination), { seq, token }, now);
+    if (r.outcome !== "acked") return r.outcome === "already-acked";
+    this.save(destination, r.state);
+    this.sendDue(destination, r.state, now);
+    return true;
+  }
+
+  fail(destination: string, seq: number, token: string, failure: DeliveryFailure, now: number, random: () => number): FailOutcome {
+    const r = fail(this.state(destination), { seq, token, failure }, now, this.h.policy(destination), random);
+    if (r.outcome.status !== "stale") this.save(destination, r.state);
+    return r.outcome;
+  }
+
+  defer(destination: string, seq: number, until: number, failing: string | undefined, now: number): "deferred" | "expired" | "unchanged" {
+    const r = defer(this.state(destination), { seq, until, ...(failing !== undefined ? { failing } : {}) }, now, this.h.policy(destination));
+    if (r.outcome !== "unchanged") this.save(destination, r.state);
+    return r.outcome;
+  }
+
+  /** The destination answers again: its waiting head is due now and its message is sent. */
+  wake(destination: string, now: number): number | null {
+    const state = wake(this.state(destination), now);
+    this.save(destination, state);
+    return this.sendDue(destination, state, now, true);
+  }
+
+  /** Every destination's due head gets its message (the order's alarm). Returns how many were sent. */
+  sendAllDue(now: number): number {
+    return this.destinations().filter((d) => this.sendDue(d, this.state(d), now) !== null).length;
+  }
+
+  private sendDue(destination: string, state: DeliveryState, now: number, force = false): number | null {
+    const h = head(state);
+    if (!h || h.deadAt !== null || h.nextAttemptAt === null || h.nextAttemptAt > now) return null;
+    if (state.lease && state.lease.until > now) return null;
+    const sentAt = Number(this.h.getMeta(`delivery_sent:${destination}`) || "0");
+    if (!force && sentAt && now - sentAt < RESEND_AFTER_MS) return null;
+    const row = this.row(destination, h.seq);
+    if (!row) return null;
+    this.h.enqueue({ kind: "delivery", destination, orderId: this.h.orderId(), seq: h.seq, correlationId: row.correlation_id, dueSince: h.firstDueAt ?? now });
+    this.h.setMeta(`delivery_sent:${destination}`, String(now));
+    return h.seq;
+  }
+
+  /** The earliest time the order's alarm must look at any destination (a retry, a lease's end, a lost message). */
+  alarmAt(now: number): number | null {
+    let earliest: number | null = null;
+    for (const d of this.destinations()) {
+      const state = this.state(d);
+      let at = nextDueAt(state);
+      if (at !== null && at <= now) {
+        const sentAt = Number(this.h.getMeta(`delivery_sent:${d}`) || "0");
+        at = sentAt ? Math.max(now, sentAt + RESEND_AFTER_MS) : now;
+      }
+      if (at !== null && (earliest === null || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
+  /** Applies one protocol step (inside the caller's transaction). */
+  apply(destination: string, op: DeliveryOp, now: number, random: () => number): DeliveryResult {
+    switch (op.op) {
+      case "claim":
+        return this.claim(destination, op.seq, now);
+      case "ack":
+        return { status: this.ack(destination, op.seq, op.lease, now) ? "acked" : "stale" };
+      case "fail":
+        return this.fail(destination, op.seq, op.lease, op.failure, now, random);
+      case "defer":
+        return { status: this.defer(destination, op.seq, op.until, op.failing, now) };
+      case "wake":
+        return { status: "woken", seq: this.wake(destination, now) };
+    }
+  }
+
+  /** What ops see: each request, its destination, type, payload, attempts, acknowledgement and death. */
+  list(): {
+    destination: string;
+    seq: number;
+    key: string;
+    type: string;
+    payload: Json;
+    createdAt: string;
+    attempts: number;
+    lastError: string | null;
+    ackedAt: string | null;
+    deadAt: string | null;
+  }[] {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return this.h.sql
+      .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries ORDER BY destination, seq")
+      .toArray()
+      .map((r) => {
+        const c = this.state(r.destination).commands.find((x) => x.seq === r.seq);
+        return {
+          destination: r.destination,
+          seq: r.seq,
+          key: r.key,
+          type: r.type,
+          payload: JSON.parse(r.payload) as Json,
+          createdAt: r.created_at,
+          attempts: c?.attempts ?? 0,
+          lastError: c?.lastError ?? null,
+          ackedAt: iso(c?.ackedAt ?? null),
+          deadAt: iso(c?.deadAt ?? null),
+        };
+      });
+  }
+}

@@ -1,0 +1,112 @@
+// Fulfillment requests to the partners (DESIGN §3.9): the same delivery engine as the ERP's — the
+// partner's gate first (durable-objects/destination.ts: a cap, a pause with one probe, resume oldest first),
+// then the order's claim, one POST in the partner's own format, the answer classified like the ERP's (2xx
+// done; 408/429/5xx, a redirect or a network failure retried on the order's schedule; any other 4xx
+// refused), and the outcome reported to the order. Exactly once in effect: `Idempotency-Key: <requestId>`.
+import { type DeliveryFailure, deliveryPolicy } from "../domain/delivery";
+import { partnerOf } from "../domain/fulfillment";
+import type { PermitOutcome } from "../domain/gate";
+import type { DeliveryMessage } from "../domain/messages";
+import { classify, type ErpOutcome, readDetail } from "../erp/adapter";
+import { parseRetryAfter } from "../erp/backoff";
+import { destinationStub } from "../destinations";
+import { orderStub } from "../orders";
+import { type FulfillmentRequest, formatRequest } from "../partners/fulfillment-formats";
+import { fulfilmentPartners, partnerSecrets } from "../partners/registry";
+import { CORRELATION_HEADER } from "../platform/correlation";
+import { errorName, log } from "../platform/log";
+
+export async function deliverFulfillment(m: Message<DeliveryMessage>, env: Env): Promise<void> {
+  const { orderId, seq, destination, correlationId } = m.body;
+  const partnerId = partnerOf(destination);
+  const partner = fulfilmentPartners(env.PARTNERS).get(partnerId);
+  if (!partner) {
+    // The command stays pending on its order (ops see it there); a configuration that brings the partner
+    // back lets the order's alarm send it again.
+    log.error("fulfillment request for a partner that is no longer a fulfilment partner in PARTNERS", { orderId, seq, destination, correlationId });
+    m.ack();
+    return;
+  }
+  const order = orderStub(env, orderId);
+  const since = m.body.dueSince ?? m.timestamp.getTime();
+  const gate = destinationStub(env, destination);
+  const grant = await gate.acquire(destination, orderId, since);
+  if (grant.status === "denied") {
+    const failing = grant.reason === "paused" ? `${partnerId} is paused: failing, and its probes have not gone through` : undefined;
+    await order.delivery(destination, { op: "defer", seq, until: grant.retryAt, ...(failing ? { failing } : {}) });
+    m.ack();
+    return;
+  }
+  let outcome: PermitOutcome = { kind: "none" };
+  try {
+    const claim = await order.delivery(destination, { op: "claim", seq });
+    if (claim.status !== "deliver" || !("lease" in claim)) {
+      m.ack();
+      return;
+    }
+    const request: FulfillmentRequest = { type: claim.type as FulfillmentRequest["type"], key: claim.key, data: claim.payload };
+    const sent = await send(env, partner.id, partner.fulfillment, request, claim.correlationId);
+    const fields = {
+      orderId,
+      seq,
+      destination,
+      type: claim.type,
+      requestId: claim.payload.requestId,
+      attempt: claim.attempt,
+      correlationId: claim.correlationId,
+    };
+    if (sent.kind === "done") {
+      await order.delivery(destination, { op: "ack", seq, lease: claim.lease });
+      log.info("fulfillment request delivered", { ...fields, status: sent.status });
+      outcome = { kind: "delivered" };
+    } else {
+      const failure: DeliveryFailure = sent;
+      const result = await order.delivery(destination, { op: "fail", seq, lease: claim.lease, failure });
+      (sent.kind === "permanent" ? log.error : log.warn)("fulfillment request failed", { ...fields, reason: sent.reason, result: result.status });
+      outcome = sent.kind === "permanent" ? { kind: "refused" } : { kind: "failed", retryAfterSeconds: sent.retryAfterSeconds };
+    }
+    m.ack();
+  } finally {
+    await gate
+      .release(grant.permit.id, orderId, outcome, since)
+      .catch((err: unknown) => log.warn("returning the permit failed; it lapses", { orderId, destination, error: errorName(err) }));
+  }
+}
+
+/** One POST in the partner's format; never follows a redirect (a 3xx is a failure, DESIGN §3.8). */
+async function send(
+  env: Env,
+  partnerId: string,
+  target: { url: string; format: "canonical" | "x12-940" },
+  request: FulfillmentRequest,
+  correlationId: string,
+): Promise<ErpOutcome> {
+  const [secret] = partnerSecrets(env, partnerId);
+  if (!secret) return { kind: "transient", status: null, reason: `no secret configured for ${partnerId}` };
+  const requestId = String(request.data.requestId);
+  const formatted = await formatRequest(target.format, request, secret, { partnerId, controlNumber: controlNumber(request.key) });
+  let res: Response;
+  try {
+    res = await fetch(target.url, {
+      method: "POST",
+      headers: { ...formatted.headers, "Idempotency-Key": requestId, [CORRELATION_HEADER]: correlationId },
+      body: formatted.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(deliveryPolicy("FULFILLMENT", env).leaseMs - 30_000),
+    });
+  } catch (err) {
+    return { kind: "transient", status: null, reason: err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network error" };
+  }
+  const detail = await readDetail(res);
+  return classify(
+    { status: res.status, ...detail, retryAfterSeconds: parseRetryAfter(res.headers.get("Retry-After")), idempotencyKey: res.headers.get("Idempotency-Key") },
+    requestId,
+  );
+}
+
+/** A stable interchange control number per command (1..999,999,999): a retry re-sends the same interchange. */
+function controlNumber(key: string): number {
+  let h = 0;
+  for (const ch of key) h = (Math.imul(h, 31) + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return (h % 999_999_999) + 1;
+}
