@@ -85,7 +85,10 @@ export class OrderDO extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     await this.schedule.fired(() => {
-      const sent = this.ctx.storage.transactionSync(() => (this.deliveries.sendAllDue(Date.now()), this.erp.sendDue()));
+      const sent = this.ctx.storage.transactionSync(() => {
+        this.deliveries.sendAllDue(Date.now());
+        return this.erp.sendDue();
+      });
       if (sent !== null) log.info("erp command due again: message sent", { orderId: this.store.orderId(), seq: sent });
     });
   }
