@@ -1,8 +1,8 @@
 // OrderDO: one per order, the order's state machine. A thin shell over the pure domain core
-// (src/domain/order-step.ts): load → step → persist (one SQLite transaction: events, state, ERP commands,
-// keys, outbox rows) → emit (after commit). Its parts: order-store.ts (its tables and the in-memory copy),
-// order-erp.ts (the ERP cursor), outbox.ts, order-schedule.ts (the alarm and the flush), order-keys.ts
-// (key binding), order-ops.ts (read-outs), wired together in order-wiring.ts.
+// (src/domain/order-step.ts): load → step → persist (one SQLite transaction: events, state, commands, keys,
+// outbox rows) → emit (after commit). Its parts: order-store.ts (tables, in-memory copy), order-erp.ts and
+// order-deliveries.ts (the ERP's and the partners' delivery cursors), outbox.ts, order-schedule.ts (alarm,
+// flush), order-keys.ts (key binding), order-ops.ts (read-outs), wired together in order-wiring.ts.
 import { DurableObject } from "cloudflare:workers";
 import type { DeliveryFailure, FailOutcome } from "../src/domain/delivery";
 import type { CanonicalEvent } from "../src/domain/event";
@@ -104,11 +104,7 @@ export class OrderDO extends DurableObject<Env> {
     return claim;
   }
 
-  /**
-   * The ERP has command `seq`. With `claimNext`, the same call claims the order's next command when it is
-   * deliverable, so one consumer invocation can carry an order's whole backlog; the next command's message
-   * is sent all the same, as a safety net should that invocation die (it finds the lease held, or done).
-   */
+  /** The ERP has `seq`; with `claimNext` the next command is claimed too, so one invocation carries a backlog. */
   async ackErp(seq: number, lease: string, claimNext = false): Promise<ErpClaim | null> {
     const next = this.ctx.storage.transactionSync(() => this.erp.ackAndClaim(seq, lease, Date.now(), claimNext));
     if (next !== undefined) await this.schedule.written();
@@ -146,10 +142,7 @@ export class OrderDO extends DurableObject<Env> {
     return this.afterChange(this.ctx.storage.transactionSync(() => this.erp.nudge(Date.now())));
   }
 
-  /**
-   * The ERP answers again: a head waiting out its backoff is due now and its message is sent. Returns its
-   * seq, or null when nothing is deliverable (done, leased, dead).
-   */
+  /** The ERP answers again: a waiting head is due now and its message sent; its seq, or null (done, leased, dead). */
   async wakeErp(): Promise<number | null> {
     return this.afterChange(this.ctx.storage.transactionSync(() => this.erp.wake(Date.now())));
   }
