@@ -11,7 +11,7 @@ import type { OrderApi } from "../src/orders";
 export interface RouteResult {
   eventId: string;
   orderId?: string;
-  outcome: "accepted" | "duplicate" | "parked";
+  outcome: "accepted" | "duplicate" | "parked" | "not-assigned";
   /** The id is already taken by an event with different content (parked here, or in the order): that one stands. */
   conflict?: boolean;
 }

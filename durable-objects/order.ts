@@ -14,7 +14,7 @@ import type { OrderSchedule } from "./order-schedule";
 import type { OrderStore } from "./order-store";
 import type { DeliveryOp, DeliveryResult, OrderDeliveries } from "./order-deliveries";
 import { wireOrder } from "./order-wiring";
-import { routesFromEnv } from "../src/fulfillment-config";
+import { fulfilmentPartnerIds, routesFromEnv } from "../src/fulfillment-config";
 import type { Outbox } from "./outbox";
 
 export type { ErpClaim, IngestOutcome, IngestResult };
@@ -55,7 +55,7 @@ export class OrderDO extends DurableObject<Env> {
     const now = new Date().toISOString();
     const arrivals = await Promise.all(items.map(async ({ e, correlationId }) => ({ event: e, hash: await contentHash(e), correlationId })));
     // No await from here to the commit: the step reads the memory as it stands when the commit lands.
-    const fulfilment = { routes: routesFromEnv(this.env), fulfilment: this.deliveries.emitted() };
+    const fulfilment = { routes: routesFromEnv(this.env), fulfilment: this.deliveries.emitted(), fulfilmentPartners: fulfilmentPartnerIds(this.env) };
     const step = orderStep({ ...this.store.holding(), ...fulfilment, orderId, arrivals, now });
     this.ctx.storage.transactionSync(() => {
       this.store.write(orderId, step, now);

@@ -12,3 +12,8 @@ export function routesFromEnv(env: { PARTNERS: string; FULFILLMENT_ROUTES?: stri
   if (cache?.key !== key) cache = { key, routes: parseRoutes(env.FULFILLMENT_ROUTES, new Set(fulfilmentPartners(env.PARTNERS).keys())) };
   return cache.routes;
 }
+
+/** The ids of the partners with a `fulfillment` entry in PARTNERS. */
+export function fulfilmentPartnerIds(env: { PARTNERS: string }): ReadonlySet<string> {
+  return new Set(fulfilmentPartners(env.PARTNERS).keys());
+}

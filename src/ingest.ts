@@ -17,7 +17,7 @@ import type { RouteResult } from "../durable-objects/correlation";
 export interface EventResult {
   eventId: string;
   orderId?: string;
-  outcome: "accepted" | "duplicate" | "parked" | "quarantined";
+  outcome: "accepted" | "duplicate" | "parked" | "quarantined" | "not-assigned";
   quarantineId?: string;
   /** Why the event was quarantined. */
   reason?: string;
@@ -77,6 +77,7 @@ export async function mapRequest(partner: Partner, req: InboundWebhook): Promise
   return { kind: "events", events: checked.data as MappedEvent[], ...unprocessed, warnings };
 }
 
+export const notAssignedReason = (orderId: string, partnerId: string) => `not assigned: order ${orderId} is not assigned to ${partnerId}`;
 export const conflictReason = (eventId: string) => `conflicting duplicate: event id ${eventId} already recorded with different content`;
 
 /**
@@ -97,12 +98,22 @@ export async function receive(env: Env, partner: Partner, req: InboundWebhook, c
   const restated = routed.filter((r) => r.conflict && isContentEventId(r.eventId));
   if (restated.length > 0)
     log.info("fact restated with other details; the recorded version stands", { ...fields, eventIds: restated.map((r) => r.eventId).join(",") });
-  const reasons = [...(unprocessed ? [unprocessed] : []), ...conflicts.map((r) => conflictReason(r.eventId)), ...mapping.warnings];
+  const notAssigned = routed.filter((r) => r.outcome === "not-assigned");
+  const reasons = [
+    ...(unprocessed ? [unprocessed] : []),
+    ...conflicts.map((r) => conflictReason(r.eventId)),
+    ...notAssigned.map((r) => notAssignedReason(r.orderId ?? "", partner.id)),
+    ...mapping.warnings,
+  ];
   const quarantineId = reasons.length > 0 ? await putInQuarantine(env.DB, req, reasons.join("; "), correlationId) : undefined;
 
-  const results: WebhookAnswer["results"] = routed.map(({ conflict, ...r }) =>
-    conflict && quarantineId && !isContentEventId(r.eventId) ? { ...r, outcome: "quarantined", quarantineId, reason: conflictReason(r.eventId) } : r,
-  );
+  const results: WebhookAnswer["results"] = routed.map(({ conflict, ...r }) => {
+    if (r.outcome === "not-assigned" && quarantineId)
+      return { ...r, outcome: "quarantined", quarantineId, reason: notAssignedReason(r.orderId ?? "", partner.id) };
+    return conflict && quarantineId && !isContentEventId(r.eventId) ? { ...r, outcome: "quarantined", quarantineId, reason: conflictReason(r.eventId) } : r;
+  });
+  for (const r of notAssigned)
+    log.warn("event from a fulfilment partner on an order not assigned to it quarantined", { ...fields, eventId: r.eventId, orderId: r.orderId, quarantineId });
   for (const r of conflicts)
     log.warn("conflicting duplicate quarantined; the recorded version stands", { ...fields, eventId: r.eventId, orderId: r.orderId, quarantineId });
   if (unprocessed && quarantineId) {

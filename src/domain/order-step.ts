@@ -8,14 +8,18 @@ import type { EmittedCommand, ErpCommand } from "./commands";
 import { keysOf } from "./correlation";
 import { decide } from "./decider";
 import type { CanonicalEvent } from "./event";
-import { type FulfillmentCommand, fulfillmentCommands } from "./fulfillment";
+import { destinationOf, type FulfillmentCommand, fulfillmentCommands } from "./fulfillment";
 import { identityText } from "./identity";
 import type { ProjectionMessage } from "./messages";
 import type { FulfillmentRoute } from "./routing";
 import type { OrderState } from "./state";
 import { opsExceptions, portalView } from "./view";
 
-export type IngestOutcome = "accepted" | "duplicate";
+/**
+ * `not-assigned`: a fulfilment partner reported on a released order that was not routed to it (DESIGN §3.9);
+ * the event is not recorded, and the webhook is quarantined for ops.
+ */
+export type IngestOutcome = "accepted" | "duplicate" | "not-assigned";
 export interface IngestResult {
   eventId: string;
   outcome: IngestOutcome;
@@ -49,6 +53,8 @@ export interface OrderStepInput {
   /** FULFILLMENT_ROUTES, and the fulfillment commands the order emitted (routing happens once). */
   routes: readonly FulfillmentRoute[];
   fulfilment: readonly Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[];
+  /** The partners with a `fulfillment` entry: they may report only on orders assigned to them. */
+  fulfilmentPartners?: ReadonlySet<string>;
   /** ISO time of the step: the view's `updatedAt`. */
   now: string;
 }
@@ -97,6 +103,10 @@ export function orderStep(input: OrderStepInput): OrderStep {
       continue;
     }
     taken.set(eventId, a);
+    if (notAssigned(input, a.event)) {
+      results.push({ eventId, outcome: "not-assigned" });
+      continue;
+    }
     accepted.push({ ...a, arrival: ++arrival });
     results.push({ eventId, outcome: "accepted" });
   }
@@ -118,6 +128,18 @@ export function orderStep(input: OrderStepInput): OrderStep {
       unroutable: fulfilment.unroutable,
     },
   };
+}
+
+/**
+ * An event from a fulfilment partner on a released order that has no request for that partner. Before the
+ * release nothing is assigned yet and events may arrive early, so they are kept: the rule applies from the
+ * release on, which is when the order's requests exist.
+ */
+function notAssigned(input: OrderStepInput, e: CanonicalEvent): boolean {
+  if (!input.fulfilmentPartners?.has(e.source)) return false;
+  const released = [...input.held.values()].some((h) => h.event.code === "order.released");
+  if (!released) return false;
+  return !input.fulfilment.some((c) => c.type === "fulfillment.requested" && c.destination === destinationOf(e.source));
 }
 
 /**

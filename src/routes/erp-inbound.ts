@@ -28,7 +28,7 @@ async function submit(env: Env, e: CanonicalEvent, correlationId: string) {
   if (e.code === "order.released") {
     await env.DB.prepare("INSERT INTO order_index (order_id, released_at) VALUES (?, ?) ON CONFLICT(order_id) DO NOTHING").bind(e.orderId, e.occurredAt).run();
   }
-  return { orderId: e.orderId, outcome: r?.outcome ?? ("duplicate" as const), correlationId };
+  return { orderId: e.orderId, outcome: r?.outcome === "accepted" ? ("accepted" as const) : ("duplicate" as const), correlationId };
 }
 
 const erpOnly = requireToken("ERP_INBOUND_TOKEN");

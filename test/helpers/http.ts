@@ -27,6 +27,9 @@ export function releaseOrder(orderId: string, customerId = "CUST-1", extra: Reco
   });
 }
 
+/** Ship-to outside the US and Canada: the default routes (DESIGN §3.9) assign such an order to `edi`. */
+export const EDI_SHIP_TO = { shipTo: { name: "Ada", city: "Hamburg", country: "DE" } } as const;
+
 let counter = 0;
 export interface SignedOptions {
   id?: string;

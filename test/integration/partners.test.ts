@@ -10,7 +10,7 @@ import shopifyFulfillment from "../../src/partners/shopify/fixtures/fulfillments
 import upsDelivered from "../../src/partners/ups/fixtures/track-alert-delivered.json?raw";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
-import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
+import { call, EDI_SHIP_TO, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 import { sendAs, type WebhookAnswer } from "../helpers/partners";
 
 const answer = async (res: Response): Promise<WebhookAnswer> => {
@@ -82,7 +82,7 @@ describe("vendor payloads through the ingress", () => {
   });
 
   it("EDI: a 945 warehouse shipping advice becomes the dispatch of the order in W06", async () => {
-    await releaseOrder("SO-1001");
+    await releaseOrder("SO-1001", "CUST-1", EDI_SHIP_TO);
     const a = await answer(await sendAs("edi", edi945));
     expect(a.results.find((r) => r.orderId === "SO-1001")).toMatchObject({ outcome: "accepted" });
     const state = (await orderStub(env, "SO-1001").inspect()).state;

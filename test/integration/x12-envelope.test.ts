@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import twoSets from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
-import { call, releaseOrder, SECRETS } from "../helpers/http";
+import { call, EDI_SHIP_TO, releaseOrder, SECRETS } from "../helpers/http";
 import { sendAs } from "../helpers/partners";
 
 interface Answer {
@@ -48,7 +48,7 @@ const shipped = (orderId: string, day: string, tracking: string, sku: string) =>
 describe("X12 envelope problems through the ingress", () => {
   it("processes the sets of an interchange whose GE01 miscounts them, warns the partner and keeps it for ops", async () => {
     const orderId = "SO-X12-GE01";
-    await releaseOrder(orderId);
+    await releaseOrder(orderId, "CUST-1", EDI_SHIP_TO);
     const body = interchange([shipped(orderId, "20261120", "1ZX12GE0100000001", "WID-1")], { ge01: 3 });
     const a = await answer(await sendAs("edi", body));
     expect(a.results).toEqual([expect.objectContaining({ orderId, outcome: "accepted" })]);
@@ -67,7 +67,7 @@ describe("X12 envelope problems through the ingress", () => {
 
   it("processes an interchange whose IEA02 differs from ISA13 and warns the partner", async () => {
     const orderId = "SO-X12-IEA02";
-    await releaseOrder(orderId);
+    await releaseOrder(orderId, "CUST-1", EDI_SHIP_TO);
     const a = await answer(await sendAs("edi", interchange([shipped(orderId, "20261120", "1ZX12IEA0200000001", "WID-1")], { iea02: "000000999" })));
     expect(a.results).toEqual([expect.objectContaining({ orderId, outcome: "accepted" })]);
     expect(a.warnings).toEqual(['envelope warning: IEA02 "000000999" does not match ISA13 "000000501".']);
@@ -86,7 +86,7 @@ describe("X12 envelope problems through the ingress", () => {
 
   it("routes the mapped sets of a mixed interchange and quarantines it for the set it cannot process", async () => {
     const orderId = "SO-X12-MIXED";
-    await releaseOrder(orderId);
+    await releaseOrder(orderId, "CUST-1", EDI_SHIP_TO);
     const a = await answer(await sendAs("edi", interchange([shipped(orderId, "20261120", "1ZX12MIXED0000001", "WID-1"), ["997", "AK1*SW*9", "AK9*A*1*1*1"]])));
     expect(a.results).toEqual([
       expect.objectContaining({ orderId, outcome: "accepted" }),
@@ -96,7 +96,7 @@ describe("X12 envelope problems through the ingress", () => {
 
   it("does not process a set whose SE01 miscounts it, processes the others, and quarantines the interchange", async () => {
     const orderId = "SO-X12-SE01";
-    await releaseOrder(orderId);
+    await releaseOrder(orderId, "CUST-1", EDI_SHIP_TO);
     const good = shipped(orderId, "20261120", "1ZX12SE0100000001", "WID-1");
     const bad = shipped(orderId, "20261121", "1ZX12SE0100000002", "GAD-2");
     const body = interchange([good, bad]).replace(`SE*${bad.length + 1}*0002~`, `SE*${bad.length}*0002~`);
@@ -120,6 +120,7 @@ describe("X12 945 for a split order without a warehouse shipment id", () => {
   it("confirms both shipments: the second is not a duplicate of the first", async () => {
     const orderId = "SO-X12-SPLIT";
     await releaseOrder(orderId, "CUST-1", {
+      ...EDI_SHIP_TO,
       lines: [
         { sku: "WID-1", quantity: 1 },
         { sku: "GAD-2", quantity: 1 },
