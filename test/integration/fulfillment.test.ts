@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
-import { call, EDI_SHIP_TO, eventually, releaseOrder, SECRETS } from "../helpers/http";
+import { call, eventually, releaseOrder, SECRETS } from "../helpers/http";
 import { sendAs } from "../helpers/partners";
 
 const ops = (path: string) => call(path, { headers: { Authorization: `Bearer ${SECRETS.ops}` } });
