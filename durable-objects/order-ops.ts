@@ -4,6 +4,7 @@ import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpProgress } from "../src/domain/messages";
 import type { OrderState } from "../src/domain/state";
+import { partnerOf } from "../src/domain/fulfillment";
 import type { OrderDeliveries } from "./order-deliveries";
 import type { ErpCursor } from "./order-erp";
 import type { OrderStore } from "./order-store";
@@ -49,7 +50,7 @@ export interface OrderInspection {
   }[];
   outbox: { id: number; queue: string; body: unknown; createdAt: string; attempts: number }[];
   /** Each fulfillment request and cancellation: its partner's destination, lines, attempts, acknowledgement. */
-  deliveries: ReturnType<OrderDeliveries["list"]>;
+  deliveries: (ReturnType<OrderDeliveries["list"]>[number] & { partner: string; acknowledgedAt: string | null })[];
   /** Lines no fulfillment route matched when the order was released (ops must route them). */
   unroutable: { index: number; sku: string; quantity: number }[];
   erp: {
@@ -125,7 +126,13 @@ export function inspection({ store, erp, outbox, deliveries }: OrderParts): Orde
     events,
     commands,
     outbox: outbox.list(),
-    deliveries: deliveries?.list() ?? [],
+    // A request is acknowledged by its partner's fulfillment.acknowledged (the event names no request: one
+    // request per partner and order today, so the partner's acknowledgement is its request's).
+    deliveries: (deliveries?.list() ?? []).map((d) => {
+      const ack =
+        d.type === "fulfillment.requested" ? events.find((e) => e.code === "fulfillment.acknowledged" && e.source === partnerOf(d.destination)) : undefined;
+      return { ...d, partner: partnerOf(d.destination), acknowledgedAt: ack?.occurredAt ?? null };
+    }),
     unroutable: JSON.parse(store.getMeta("unroutable") ?? "[]") as OrderInspection["unroutable"],
     erp: {
       ackedSeq: progress.ackedSeq,

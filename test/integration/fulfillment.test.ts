@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
-import { call, eventually, releaseOrder, SECRETS } from "../helpers/http";
+import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 import { sendAs } from "../helpers/partners";
 
 const ops = (path: string) => call(path, { headers: { Authorization: `Bearer ${SECRETS.ops}` } });
@@ -64,5 +64,25 @@ describe("requests on release", () => {
       ).status,
     ).toBe(202);
     expect((await orderStub(env, orderId).inspect()).deliveries).toHaveLength(2);
+  });
+
+  it("the assigned partner's fulfillment.acknowledged marks its request acknowledged; the other request stays unacknowledged", async () => {
+    const orderId = "SO-FUL-ACK-1";
+    expect(
+      (
+        await releaseOrder(orderId, "CUST-1", {
+          lines: [
+            { sku: "BULK-1", quantity: 1 },
+            { sku: "WID-1", quantity: 1 },
+          ],
+        })
+      ).status,
+    ).toBe(202);
+    expect((await sendAcme(milestone({ orderId, code: "fulfillment.acknowledged", occurredAt: "2026-11-20T09:05:00Z" }))).status).toBe(202);
+    const view = await orderStub(env, orderId).inspect();
+    expect(view.deliveries.map((d) => [d.partner, d.acknowledgedAt])).toEqual([
+      ["acme-3pl", "2026-11-20T09:05:00.000Z"],
+      ["edi", null],
+    ]);
   });
 });
