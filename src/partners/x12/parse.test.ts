@@ -75,6 +75,14 @@ describe("X12 separators and layout", () => {
     expect(b10 && el(b10, 1)).toBe("4343638097845589");
   });
 
+  it("keeps the ISA id qualifiers and the trailers as written (an acknowledgement swaps the ids and reports the trailers)", () => {
+    const i = parse(canadaPost);
+    expect([i.senderQualifier, i.sender, i.receiverQualifier, i.receiver]).toEqual(["02", "CPC", "ZZ", "00602679321"]);
+    expect(i.trailer).toEqual({ groups: "00001", control: "000001644" });
+    expect(i.groups[0]?.trailer).toEqual({ sets: "000019", control: "000001644" });
+    expect(parse(swap("GE*2*701~", "GE*3*710~")).groups[0]?.trailer).toEqual({ sets: "3", control: "710" });
+  });
+
   it("keeps empty elements in place and answers '' past the last one", () => {
     const at7 = parse(canadaPost).groups[0]?.sets[0]?.segments.find((s) => s.id === "AT7");
     expect(at7?.elements).toEqual(["XB", "NS", "", "", "20191103", "1534", ""]);

@@ -47,11 +47,17 @@ export interface FunctionalGroup {
   /** GS08, e.g. "004010". */
   version: string;
   sets: TransactionSet[];
+  /** GE01 (the set count) and GE02 (the group number) as written; a 997 reports how they disagree. */
+  trailer: { sets: string; control: string };
 }
 
 export interface Interchange {
   separators: Separators;
+  /** ISA05, e.g. "ZZ" (mutually defined) or "01" (DUNS): how to read `sender`; an answer swaps the pairs. */
+  senderQualifier: string;
   sender: string;
+  /** ISA07. */
+  receiverQualifier: string;
   receiver: string;
   control: string;
   /** ISA12, e.g. "00401". */
@@ -61,6 +67,8 @@ export interface Interchange {
   groups: FunctionalGroup[];
   /** Group and interchange trailers that disagree with what they close; the sets themselves are intact. */
   warnings: string[];
+  /** IEA01 (the group count) and IEA02 (the control number) as written. */
+  trailer: { groups: string; control: string };
 }
 
 /** The n-th element (1-based, as X12 numbers them: `el(seg, 1)` is XX01); "" when absent. */
@@ -191,6 +199,7 @@ export function parseX12(raw: Uint8Array): Interchange {
       control: el(gs, 6),
       version: el(gs, 8),
       sets: [],
+      trailer: { sets: "", control: "" },
     };
     const groupNumber = count(group.control, "GS06");
     i++;
@@ -212,6 +221,7 @@ export function parseX12(raw: Uint8Array): Interchange {
       i++;
     }
     const ge = expectSegment(segments, i, "GE", `functional group ${group.control}`);
+    group.trailer = { sets: el(ge, 1), control: el(ge, 2) };
     // GS06/GE02 are numeric (N0): compared as numbers, so "000019" and "19" agree.
     warn(disagreement(el(ge, 2), "GE02", groupNumber, `GE02 "${el(ge, 2)}" does not match GS06 "${group.control}".`));
     const sets = group.sets.length;
@@ -227,12 +237,15 @@ export function parseX12(raw: Uint8Array): Interchange {
 
   return {
     separators,
+    senderQualifier: isa[4] ?? "",
     sender: isa[5] ?? "",
+    receiverQualifier: isa[6] ?? "",
     receiver: isa[7] ?? "",
     control,
     version: isa[11] ?? "",
     usage: isa[14] ?? "",
     groups,
     warnings,
+    trailer: { groups: el(iea, 1), control: el(iea, 2) },
   };
 }
