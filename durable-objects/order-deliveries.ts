@@ -23,7 +23,18 @@ import type { Json } from "../src/domain/json";
 import type { DeliveryMessage } from "../src/domain/messages";
 
 export type DeliveryClaim =
-  | { status: "deliver"; lease: string; seq: number; key: string; type: string; payload: Record<string, Json>; correlationId: string; attempt: number }
+  | {
+      status: "deliver";
+      lease: string;
+      seq: number;
+      key: string;
+      type: string;
+      payload: Record<string, Json>;
+      correlationId: string;
+      attempt: number;
+      /** When the command was emitted (ISO): a format that dates its message uses it, so a retry is the same message. */
+      createdAt: string;
+    }
   | { status: "done" | "wait" | "waiting" | "leased" | "blocked" | "unknown" };
 
 type Row = {
@@ -172,6 +183,7 @@ export class OrderDeliveries {
       payload: JSON.parse(row.payload) as Record<string, Json>,
       correlationId: row.correlation_id,
       attempt: r.claim.attempt,
+      createdAt: row.created_at,
     };
   }
 

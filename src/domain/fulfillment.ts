@@ -71,7 +71,9 @@ export function fulfillmentCommands(
         destination: r.destination,
         key,
         type: "fulfillment.cancelled",
-        payload: { requestId, orderId, ...(cancel.description ? { reason: cancel.description } : {}) },
+        // `request`: what was asked, for formats whose cancellation restates the order (an X12 940 with
+        // W0501 F); the canonical format sends only requestId, orderId and reason.
+        payload: { requestId, orderId, ...(cancel.description ? { reason: cancel.description } : {}), request: r.payload },
       });
     }
   }

@@ -4,6 +4,7 @@
 // one interchange per request, `Authorization: Bearer <secret>`, the control number stable per command.
 import type { Json } from "../domain/json";
 import { signFor } from "./signers";
+import { type FulfillmentRequest as Request940, format940 } from "./x12/format-940";
 
 export interface FulfillmentRequest {
   type: "fulfillment.requested" | "fulfillment.cancelled";
@@ -21,17 +22,20 @@ export async function formatRequest(
   format: "canonical" | "x12-940",
   request: FulfillmentRequest,
   secret: string,
-  context: { partnerId: string; controlNumber: number },
+  context: { partnerId: string; controlNumber: number; senderId: string; at: Date },
 ): Promise<Formatted> {
   if (format === "canonical") {
-    const body = JSON.stringify({ type: request.type, data: request.data });
+    const { request: _asked, ...data } = request.data;
+    const body = JSON.stringify({ type: request.type, data });
     const headers = await signFor("canonical", secret, new TextEncoder().encode(body), { id: request.key });
     return { headers, body };
   }
-  return { headers: { "Content-Type": "application/edi-x12", Authorization: `Bearer ${secret}` }, body: x12Body(request, context) };
-}
-
-// Filled in with the 940 formatter (src/partners/x12/format-940.ts).
-function x12Body(_request: FulfillmentRequest, _context: { partnerId: string; controlNumber: number }): string {
-  throw new Error("x12-940 formatter not wired yet");
+  const cancel = request.type === "fulfillment.cancelled";
+  const asked = (cancel ? request.data.request : request.data) as unknown as Request940;
+  const body = format940(
+    asked,
+    { senderId: context.senderId, receiverId: context.partnerId.toUpperCase(), controlNumber: context.controlNumber, at: context.at },
+    cancel ? "cancel" : "original",
+  );
+  return { headers: { "Content-Type": "application/edi-x12", Authorization: `Bearer ${secret}` }, body };
 }

@@ -45,7 +45,7 @@ export async function deliverFulfillment(m: Message<DeliveryMessage>, env: Env):
       return;
     }
     const request: FulfillmentRequest = { type: claim.type as FulfillmentRequest["type"], key: claim.key, data: claim.payload };
-    const sent = await send(env, partner.id, partner.fulfillment, request, claim.correlationId);
+    const sent = await send(env, partner.id, partner.fulfillment, request, claim.correlationId, claim.createdAt);
     const fields = {
       orderId,
       seq,
@@ -80,11 +80,24 @@ async function send(
   target: { url: string; format: "canonical" | "x12-940" },
   request: FulfillmentRequest,
   correlationId: string,
+  createdAt: string,
 ): Promise<ErpOutcome> {
   const [secret] = partnerSecrets(env, partnerId);
   if (!secret) return { kind: "transient", status: null, reason: `no secret configured for ${partnerId}` };
   const requestId = String(request.data.requestId);
-  const formatted = await formatRequest(target.format, request, secret, { partnerId, controlNumber: controlNumber(request.key) });
+  let formatted: Awaited<ReturnType<typeof formatRequest>>;
+  try {
+    // The interchange's time is the command's, not the attempt's: a retry re-sends the same bytes.
+    formatted = await formatRequest(target.format, request, secret, {
+      partnerId,
+      controlNumber: controlNumber(request.key),
+      senderId: "DOCKLINE",
+      at: new Date(createdAt),
+    });
+  } catch (err) {
+    // A request the format cannot express (an id with an X12 delimiter): refusing is all a retry could do.
+    return { kind: "permanent", status: 0, reason: `cannot be formatted as ${target.format}: ${err instanceof Error ? err.message : String(err)}` };
+  }
   let res: Response;
   try {
     res = await fetch(target.url, {

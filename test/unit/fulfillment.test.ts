@@ -106,10 +106,17 @@ describe("on an ERP cancel", () => {
     const { step } = given([]);
     step(release());
     const d = step(cancel);
-    expect(d.commands.map((c) => [c.destination, c.type, c.payload])).toEqual([
-      ["fulfillment:edi", "fulfillment.cancelled", { requestId: "SO-F-1:edi:1", orderId: ORDER, reason: "customer changed their mind" }],
-      ["fulfillment:acme-3pl", "fulfillment.cancelled", { requestId: "SO-F-1:acme-3pl:1", orderId: ORDER, reason: "customer changed their mind" }],
+    const { emitted } = { emitted: d.commands };
+    expect(emitted.map((c) => [c.destination, c.type, { ...c.payload, request: undefined }])).toEqual([
+      ["fulfillment:edi", "fulfillment.cancelled", { requestId: "SO-F-1:edi:1", orderId: ORDER, reason: "customer changed their mind", request: undefined }],
+      [
+        "fulfillment:acme-3pl",
+        "fulfillment.cancelled",
+        { requestId: "SO-F-1:acme-3pl:1", orderId: ORDER, reason: "customer changed their mind", request: undefined },
+      ],
     ]);
+    // What was asked travels with the cancellation, for formats that restate it (a 940 with W0501 F).
+    expect((emitted[0]?.payload.request as { lines: unknown }).lines).toEqual([{ sku: "BULK-PALLET", quantity: 2 }]);
     expect(step(cancel).commands).toEqual([]);
   });
 

@@ -201,7 +201,7 @@ function quantity(i: number, q: number): number {
  * Identifiers are refused when they hold a delimiter or control character; free text is cleaned (see
  * `x12Id` and `x12Text`). Throws Unformattable.
  */
-export function format940(request: FulfillmentRequest, envelope: X12Envelope): string {
+export function format940(request: FulfillmentRequest, envelope: X12Envelope, purpose: "original" | "cancel" = "original"): string {
   const s = OUR_SEPARATORS;
   const seg = (id: string, ...elements: (string | number | undefined)[]) => segment(s, id, ...elements);
   const control = controlNumber("controlNumber", envelope.controlNumber);
@@ -217,7 +217,8 @@ export function format940(request: FulfillmentRequest, envelope: X12Envelope): s
 
   const body = [
     seg("ST", "940", "0001"),
-    seg("W05", "N", x12Id("orderId", request.orderId), x12Id("requestId", request.requestId)),
+    // W0501: N, an original order; F, its cancellation (the same order and lines, so the warehouse can match it).
+    seg("W05", purpose === "cancel" ? "F" : "N", x12Id("orderId", request.orderId), x12Id("requestId", request.requestId)),
     name ? seg("N1", "ST", name) : seg("N1", "ST", "", "91", customerId),
     street.length > 0 ? seg("N3", ...street) : undefined,
     seg("N4", x12Text(to.city, 30), x12Text(to.region), x12Text(to.postalCode), x12Id("shipTo.country", to.country)),
