@@ -56,8 +56,30 @@ export interface DeadLetter {
  * with the order's history. A full re-projection whose timeline does not fit one queue message travels as
  * `timeline` chunks plus the view (see durable-objects/outbox.ts).
  */
+/**
+ * One fulfillment request as the read model keeps it for ops (GET /ops/stuck: requests not acknowledged
+ * within STUCK_UNACKNOWLEDGED_HOURS, by partner). `at` is when the order last stated it: the read model
+ * keeps the first `at` it saw as the request's time.
+ */
+export interface FulfillmentRow {
+  requestId: string;
+  orderId: string;
+  partner: string;
+  lines: { sku: string; quantity: number }[];
+  at: string;
+  acknowledgedAt: string | null;
+  cancelledAt: string | null;
+}
+
 export type ProjectionMessage =
-  | { kind: "projection"; order: PortalOrder; opsExceptions?: PortalOrder["openExceptions"]; correlationId: string }
+  | {
+      kind: "projection";
+      order: PortalOrder;
+      opsExceptions?: PortalOrder["openExceptions"];
+      /** The order's fulfillment requests (absent from messages sent before they existed). */
+      fulfillment?: FulfillmentRow[];
+      correlationId: string;
+    }
   | { kind: "timeline"; orderId: string; entries: PortalOrder["timeline"]; correlationId: string }
   | { kind: "erp-progress"; progress: ErpProgress; correlationId: string }
   | { kind: "dead-letter"; deadLetter: DeadLetter; correlationId: string };
