@@ -5,6 +5,7 @@
 // partners already have them), so the emitted requests, not the configuration, are the record.
 import type { CanonicalEvent, OrderDetails } from "./event";
 import type { Json } from "./json";
+import type { FulfillmentRow } from "./messages";
 import { type FulfillmentRoute, route } from "./routing";
 
 export const FULFILLMENT_TYPES = ["fulfillment.requested", "fulfillment.cancelled"] as const;
@@ -100,4 +101,35 @@ function requestData(
     lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
     ...(order.promisedDate ? { promisedDate: order.promisedDate } : {}),
   };
+}
+
+/**
+ * The order's fulfillment requests as the read model keeps them for ops: each request with its partner and
+ * lines, when its partner acknowledged it (the partner's `fulfillment.acknowledged`: one request per partner
+ * and order, so the partner's acknowledgement is its request's), and whether it was cancelled.
+ */
+export function fulfillmentRows(
+  orderId: string,
+  events: readonly CanonicalEvent[],
+  commands: readonly Pick<FulfillmentCommand, "destination" | "type" | "payload">[],
+  at: string,
+): FulfillmentRow[] {
+  const cancelled = new Set(commands.filter((c) => c.type === "fulfillment.cancelled").map((c) => String(c.payload.requestId)));
+  const cancelAt = events.find((e) => e.code === "order.cancelled")?.occurredAt ?? null;
+  return commands
+    .filter((c) => c.type === "fulfillment.requested")
+    .map((c) => {
+      const partner = partnerOf(c.destination);
+      const requestId = String(c.payload.requestId);
+      const ack = events.find((e) => e.code === "fulfillment.acknowledged" && e.source === partner);
+      return {
+        requestId,
+        orderId,
+        partner,
+        lines: (c.payload.lines as { sku: string; quantity: number }[]) ?? [],
+        at,
+        acknowledgedAt: ack?.occurredAt ?? null,
+        cancelledAt: cancelled.has(requestId) ? cancelAt : null,
+      };
+    });
 }

@@ -8,9 +8,9 @@ import type { EmittedCommand, ErpCommand } from "./commands";
 import { keysOf } from "./correlation";
 import { decide } from "./decider";
 import type { CanonicalEvent } from "./event";
-import { destinationOf, type FulfillmentCommand, fulfillmentCommands } from "./fulfillment";
+import { destinationOf, type FulfillmentCommand, fulfillmentCommands, fulfillmentRows } from "./fulfillment";
 import { identityText } from "./identity";
-import type { ProjectionMessage } from "./messages";
+import type { FulfillmentRow, ProjectionMessage } from "./messages";
 import type { FulfillmentRoute } from "./routing";
 import type { OrderState } from "./state";
 import { opsExceptions, portalView } from "./view";
@@ -122,7 +122,10 @@ export function orderStep(input: OrderStepInput): OrderStep {
       state,
       commands,
       correlationId: last.correlationId,
-      projection: projectionOf(state, now, last.correlationId, new Set(accepted.map((a) => a.event.eventId))),
+      projection: withRequests(
+        projectionOf(state, now, last.correlationId, new Set(accepted.map((a) => a.event.eventId))),
+        fulfillmentRows(orderId, events, [...input.fulfilment, ...fulfilment.commands], now),
+      ),
       keys: keysOf(state).filter((k) => !input.keys.has(k)),
       deliveries: fulfilment.commands,
       unroutable: fulfilment.unroutable,
@@ -157,6 +160,11 @@ export function projectionOf(
   if (!view) return null;
   const order = fresh ? { ...view, timeline: view.timeline.filter((t) => fresh.has(t.eventId)) } : view;
   return { kind: "projection", order, opsExceptions: opsExceptions(state), correlationId };
+}
+
+/** The projection with the order's fulfillment requests, when it has any (older messages carry none). */
+function withRequests(projection: ReturnType<typeof projectionOf>, rows: FulfillmentRow[]): ReturnType<typeof projectionOf> {
+  return projection && rows.length > 0 ? { ...projection, fulfillment: rows } : projection;
 }
 
 /** Content identity of an event, to tell a true duplicate from a conflicting re-use of an id. */

@@ -2,7 +2,7 @@
 // routes, when the order changes, then exactly the requests and cancellations it has not emitted yet.
 import { describe, expect, it } from "vitest";
 import type { CanonicalEvent } from "../../src/domain/event";
-import { type FulfillmentCommand, fulfillmentCommands } from "../../src/domain/fulfillment";
+import { type FulfillmentCommand, fulfillmentCommands, fulfillmentRows } from "../../src/domain/fulfillment";
 import type { FulfillmentRoute } from "../../src/domain/routing";
 
 const ROUTES: FulfillmentRoute[] = [
@@ -131,5 +131,28 @@ describe("on an ERP cancel", () => {
     const { step } = given([]);
     expect(step(cancel).commands).toEqual([]);
     expect(step(release()).commands).toEqual([]);
+  });
+});
+
+describe("the read model's rows", () => {
+  it("one row per request, acknowledged by its own partner's fulfillment.acknowledged, cancelled with the order's cancel", () => {
+    const { step, emitted } = given([]);
+    step(release());
+    const ack: CanonicalEvent = {
+      eventId: "acme-3pl:ack",
+      orderId: ORDER,
+      code: "fulfillment.acknowledged",
+      occurredAt: "2026-12-01T08:10:00.000Z",
+      source: "acme-3pl",
+    };
+    const before = fulfillmentRows(ORDER, [release(), ack], emitted, "2026-12-01T08:11:00.000Z");
+    expect(before.map((r) => [r.partner, r.requestId, r.acknowledgedAt, r.cancelledAt])).toEqual([
+      ["edi", "SO-F-1:edi:1", null, null],
+      ["acme-3pl", "SO-F-1:acme-3pl:1", "2026-12-01T08:10:00.000Z", null],
+    ]);
+    expect(before[0]?.lines).toEqual([{ sku: "BULK-PALLET", quantity: 2 }]);
+    step(cancel);
+    const after = fulfillmentRows(ORDER, [release(), ack, cancel], emitted, "2026-12-01T09:01:00.000Z");
+    expect(after.map((r) => r.cancelledAt)).toEqual([cancel.occurredAt, cancel.occurredAt]);
   });
 });
