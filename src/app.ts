@@ -1,11 +1,13 @@
 // The HTTP surface: middleware, routes, the OpenAPI document, and the one error boundary that turns
 // every failure into problem+json (RFC 9457) without leaking a stack trace or an unexpected error's message.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-types";
 import { erpContract } from "./erp/contract-route";
 import { openApiDocument, registerConsoleDoc, registerWebhookDoc } from "./http/document";
 import { LOGIN_FORM_MAX_BYTES, limitBody, loginLimit, OPS_BODY_MAX_BYTES, portalReadLimit, RELEASE_BODY_MAX_BYTES, trackLimit } from "./http/limits";
+import { ConfigError, fulfillmentRoutes } from "./partners/registry";
 import { correlation } from "./platform/correlation";
 import { errorName, log } from "./platform/log";
 import { HttpProblem, notFound, problemResponse } from "./platform/problem";
@@ -18,6 +20,15 @@ import { webhooks } from "./routes/webhooks";
 
 export const app = new OpenAPIHono<AppEnv>();
 app.use(correlation);
+// The configuration every API route may depend on, checked before any runs: an invalid PARTNERS or
+// FULFILLMENT_ROUTES is a 500 "configuration error" naming the variable (below), not a failure of whichever
+// route reads it first. Parsed once per isolate and configuration: two string comparisons per request after.
+// /health and the documents do not depend on it.
+const configured = createMiddleware<AppEnv>(async (c, next) => {
+  fulfillmentRoutes(c.env);
+  await next();
+});
+for (const path of ["/v1/*", "/ops", "/ops/*", "/track/*"]) app.use(path, configured);
 app.get("/health", (c) => c.json({ ok: true }));
 // Limits before any route runs (src/http/limits.ts): where a body is read, its size (413) and its JSON
 // nesting (400); where a caller could hammer, a rate limit (429). The webhook ingress has its own, in order.
@@ -51,6 +62,16 @@ app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${
 
 app.onError((err, c) => {
   if (err instanceof HttpProblem) return problemResponse(c, err);
+  if (err instanceof ConfigError) {
+    // Ours to fix, not the caller's: the answer names the variable, the log says what is wrong with it.
+    log.error("configuration error", { correlationId: c.get("correlationId"), variable: err.variable, problem: err.message });
+    return problemResponse(
+      c,
+      new HttpProblem(500, "configuration-error", "Configuration error", `${err.variable} is invalid in this deployment's configuration.`, {
+        variable: err.variable,
+      }),
+    );
+  }
   if (err instanceof HTTPException) {
     // Hono's own validators: a body that is not JSON is our "malformed-body".
     const slug = err.status === 400 ? "malformed-body" : "http-error";

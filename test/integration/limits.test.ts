@@ -2,7 +2,9 @@
 // Retry-After), so that neither a big body nor a flood of requests costs more than the caller is allowed.
 // The local rate limiter counts exactly, in wall-clock windows; each test uses its own client address
 // (CF-Connecting-IP) or API key, so no other test shares its counters.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { partnerSecrets, partners } from "../../src/partners/registry";
 import { signFor } from "../../src/partners/signers";
 import { call, issueKey, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
@@ -213,7 +215,10 @@ describe("partner ingress: only authentic requests count against a partner", () 
 
   it("answers 429 to an address whose requests keep failing the signature check, whatever partner they name; other addresses and authentic requests unaffected", async () => {
     const from = uniqueAddress();
-    const PARTNERS = ["acme-3pl", "shipbob", "easypost", "aftership", "shopify", "shippo", "ups"];
+    // Every configured partner that takes JSON (an X12 one answers 415 first) and has its secret here (else 503).
+    const PARTNERS = [...partners(env.PARTNERS).values()]
+      .filter((p) => p.impl.contentTypes.includes("application/json") && partnerSecrets(env, p.id).length > 0)
+      .map((p) => p.id);
     const unsigned = (partnerId: string, ip: string) =>
       call(`/v1/webhooks/${partnerId}`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: "{}" });
     const { before, throttled } = await untilThrottled(100, (i) => unsigned(PARTNERS[i % PARTNERS.length] as string, from));

@@ -5,8 +5,8 @@ import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
 import { parseJson, readVendor } from "../parse";
 import { collectScans, placeKey, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
-import { verifyHmacBase64 } from "../schemes/hmac-base64";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { signHmacBase64, verifyHmacBase64 } from "../schemes/hmac-base64";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { AfterShipWebhook, type Checkpoint, Tracking } from "./payload";
 import { mapAfterShipTag } from "./tags";
 import { aftershipInstant } from "./time";
@@ -100,11 +100,16 @@ async function mapTracking(partnerId: string, tracking: Tracking, webhookAt: str
   return { events: withLatestEta(events, eta(tracking)) };
 }
 
-export const aftership: Adapter = {
+export const aftership: PartnerModule<"aftership"> = {
+  name: "aftership",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifyHmacBase64(secrets, req.headers, AFTERSHIP_SIGNATURE_HEADER, req.raw);
+  },
+
+  async sign(secret, raw) {
+    return { "Content-Type": "application/json", [AFTERSHIP_SIGNATURE_HEADER]: await signHmacBase64(secret, raw) };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

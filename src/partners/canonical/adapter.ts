@@ -7,8 +7,8 @@ import { MILESTONE_CODES } from "../../domain/milestones";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber } from "../normalize";
 import { parseJson, schemaProblem } from "../parse";
-import { standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
-import type { Adapter, InboundWebhook, MapResult, MappedEvent } from "../types";
+import { signStandardWebhook, standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
+import type { InboundWebhook, MapResult, MappedEvent, PartnerModule, SignOptions } from "../types";
 
 // Orders are released and cancelled by the ERP, never by a partner.
 const PARTNER_CODES = MILESTONE_CODES.filter((c) => !c.startsWith("order."));
@@ -30,12 +30,27 @@ export const CanonicalWebhook = z.object({
     .refine((d) => d.orderId || d.orderRef || d.trackingNumber, { message: "one of orderId, orderRef or trackingNumber is required", path: ["orderId"] }),
 });
 
-export const canonical: Adapter = {
+/** A Standard Webhooks request's headers: a random message id and the current time unless `o` pins them. */
+export async function signStandardWebhookRequest(secret: string, raw: Uint8Array, o: SignOptions = {}): Promise<Record<string, string>> {
+  const id = o.id ?? `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    "Content-Type": "application/json",
+    "webhook-id": id,
+    "webhook-timestamp": String(ts),
+    "webhook-signature": await signStandardWebhook(secret, id, ts, raw),
+  };
+}
+
+export const canonical: PartnerModule<"canonical"> = {
+  name: "canonical",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifyStandardWebhook(secrets, standardWebhookHeaders(req.headers), req.raw);
   },
+
+  sign: signStandardWebhookRequest,
 
   async map(req: InboundWebhook): Promise<MapResult> {
     const parsed = CanonicalWebhook.safeParse(parseJson(req.raw));

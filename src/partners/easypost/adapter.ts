@@ -4,8 +4,8 @@
 import { normalizeTrackingNumber, present } from "../normalize";
 import { parseJson, readVendor } from "../parse";
 import { collectScans, placeKey, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
-import { verifyHmacHexNfkd } from "../schemes/hmac-hex-nfkd";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { signHmacHexNfkd, verifyHmacHexNfkd } from "../schemes/hmac-hex-nfkd";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { EasyPostEvent, Tracker, type TrackingDetail } from "./payload";
 import { mapEasyPostStatus } from "./status";
 import { easypostInstant } from "./time";
@@ -60,11 +60,16 @@ async function mapTracker(partnerId: string, tracker: Tracker): Promise<MapResul
   return { events: withLatestEta(events, easypostInstant(tracker.est_delivery_date)) };
 }
 
-export const easypost: Adapter = {
+export const easypost: PartnerModule<"easypost"> = {
+  name: "easypost",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifyHmacHexNfkd(secrets, req.headers.get("x-hmac-signature"), req.raw);
+  },
+
+  async sign(secret, raw) {
+    return { "Content-Type": "application/json", "X-Hmac-Signature": await signHmacHexNfkd(secret, raw) };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

@@ -7,11 +7,12 @@
 // order id> }` so that an order created in ShipBob by another channel still correlates once its ref is known.
 import type { z } from "zod";
 import type { Line } from "../../domain/event";
+import { signStandardWebhookRequest } from "../canonical/adapter";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
 import { parseJson, readVendor } from "../parse";
 import { standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { Order, Shipment, type ShipmentProduct, TrackingEvent } from "./payload";
 import { holdReason, trackingStatus } from "./status";
 
@@ -176,11 +177,17 @@ const TOPICS: Readonly<Record<string, Topic>> = {
   "return.completed": notYetMapped,
 };
 
-export const shipbob: Adapter = {
+export const shipbob: PartnerModule<"shipbob"> = {
+  name: "shipbob",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifyStandardWebhook(secrets, standardWebhookHeaders(req.headers), req.raw);
+  },
+
+  // ShipBob signs as Standard Webhooks do, like our canonical format, and names the topic in a header.
+  async sign(secret, raw, o) {
+    return { ...(await signStandardWebhookRequest(secret, raw, o)), [SHIPBOB_TOPIC_HEADER]: o.topic ?? "order.shipped" };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

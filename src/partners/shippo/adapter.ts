@@ -4,8 +4,8 @@
 import { normalizeTrackingNumber, present } from "../normalize";
 import { parseJson, readVendor } from "../parse";
 import { collectScans, placeKey, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
-import { verifyShippoSignature } from "../schemes/shippo-signature";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { signShippo, verifyShippoSignature } from "../schemes/shippo-signature";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { ShippoWebhook, Track, type TrackingStatus } from "./payload";
 import { mapShippoStatus } from "./status";
 import { shippoInstant } from "./time";
@@ -72,11 +72,16 @@ async function mapTrack(partnerId: string, track: Track): Promise<MapResult> {
   return { events: withLatestEta(events, shippoInstant(track.eta)) };
 }
 
-export const shippo: Adapter = {
+export const shippo: PartnerModule<"shippo"> = {
+  name: "shippo",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifyShippoSignature(secrets, req.headers.get(SHIPPO_SIGNATURE_HEADER), req.raw);
+  },
+
+  async sign(secret, raw, o) {
+    return { "Content-Type": "application/json", "Shippo-Auth-Signature": await signShippo(secret, raw, o.timestamp ?? Math.floor(Date.now() / 1000)) };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

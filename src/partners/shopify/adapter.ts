@@ -11,8 +11,8 @@ import type { Line } from "../../domain/event";
 import { contentEventId } from "../event-id";
 import { normalizeTrackingNumber, present } from "../normalize";
 import { readVendor } from "../parse";
-import { verifyHmacBase64 } from "../schemes/hmac-base64";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { signHmacBase64, verifyHmacBase64 } from "../schemes/hmac-base64";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { parseShopifyJson } from "./json";
 import { Fulfillment, FulfillmentEvent, Order, Refund, Return } from "./payload";
 import { FULFILLMENT_STATUS, SHIPMENT_STATUS } from "./status";
@@ -197,11 +197,21 @@ const TOPICS: Readonly<Record<string, Topic>> = {
   "returns/approve": returnTopic,
 };
 
-export const shopify: Adapter = {
+export const shopify: PartnerModule<"shopify"> = {
+  name: "shopify",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifyHmacBase64(secrets, req.headers, SHOPIFY_SIGNATURE_HEADER, req.raw);
+  },
+
+  async sign(secret, raw, o) {
+    return {
+      "Content-Type": "application/json",
+      "X-Shopify-Hmac-Sha256": await signHmacBase64(secret, raw),
+      "X-Shopify-Topic": o.topic ?? "fulfillments/create",
+      "X-Shopify-Webhook-Id": o.id ?? crypto.randomUUID(),
+    };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

@@ -4,8 +4,8 @@
 import { normalizeTrackingNumber, present } from "../normalize";
 import { parseJson } from "../parse";
 import { byOccurrence, collectScans, type ScanLocation, scanEvent, scanLocation, withLatestEta } from "../scan";
-import { verifySharedToken } from "../schemes/shared-token";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { signSharedToken, verifySharedToken } from "../schemes/shared-token";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { TrackAlertMessage, type TrackingActivity, type TrackingPackage, TrackingResponse } from "./payload";
 import { mapUpsStatus, type UpsStatus } from "./status";
 import { upsDay, upsInstant } from "./time";
@@ -119,11 +119,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-export const ups: Adapter = {
+export const ups: PartnerModule<"ups"> = {
+  name: "ups",
   contentTypes: ["application/json"],
 
   async verify(req, secrets) {
     await verifySharedToken(secrets, req.headers, UPS_TOKEN_HEADER);
+  },
+
+  async sign(secret) {
+    const [name, value] = signSharedToken(secret, UPS_TOKEN_HEADER);
+    return { "Content-Type": "application/json", [name]: value };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {

@@ -3,8 +3,8 @@
 // set is mapped by its ST01, on its own: a set we do not map (850, 997…) or one that is defective does not
 // stop the others, and is reported as unprocessed so the interchange is kept in quarantine for it.
 import { collectScans } from "../scan";
-import { verifySharedToken } from "../schemes/shared-token";
-import { type Adapter, type InboundWebhook, type MapResult, type MappedEvent, Unmappable } from "../types";
+import { signSharedToken, verifySharedToken } from "../schemes/shared-token";
+import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
 import { map214 } from "./map-214";
 import { map945 } from "./map-945";
 import { parseX12 } from "./parse";
@@ -12,11 +12,17 @@ import { parseX12 } from "./parse";
 /** The gateway authenticates with `Authorization: Bearer <token>`; there is no signature over the body. */
 export const X12_AUTH = { header: "Authorization", scheme: "Bearer" } as const;
 
-export const x12: Adapter = {
+export const x12: PartnerModule<"x12"> = {
+  name: "x12",
   contentTypes: ["application/edi-x12"],
 
   async verify(req, secrets) {
     await verifySharedToken(secrets, req.headers, X12_AUTH);
+  },
+
+  async sign(secret) {
+    const [name, value] = signSharedToken(secret, X12_AUTH);
+    return { "Content-Type": "application/edi-x12", [name]: value };
   },
 
   async map(req: InboundWebhook): Promise<MapResult> {
