@@ -1,7 +1,7 @@
 // Tests run inside workerd with the real bindings of wrangler.toml (Durable Objects, D1, Queues), via the
-// Cloudflare vitest integration. The ERP simulator runs beside the worker as a second worker, and every
-// outbound fetch of the worker under test is routed to it: the ERP adapter speaks real HTTP to it.
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+// Cloudflare vitest integration. The ERP and 3PL simulators run beside the worker as workers of their own,
+// and every outbound fetch of the worker under test is routed to them: the adapters speak real HTTP to them.
+import { cloudflareTest, getRunnerName, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { generateKeyPairSync } from "node:crypto";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
@@ -35,6 +35,8 @@ const PARTNERS = JSON.stringify([
   { id: "rl-flood", adapter: "canonical" },
 ]);
 
+const firstSecret = (list: string) => list.split(",")[0] as string;
+
 /** A local Cloudflare Access: an RS256 key pair whose public half test-peers serves as the team's JWKS. */
 function accessKeys() {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -58,6 +60,17 @@ export default defineConfig(async () => {
     conditions: ["workerd", "worker", "browser"],
     external: ["cloudflare:*"],
     outfile: ".cache/erp-sim.mjs",
+    logLevel: "warning",
+  });
+  await build({
+    entryPoints: ["tools/3pl-sim/src/index.ts"],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"],
+    outfile: ".cache/3pl-sim.mjs",
     logLevel: "warning",
   });
   await build({
@@ -102,7 +115,7 @@ export default defineConfig(async () => {
               modules: true,
               scriptPath: ".cache/test-peers.mjs",
               compatibilityDate: "2026-11-01",
-              serviceBindings: { ERP: "erp-sim" },
+              serviceBindings: { ERP: "erp-sim", THREE_PL: "3pl-sim" },
               bindings: { ACCESS_JWKS: access.jwks },
             },
             {
@@ -116,6 +129,21 @@ export default defineConfig(async () => {
                 ERP_CLIENT_ID: String(config.vars.ERP_CLIENT_ID),
                 ERP_CLIENT_SECRET: TEST_SECRETS.ERP_CLIENT_SECRET,
               },
+            },
+            {
+              // The 3PL simulator (dockline's fulfillment destinations, 127.0.0.1:8789): each partner's first secret.
+              name: "3pl-sim",
+              modules: true,
+              scriptPath: ".cache/3pl-sim.mjs",
+              compatibilityDate: "2026-11-01",
+              durableObjects: { LEDGER: { className: "ThreePlLedger", useSQLite: true } },
+              bindings: {
+                PARTNER_SECRET_ACME_3PL: firstSecret(TEST_SECRETS.PARTNER_SECRET_ACME_3PL),
+                PARTNER_SECRET_EDI: firstSecret(TEST_SECRETS.PARTNER_SECRET_EDI),
+              },
+              // Its milestone webhooks go to the worker under test, which no URL reaches from an auxiliary
+              // worker: the plugin runs it as its runner worker, named after the (unnamed) project.
+              serviceBindings: { DOCKLINE: getRunnerName({ name: "" } as Parameters<typeof getRunnerName>[0]) },
             },
           ],
         },

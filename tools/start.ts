@@ -1,8 +1,9 @@
 // `npm start`: the whole stack locally. Prepares local secrets and the D1 schema, then runs the dockline
-// worker (http://127.0.0.1:8787) and the ERP simulator (http://127.0.0.1:8788) under wrangler dev, with
-// local Durable Objects, D1 and Queues. Ctrl-C stops both.
+// worker (http://127.0.0.1:8787), the ERP simulator (http://127.0.0.1:8788) and the 3PL simulator
+// (http://127.0.0.1:8789) under wrangler dev, with local Durable Objects, D1 and Queues. Ctrl-C stops all.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
 
 const wrangler = ["node_modules/.bin/wrangler"];
 
@@ -53,6 +54,23 @@ run("erp-sim", [
   "9230",
   "--show-interactive-dev-session=false",
 ]);
+// The 3PL simulator signs and checks with the partners' secrets: dockline's own .dev.vars, so the two agree
+// (absolute: wrangler resolves --env-file against the config's directory).
+run("3pl-sim", [
+  "dev",
+  "-c",
+  "tools/3pl-sim/wrangler.toml",
+  "--env-file",
+  resolve(".dev.vars"),
+  "--ip",
+  "127.0.0.1",
+  "--port",
+  "8789",
+  "--inspector-port",
+  "9231",
+  "--show-interactive-dev-session=false",
+]);
 run("dockline", ["dev", "--ip", "127.0.0.1", "--port", "8787", "--inspector-port", "9229", "--show-interactive-dev-session=false"]);
 console.log("dockline  http://127.0.0.1:8787   (worker, Durable Objects, D1, Queues)");
 console.log("ERP sim   http://127.0.0.1:8788   (GET /admin/records to see what the ERP received)");
+console.log("3PL sim   http://127.0.0.1:8789   (GET /admin/requests to see the fulfillment requests; it acknowledges each)");

@@ -1,8 +1,10 @@
 // The outside world, as the worker under test sees it in tests: every outbound fetch lands here.
-// access.test serves a local JWKS (Cloudflare Access's certs endpoint); everything else is the ERP
-// simulator, reached through a service binding.
+// access.test serves a local JWKS (Cloudflare Access's certs endpoint); 127.0.0.1:8789 (dockline's local
+// fulfillment URLs) and 3pl.test are the 3PL simulator; everything else is the ERP simulator. Both
+// simulators are reached through service bindings.
 interface PeersEnv {
   ERP: Fetcher;
+  THREE_PL: Fetcher;
   ACCESS_JWKS: string;
 }
 
@@ -13,6 +15,7 @@ export default {
       if (url.pathname === "/cdn-cgi/access/certs") return new Response(env.ACCESS_JWKS, { headers: { "Content-Type": "application/json" } });
       return new Response("not found", { status: 404 });
     }
+    if (url.host === "127.0.0.1:8789" || url.hostname === "3pl.test") return env.THREE_PL.fetch(request);
     return env.ERP.fetch(request);
   },
 };
