@@ -9,6 +9,7 @@ import { normalizeTrackingNumber } from "../normalize";
 import { parseJson, schemaProblem } from "../parse";
 import { signStandardWebhook, standardWebhookHeaders, verifyStandardWebhook } from "../schemes/standard-webhooks";
 import type { InboundWebhook, MapResult, MappedEvent, PartnerModule, SignOptions } from "../types";
+import { formatCanonicalRequest } from "./fulfillment";
 
 // Orders are released and cancelled by the ERP, never by a partner.
 const PARTNER_CODES = MILESTONE_CODES.filter((c) => !c.startsWith("order."));
@@ -51,6 +52,7 @@ export const canonical: PartnerModule<"canonical"> = {
   },
 
   sign: signStandardWebhookRequest,
+  fulfillment: { format: "canonical", request: formatCanonicalRequest },
 
   async map(req: InboundWebhook): Promise<MapResult> {
     const parsed = CanonicalWebhook.safeParse(parseJson(req.raw));

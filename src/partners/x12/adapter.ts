@@ -5,6 +5,7 @@
 import { collectScans } from "../scan";
 import { signSharedToken, verifySharedToken } from "../schemes/shared-token";
 import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
+import { formatX12Request } from "./fulfillment";
 import { map214 } from "./map-214";
 import { map945 } from "./map-945";
 import { parseX12 } from "./parse";
@@ -15,6 +16,7 @@ export const X12_AUTH = { header: "Authorization", scheme: "Bearer" } as const;
 export const x12: PartnerModule<"x12"> = {
   name: "x12",
   contentTypes: ["application/edi-x12"],
+  fulfillment: { format: "x12-940", request: formatX12Request },
 
   async verify(req, secrets) {
     await verifySharedToken(secrets, req.headers, X12_AUTH);
