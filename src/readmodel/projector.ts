@@ -1,4 +1,4 @@
-// Projection: writes order snapshots, ERP cursors and dead letters to D1. Each queue batch becomes ONE D1 batch (one transaction), and
+// Projection: writes order snapshots (with their fulfillment requests), ERP cursors and dead letters to D1. Each queue batch becomes ONE D1 batch (one transaction), and
 // every row is guarded by the order version, so redelivered or reordered messages never regress a row.
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
@@ -42,6 +42,30 @@ const INSERT_TIMELINE = `
          json_extract(value, '$.location'), json_extract(value, '$.description'), json_extract(value, '$.source')
   FROM json_each(?2) WHERE true
   ON CONFLICT (order_id, event_id) DO NOTHING`;
+
+// An order's fulfillment requests arrive as its whole current list (JSON): one statement per order. The
+// time requested is the earliest any copy gave (the first seen, unless a stale copy brings an earlier one);
+// an acknowledgement or a cancellation, once recorded, is never cleared (a stale projection cannot reopen a
+// request); the lines and the order's time follow the newest version (its own guard, as the order row's).
+const UPSERT_FULFILLMENT = `
+  INSERT INTO fulfillment_requests (request_id, order_id, customer_id, partner, lines, requested_at, acknowledged_at, cancelled_at, version, updated_at)
+  SELECT json_extract(value, '$.requestId'), ?1, ?2, json_extract(value, '$.partner'), json(coalesce(json_extract(value, '$.lines'), '[]')),
+         json_extract(value, '$.at'), json_extract(value, '$.acknowledgedAt'), json_extract(value, '$.cancelledAt'), ?3, ?4
+  FROM json_each(?5) WHERE true
+  ON CONFLICT (request_id) DO UPDATE SET
+    requested_at = min(fulfillment_requests.requested_at, excluded.requested_at),
+    acknowledged_at = CASE WHEN excluded.version > fulfillment_requests.version
+      THEN coalesce(excluded.acknowledged_at, fulfillment_requests.acknowledged_at)
+      ELSE coalesce(fulfillment_requests.acknowledged_at, excluded.acknowledged_at) END,
+    cancelled_at = CASE WHEN excluded.version > fulfillment_requests.version
+      THEN coalesce(excluded.cancelled_at, fulfillment_requests.cancelled_at)
+      ELSE coalesce(fulfillment_requests.cancelled_at, excluded.cancelled_at) END,
+    lines = CASE WHEN excluded.version > fulfillment_requests.version THEN excluded.lines ELSE fulfillment_requests.lines END,
+    updated_at = CASE WHEN excluded.version > fulfillment_requests.version THEN excluded.updated_at ELSE fulfillment_requests.updated_at END,
+    version = max(fulfillment_requests.version, excluded.version)`;
+
+/** The most JSON one fulfillment statement binds (an order has a handful of requests: one statement). */
+export const FULFILLMENT_PARAM_BYTES = 500_000;
 
 type Snapshot = Extract<ProjectionMessage, { kind: "projection" }>;
 
@@ -135,7 +159,7 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
       ),
     );
   }
-  for (const { order: o, opsExceptions } of newestPerOrder(snapshots)) {
+  for (const { order: o, opsExceptions, fulfillment } of newestPerOrder(snapshots)) {
     const shipmentsJson = JSON.stringify(o.shipments);
     stmts.push(db.prepare(DELETE_GONE_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
     if (o.shipments.length > 0) stmts.push(db.prepare(UPSERT_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
@@ -145,6 +169,12 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
         .prepare(UPSERT_ORDER)
         .bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt, JSON.stringify(opsExceptions ?? [])),
     );
+    // The order's whole list of requests (absent from messages sent before they existed: nothing to write).
+    // A row without its identity or time cannot be kept (and must not fail the whole batch): skipped.
+    const rows = (fulfillment ?? []).filter((r) => typeof r?.requestId === "string" && typeof r.partner === "string" && typeof r.at === "string");
+    for (const part of chunkJson(rows, FULFILLMENT_PARAM_BYTES)) {
+      stmts.push(db.prepare(UPSERT_FULFILLMENT).bind(o.orderId, o.customerId, o.version, o.updatedAt, part));
+    }
   }
   // Timeline entries are immutable facts: inserting one twice is a no-op. A re-projected long order can
   // bring thousands in one batch (its chunks): one statement per ≤ 500 kB of JSON keeps every bound value

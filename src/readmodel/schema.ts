@@ -1,6 +1,7 @@
 // The D1 read model (drizzle): what the portal reads. Written only by the projection consumer (and ops
 // for API keys); every order row carries the OrderDO version it was projected from.
 import type { OrderStatus, ShipmentStatus } from "../domain/milestones";
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const orders = sqliteTable(
@@ -141,6 +142,37 @@ export const erpProgress = sqliteTable(
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [index("erp_progress_pending").on(t.oldestPendingAt)],
+);
+
+/**
+ * Each fulfillment request an order sent to a 3PL or warehouse (DESIGN §3.9), as its projections state it:
+ * what GET /ops/stuck lists when the partner has not acknowledged it in time. `requested_at` is the
+ * earliest time any projection gave for the request (the first one seen, unless a stale copy arrives
+ * later with an earlier one); `acknowledged_at` and `cancelled_at`, once set, are never cleared by a
+ * stale projection; `lines` and `updated_at` follow the newest order version (`version`).
+ */
+export const fulfillmentRequests = sqliteTable(
+  "fulfillment_requests",
+  {
+    requestId: text("request_id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    partner: text("partner").notNull(),
+    /** `[{ sku, quantity }]` as JSON. */
+    lines: text("lines", { mode: "json" }).$type<{ sku: string; quantity: number }[]>().notNull(),
+    requestedAt: text("requested_at").notNull(),
+    acknowledgedAt: text("acknowledged_at"),
+    cancelledAt: text("cancelled_at"),
+    /** The OrderDO version this row was last projected from. */
+    version: integer("version").notNull(),
+    /** When the order last changed (its Durable Object's clock), as of that version. */
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("fulfillment_requests_order").on(t.orderId),
+    // The stuck list: open requests (neither acknowledged nor cancelled) by partner, oldest first.
+    index("fulfillment_requests_unacknowledged").on(t.partner, t.requestedAt).where(sql`acknowledged_at IS NULL AND cancelled_at IS NULL`),
+  ],
 );
 
 /** Every order the ERP released: what reconciliation walks (independent of the projection it checks). */

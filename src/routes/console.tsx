@@ -1,4 +1,5 @@
-// GET /ops — the ops console: health at a glance, destinations, stuck orders, dead letters, quarantine, order search
+// GET /ops — the ops console: health at a glance, destinations, stuck orders, fulfillment requests waiting
+// on a partner's acknowledgement, dead letters, quarantine, order search
 // with the full log, and the repairs (reconcile, replay) as forms. Same authentication as the ops API
 // (Access JWT or OPS_TOKEN; a browser signs in once and gets a session cookie); every form carries a CSRF
 // token and state-changing requests must come from our own origin.
@@ -31,7 +32,7 @@ import { metricSummary } from "../platform/metrics";
 import { HttpProblem } from "../platform/problem";
 import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
 import { listQuarantine } from "../readmodel/quarantine";
-import { stuckOrders } from "../readmodel/stuck";
+import { stuckOrders, type UnacknowledgedRequest } from "../readmodel/stuck";
 
 type ConsoleEnv = AppEnv & { Variables: { session: string; csrf: string } };
 type C = Context<ConsoleEnv>;
@@ -153,6 +154,7 @@ async function overview(c: C) {
         releasedHours: Number(env.STUCK_RELEASED_HOURS ?? 4),
         dispatchedHours: Number(env.STUCK_DISPATCHED_HOURS ?? 24),
         outForDeliveryHours: Number(env.STUCK_OUT_FOR_DELIVERY_HOURS ?? 24),
+        unacknowledgedHours: Number(env.STUCK_UNACKNOWLEDGED_HOURS ?? 4),
       },
       Date.now(),
       25,
@@ -163,6 +165,10 @@ async function overview(c: C) {
     ...ids.map((id) => metricSummary(env, `partner:${id}`)),
   ]);
   const lag = projection.find((w) => w.minutes === 15)?.latency.p99Ms;
+  const unackHours = Number(env.STUCK_UNACKNOWLEDGED_HOURS ?? 4);
+  const unacked = stuck.items.filter((s): s is UnacknowledgedRequest => s.reason === "fulfillment_not_acknowledged");
+  const stuckOrdersOnly = stuck.items.filter((s) => s.reason !== "fulfillment_not_acknowledged");
+  const unackedTotal = stuck.unacknowledgedByPartner.reduce((n, p) => n + p.count, 0);
   return c.html(
     <Shell c={c} title="Overview">
       <section class="grid" data-testid="health">
@@ -185,6 +191,7 @@ async function overview(c: C) {
         <Tile label="Dead letters" value={open.deadLetters} bad={open.deadLetters > 0} testid="dead-letters-count" />
         <Tile label="Quarantined" value={open.quarantine} bad={open.quarantine > 0} testid="quarantine-count" />
         <Tile label="Correlation conflicts" value={open.correlationConflicts} bad={open.correlationConflicts > 0} />
+        <Tile label={`Unacknowledged by a 3PL > ${unackHours} h`} value={unackedTotal} bad={unackedTotal > 0} testid="unacknowledged-count" />
         <Tile label="Projection lag p99, 15 min (ms)" value={lag ?? "—"} bad={(lag ?? 0) > 5000} />
       </section>
       <section class="card" data-testid="destinations">
@@ -259,10 +266,10 @@ async function overview(c: C) {
         <Action c={c} path="/ops/console/reconcile" label="Reconcile now" name="reconcile" />
       </section>
       <section class="card" data-testid="stuck">
-        <h2>Stuck orders ({stuck.length})</h2>
+        <h2>Stuck orders ({stuckOrdersOnly.length})</h2>
         <table>
           <tbody>
-            {stuck.map((s) => (
+            {stuckOrdersOnly.map((s) => (
               <tr>
                 <td>
                   <a href={`/ops/console/orders?orderId=${encodeURIComponent(s.orderId)}`}>{s.orderId}</a>
@@ -274,6 +281,64 @@ async function overview(c: C) {
             ))}
           </tbody>
         </table>
+      </section>
+      <section class="card" data-testid="unacknowledged">
+        <h2>
+          Fulfillment requests not acknowledged within {unackHours} h ({unackedTotal})
+        </h2>
+        {stuck.unacknowledgedByPartner.length === 0 ? (
+          <p class="muted">Every request sent to a 3PL or warehouse was acknowledged (or cancelled) in time.</p>
+        ) : (
+          <>
+            <table>
+              <thead>
+                <tr>
+                  <th>partner</th>
+                  <th>waiting requests</th>
+                  <th>oldest requested</th>
+                  <th>oldest age (h)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stuck.unacknowledgedByPartner.map((p) => (
+                  <tr data-testid={`unacknowledged-${p.partner}`}>
+                    <td>{p.partner}</td>
+                    <td class="bad">{p.count}</td>
+                    <td class="muted">{p.oldestRequestedAt}</td>
+                    <td>{p.oldestAgeHours}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <table>
+              <thead>
+                <tr>
+                  <th>partner</th>
+                  <th>order</th>
+                  <th>request</th>
+                  <th>lines</th>
+                  <th>requested</th>
+                  <th>age (h)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {unacked.map((r) => (
+                  <tr>
+                    <td>{r.partner}</td>
+                    <td>
+                      <a href={`/ops/console/orders?orderId=${encodeURIComponent(r.orderId)}`}>{r.orderId}</a>
+                    </td>
+                    <td class="muted">{r.requestId}</td>
+                    <td>{r.lines.map((l) => `${l.quantity} × ${l.sku}`).join(", ")}</td>
+                    <td class="muted">{r.requestedAt}</td>
+                    <td>{r.ageHours}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {unacked.length < unackedTotal && <p class="muted">The {unacked.length} oldest shown; GET /ops/stuck lists up to 200.</p>}
+          </>
+        )}
       </section>
       <section class="card" data-testid="dead-letters">
         <h2>Dead letters ({dead.length})</h2>

@@ -326,31 +326,89 @@ ops.openapi(
   },
 );
 
+const hoursParam = (description: string) =>
+  z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .optional()
+    .openapi({ description });
 const StuckQuery = z.object({
-  releasedHours: z.coerce
-    .number()
-    .min(0)
-    .max(24 * 90)
-    .optional(),
-  dispatchedHours: z.coerce
-    .number()
-    .min(0)
-    .max(24 * 90)
-    .optional(),
-  outForDeliveryHours: z.coerce
-    .number()
-    .min(0)
-    .max(24 * 90)
-    .optional(),
+  releasedHours: hoursParam("Overrides STUCK_RELEASED_HOURS"),
+  dispatchedHours: hoursParam("Overrides STUCK_DISPATCHED_HOURS"),
+  outForDeliveryHours: hoursParam("Overrides STUCK_OUT_FOR_DELIVERY_HOURS"),
+  unacknowledgedHours: hoursParam("Overrides STUCK_UNACKNOWLEDGED_HOURS (fulfillment requests a partner has not acknowledged)"),
 });
+const FulfillmentLine = z.object({ sku: z.string(), quantity: z.number() }).openapi("FulfillmentLine");
+const StuckItem = z
+  .object({
+    orderId: z.string(),
+    customerId: z.string(),
+    reason: z.enum([
+      "released_not_acknowledged",
+      "dispatched_without_scan",
+      "out_for_delivery_too_long",
+      "open_exception",
+      "needs_review",
+      "fulfillment_not_acknowledged",
+    ]),
+    since: z.string().nullable(),
+    detail: z.string(),
+    partner: z.string().optional().openapi({ description: "fulfillment_not_acknowledged only: the 3PL or warehouse the request went to" }),
+    requestId: z.string().optional().openapi({ description: "fulfillment_not_acknowledged only: `<orderId>:<partner>:<n>`" }),
+    lines: z.array(FulfillmentLine).optional().openapi({ description: "fulfillment_not_acknowledged only: what was asked" }),
+    requestedAt: z.string().optional().openapi({ description: "fulfillment_not_acknowledged only: when it was first requested" }),
+    ageHours: z.number().optional().openapi({ description: "fulfillment_not_acknowledged only: hours since requestedAt, one decimal" }),
+  })
+  .openapi("StuckItem", { description: "One stuck order, or one fulfillment request not acknowledged by its partner" });
+const StuckList = z
+  .object({
+    thresholds: z.object({ releasedHours: z.number(), dispatchedHours: z.number(), outForDeliveryHours: z.number(), unacknowledgedHours: z.number() }),
+    items: z.array(StuckItem).openapi({
+      description: "By category (at most 200 each); unacknowledged fulfillment requests last, by partner, oldest first",
+    }),
+    unacknowledgedByPartner: z
+      .array(z.object({ partner: z.string(), count: z.number().int(), oldestRequestedAt: z.string(), oldestAgeHours: z.number() }))
+      .openapi({ description: "Requests waiting on each partner's acknowledgement past the threshold: every one counted, whatever the list's limit" }),
+  })
+  .openapi("StuckList", {
+    description:
+      "{ thresholds, items[{ orderId, customerId, reason, since, detail, (partner, requestId, lines, requestedAt, ageHours) }], unacknowledgedByPartner }",
+    example: {
+      thresholds: { releasedHours: 4, dispatchedHours: 24, outForDeliveryHours: 24, unacknowledgedHours: 4 },
+      items: [
+        {
+          orderId: "SO-1001",
+          customerId: "CUST-1",
+          reason: "dispatched_without_scan",
+          since: "2026-11-20T11:00:00.000Z",
+          detail: "shipment S1 (1Z999AA10123456784) has no carrier scan for over 24 h",
+        },
+        {
+          orderId: "SO-1002",
+          customerId: "CUST-1",
+          reason: "fulfillment_not_acknowledged",
+          since: "2026-11-21T08:00:00.000Z",
+          detail: "fulfillment request SO-1002:acme-3pl:1 to acme-3pl (2 × SKU-1) not acknowledged for over 4 h",
+          partner: "acme-3pl",
+          requestId: "SO-1002:acme-3pl:1",
+          lines: [{ sku: "SKU-1", quantity: 2 }],
+          requestedAt: "2026-11-21T08:00:00.000Z",
+          ageHours: 6.5,
+        },
+      ],
+      unacknowledgedByPartner: [{ partner: "acme-3pl", count: 1, oldestRequestedAt: "2026-11-21T08:00:00.000Z", oldestAgeHours: 6.5 }],
+    },
+  });
 
 ops.openapi(
   route({
     method: "get",
     path: "/ops/stuck",
-    summary: "Orders in a state longer than the thresholds (released 4 h, dispatched without scan 24 h, out for delivery 24 h) or with open exceptions",
+    summary:
+      "Orders in a state longer than the thresholds (released 4 h, dispatched without scan 24 h, out for delivery 24 h) or with open exceptions, and fulfillment requests not acknowledged by their partner (4 h), by partner",
     request: { query: StuckQuery },
-    responses: { 200: json(Loose("StuckList", "{ thresholds, items[{ orderId, reason, since, detail }] }"), "Stuck orders"), ...problems(401, 422) },
+    responses: { 200: json(StuckList, "Stuck orders and unacknowledged fulfillment requests"), ...problems(401, 422) },
   }),
   async (c) => {
     const q = c.req.valid("query");
@@ -358,8 +416,9 @@ ops.openapi(
       releasedHours: q.releasedHours ?? Number(c.env.STUCK_RELEASED_HOURS ?? 4),
       dispatchedHours: q.dispatchedHours ?? Number(c.env.STUCK_DISPATCHED_HOURS ?? 24),
       outForDeliveryHours: q.outForDeliveryHours ?? Number(c.env.STUCK_OUT_FOR_DELIVERY_HOURS ?? 24),
+      unacknowledgedHours: q.unacknowledgedHours ?? Number(c.env.STUCK_UNACKNOWLEDGED_HOURS ?? 4),
     };
-    return c.json({ thresholds, items: await stuckOrders(c.env.DB, thresholds) }, 200);
+    return c.json({ thresholds, ...(await stuckOrders(c.env.DB, thresholds)) }, 200);
   },
 );
 
