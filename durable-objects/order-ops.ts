@@ -4,7 +4,7 @@ import type { CanonicalEvent } from "../src/domain/event";
 import type { Json } from "../src/domain/json";
 import type { ErpProgress } from "../src/domain/messages";
 import type { OrderState } from "../src/domain/state";
-import { partnerOf } from "../src/domain/fulfillment";
+import { fulfillmentRows, partnerOf } from "../src/domain/fulfillment";
 import type { OrderDeliveries } from "./order-deliveries";
 import type { ErpCursor } from "./order-erp";
 import type { OrderStore } from "./order-store";
@@ -88,6 +88,12 @@ export function reconcileInfo({ store, erp, outbox }: OrderParts): ReconcileInfo
 }
 
 export function inspection({ store, erp, outbox, deliveries }: OrderParts): OrderInspection {
+  // Acknowledgement as the read model states it (src/domain/fulfillment.ts).
+  const orderEvents = store.sql
+    .exec<{ body: string }>("SELECT body FROM events")
+    .toArray()
+    .map((r) => JSON.parse(r.body) as CanonicalEvent);
+  const rows = fulfillmentRows(store.getMeta("order_id") ?? "", orderEvents, deliveries?.emitted() ?? [], new Date().toISOString());
   const events = store.sql
     .exec<{ body: string; arrival: number; received_at: string; correlation_id: string }>(
       "SELECT body, arrival, received_at, correlation_id FROM events ORDER BY arrival",
@@ -129,9 +135,8 @@ export function inspection({ store, erp, outbox, deliveries }: OrderParts): Orde
     // A request is acknowledged by its partner's fulfillment.acknowledged (the event names no request: one
     // request per partner and order today, so the partner's acknowledgement is its request's).
     deliveries: (deliveries?.list() ?? []).map((d) => {
-      const ack =
-        d.type === "fulfillment.requested" ? events.find((e) => e.code === "fulfillment.acknowledged" && e.source === partnerOf(d.destination)) : undefined;
-      return { ...d, partner: partnerOf(d.destination), acknowledgedAt: ack?.occurredAt ?? null };
+      const row = d.type === "fulfillment.requested" ? rows.find((r) => r.requestId === (d.payload as { requestId?: string }).requestId) : undefined;
+      return { ...d, partner: partnerOf(d.destination), acknowledgedAt: row?.acknowledgedAt ?? null };
     }),
     unroutable: JSON.parse(store.getMeta("unroutable") ?? "[]") as OrderInspection["unroutable"],
     erp: {

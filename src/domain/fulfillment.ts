@@ -105,8 +105,9 @@ function requestData(
 
 /**
  * The order's fulfillment requests as the read model keeps them for ops: each request with its partner and
- * lines, when its partner acknowledged it (the partner's `fulfillment.acknowledged`: one request per partner
- * and order, so the partner's acknowledgement is its request's), and whether it was cancelled.
+ * lines, when its partner acknowledged it (the partner's first report on the order — its
+ * `fulfillment.acknowledged`, or any later milestone; one request per partner and order, so the partner's
+ * acknowledgement is its request's), and whether it was cancelled.
  */
 export function fulfillmentRows(
   orderId: string,
@@ -121,7 +122,11 @@ export function fulfillmentRows(
     .map((c) => {
       const partner = partnerOf(c.destination);
       const requestId = String(c.payload.requestId);
-      const ack = events.find((e) => e.code === "fulfillment.acknowledged" && e.source === partner);
+      // A partner that reports progress on the order (picked, packed, dispatched…) has accepted it, whether or
+      // not its acknowledgement came first (an EDI warehouse may answer a 940 with a 945 and nothing else).
+      const ack = events
+        .filter((e) => e.source === partner && e.code !== "order.released" && e.code !== "order.cancelled")
+        .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))[0];
       return {
         requestId,
         orderId,

@@ -155,4 +155,14 @@ describe("the read model's rows", () => {
     const after = fulfillmentRows(ORDER, [release(), ack, cancel], emitted, "2026-12-01T09:01:00.000Z");
     expect(after.map((r) => r.cancelledAt)).toEqual([cancel.occurredAt, cancel.occurredAt]);
   });
+
+  it("counts a partner's first report on the order (a 945's dispatch) as its acknowledgement when no acknowledgement came", () => {
+    const { step, emitted } = given([]);
+    step(release());
+    const rows = fulfillmentRows(ORDER, [release(), dispatchedBy("edi")], emitted, "2026-12-01T11:00:00.000Z");
+    expect(rows.map((r) => [r.partner, r.acknowledgedAt])).toEqual([
+      ["edi", "2026-12-01T10:00:00.000Z"],
+      ["acme-3pl", null],
+    ]);
+  });
 });
