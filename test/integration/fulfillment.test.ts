@@ -2,7 +2,7 @@
 // request delivered exactly once, cancellations before dispatch, and the assignment rule for what the
 // partners report back.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
 import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
@@ -84,5 +84,115 @@ describe("requests on release", () => {
       ["acme-3pl", "2026-11-20T09:05:00.000Z"],
       ["edi", null],
     ]);
+  });
+});
+
+interface SimRecord {
+  requestId: string;
+  partner: string;
+  type: string;
+  orderId: string;
+  idempotencyKey: string;
+  correlationId: string | null;
+  replays: number;
+  lines: { sku: string; quantity: number }[];
+}
+const sim = (path: string, init: RequestInit = {}) => fetch(`http://3pl.test${path}`, init);
+const simRecords = async (orderId: string): Promise<SimRecord[]> =>
+  ((await (await sim(`/admin/requests?orderId=${encodeURIComponent(orderId)}`)).json()) as { requests: SimRecord[] }).requests;
+const simFaults = (f: object) => sim("/admin/faults", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(f) });
+
+afterEach(async () => {
+  await sim("/admin/faults", { method: "DELETE" });
+});
+
+const SPLIT = {
+  lines: [
+    { sku: "BULK-PALLET-1", quantity: 4 },
+    { sku: "WID-1", quantity: 2 },
+  ],
+};
+
+describe("requests reach the partners (the 3PL simulator is the witness)", () => {
+  it("a US order with a BULK- line and another: a canonical request to acme-3pl and a 940 to edi, each once, with its lines, key and correlation id", async () => {
+    const orderId = "SO-FUL-WIRE-1";
+    const released = await releaseOrder(orderId, "CUST-1", SPLIT);
+    expect(released.status).toBe(202);
+    const { correlationId } = (await released.json()) as { correlationId: string };
+    const records = await eventually(
+      async () => {
+        const r = await simRecords(orderId);
+        return r.length >= 2 ? r : undefined;
+      },
+      15_000,
+      "both requests at the simulator",
+    );
+    const byPartner = Object.fromEntries(records.map((r) => [r.partner, r]));
+    expect(byPartner["acme-3pl"]).toMatchObject({
+      type: "fulfillment.requested",
+      requestId: `${orderId}:acme-3pl:1`,
+      idempotencyKey: `${orderId}:acme-3pl:1`,
+      correlationId,
+      lines: [{ sku: "WID-1", quantity: 2 }],
+    });
+    expect(byPartner.edi).toMatchObject({
+      requestId: `${orderId}:edi:1`,
+      idempotencyKey: `${orderId}:edi:1`,
+      correlationId,
+      lines: [{ sku: "BULK-PALLET-1", quantity: 4 }],
+    });
+    // A duplicate release sends nothing new.
+    expect((await releaseOrder(orderId, "CUST-1", SPLIT)).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await simRecords(orderId)).toHaveLength(2);
+    const view = await orderStub(env, orderId).inspect();
+    expect(view.deliveries.every((d) => d.ackedAt !== null && d.deadAt === null)).toBe(true);
+  });
+
+  it("through a 3PL outage: each request arrives once the partner is back, exactly once", async () => {
+    const orderId = "SO-FUL-OUTAGE-1";
+    await simFaults({ downForMs: 3000, scope: orderId });
+    expect((await releaseOrder(orderId, "CUST-1", SPLIT)).status).toBe(202);
+    const records = await eventually(
+      async () => {
+        const r = await simRecords(orderId);
+        return r.length >= 2 ? r : undefined;
+      },
+      25_000,
+      "both requests after the outage",
+    );
+    expect(records.map((r) => r.partner).sort()).toEqual(["acme-3pl", "edi"]);
+    const view = await orderStub(env, orderId).inspect();
+    expect(view.deliveries.every((d) => d.attempts >= 2 && d.ackedAt !== null)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await simRecords(orderId)).toHaveLength(2);
+  });
+
+  it("a cancel before dispatch reaches every assigned partner once", async () => {
+    const orderId = "SO-FUL-CANCEL-1";
+    expect((await releaseOrder(orderId, "CUST-1", SPLIT)).status).toBe(202);
+    await eventually(async () => ((await simRecords(orderId)).length >= 2 ? true : undefined), 15_000, "the requests");
+    const cancel = () =>
+      call(`/v1/orders/${orderId}/cancel`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${SECRETS.erpInbound}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ reason: "customer changed their mind" }),
+      });
+    expect((await cancel()).status).toBe(202);
+    expect((await cancel()).status).toBe(202);
+    const cancellations = await eventually(
+      async () => {
+        const r = (await simRecords(orderId)).filter((x) => x.type === "fulfillment.cancelled");
+        return r.length >= 2 ? r : undefined;
+      },
+      15_000,
+      "both cancellations",
+    );
+    expect(cancellations.map((r) => [r.partner, r.requestId]).sort()).toEqual([
+      ["acme-3pl", `${orderId}:acme-3pl:1`],
+      ["edi", `${orderId}:edi:1`],
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await simRecords(orderId)).filter((x) => x.type === "fulfillment.cancelled")).toHaveLength(2);
   });
 });
