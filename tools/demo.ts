@@ -24,7 +24,7 @@ import { buildTraffic, type Send } from "./demo/traffic";
 
 const USAGE = `usage: npm run demo -- [--url http://127.0.0.1:8787] [--erp-url http://127.0.0.1:8788] [--orders 40] [--seed 1]
                        [--fast] [--duration 60] [--settle 180]
-  --url        the dockline worker (npm start)              --erp-url   the ERP simulator
+  --url        the dockline worker (npm start)              --erp-url   the ERP simulator   --3pl-url  the 3PL simulator
   --orders N   orders the ERP releases (default 40)          --seed N    the day's plan (default 1)
   --fast       no pacing: send as fast as answers come       --duration  seconds the day's webhooks take (default 60)
   --settle S   how long to wait for the ERP and read model to catch up (default 180)`;
@@ -50,6 +50,7 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
 
 const URL_BASE = (flag("--url") ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
 const ERP_URL = (flag("--erp-url") ?? "http://127.0.0.1:8788").replace(/\/+$/, "");
+const THREEPL_URL = (flag("--3pl-url") ?? "http://127.0.0.1:8789").replace(/\/+$/, "");
 const ORDERS = Math.max(1, Math.round(numberFlag("--orders", 40)));
 const SEED = Math.round(numberFlag("--seed", 1));
 const FAST = process.argv.includes("--fast");
@@ -453,6 +454,19 @@ async function summary(plan: Plan, keys: Map<string, string>, portal: Map<string
       portal.get(o.orderId)?.openExceptions ?? "—",
     ]),
   );
+
+  heading("Fulfillment (the 3PL simulator's requests)");
+  const received = await call(`${THREEPL_URL}/admin/requests`, {})
+    .then(readJson)
+    .catch(() => undefined);
+  const requests = isRecord(received) && Array.isArray(received.requests) ? received.requests.filter(isRecord) : [];
+  const asked = requests.filter((q) => q.type === "fulfillment.requested" && orders.some((o) => o.orderId === q.orderId));
+  const perPartner = new Map<string, number>();
+  for (const q of asked) perPartner.set(String(q.partner), (perPartner.get(String(q.partner)) ?? 0) + 1);
+  console.log(`  requests for this run: ${asked.length} (${[...perPartner].map(([p, n]) => `${p} ${n}`).join(", ") || "none"}), each once per idempotency key`);
+  const unrequested = orders.filter((o) => !asked.some((q) => q.orderId === o.orderId));
+  if (requests.length === 0) problems.push(`the 3PL simulator (${THREEPL_URL}) answered no requests: is \`npm start\` running it?`);
+  else if (unrequested.length > 0) problems.push(`${unrequested.length} order(s) reached no fulfilment partner, e.g. ${unrequested[0]?.orderId}`);
 
   heading("ERP (the simulator's ledger)");
   const ledger = await call(`${ERP_URL}/admin/records`, {}).then(readJson);

@@ -97,6 +97,8 @@ export const CUSTOMERS = [
 ] as const;
 
 const SKUS = ["WID-1", "GAD-2", "BOLT-9", "LAMP-4", "MUG-7", "CHAIR-3", "DESK-5", "CABLE-8"] as const;
+/** What the EDI warehouse ships: the default routes send `BULK-` lines to `edi` (docs/partners.md, "Routing"). */
+const BULK_SKUS = ["BULK-PALLET-1", "BULK-CRATE-2", "BULK-DRUM-3"] as const;
 const MIN = 60_000;
 
 /** The run's order-number prefix: the window's end hour (and the seed unless it is the default). */
@@ -224,7 +226,7 @@ export function planDay(r: Rng, opts: { orders: number; start: number; end: numb
             [2, 3],
             [3, 1],
           ] as const);
-    const skus = r.shuffle(SKUS).slice(0, lineCount);
+    const skus = r.shuffle<string>(ch === "edi" ? [...BULK_SKUS] : [...SKUS]).slice(0, lineCount);
     const lines = skus.map((sku) => ({
       sku,
       quantity: r.weighted([
