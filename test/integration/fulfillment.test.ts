@@ -195,4 +195,30 @@ describe("requests reach the partners (the 3PL simulator is the witness)", () =>
     await new Promise((r) => setTimeout(r, 1500));
     expect((await simRecords(orderId)).filter((x) => x.type === "fulfillment.cancelled")).toHaveLength(2);
   });
+
+  it("an unacknowledged request appears in GET /ops/stuck under its partner once its threshold passes, and leaves it when acknowledged", async () => {
+    const orderId = "SO-FUL-STUCK-1";
+    expect((await releaseOrder(orderId)).status).toBe(202);
+    type Stuck = {
+      items: { reason: string; orderId: string; partner?: string; requestId?: string }[];
+      unacknowledgedByPartner: { partner: string; count: number }[];
+    };
+    const stuck = async (hours: number) => (await (await ops(`/ops/stuck?unacknowledgedHours=${hours}`)).json()) as Stuck;
+    const mine = (s: Stuck) => s.items.filter((i) => i.reason === "fulfillment_not_acknowledged" && i.orderId === orderId);
+    // Within the threshold (the default 4 hours): not listed.
+    expect(mine(await stuck(4))).toEqual([]);
+    // Past it (a threshold of 0 hours): listed under acme-3pl, with its request.
+    const listed = await eventually(
+      async () => {
+        const s = await stuck(0);
+        return mine(s).length > 0 ? s : undefined;
+      },
+      10_000,
+      "the unacknowledged request in /ops/stuck",
+    );
+    expect(mine(listed)).toEqual([expect.objectContaining({ partner: "acme-3pl", requestId: `${orderId}:acme-3pl:1` })]);
+    expect(listed.unacknowledgedByPartner.find((p) => p.partner === "acme-3pl")?.count).toBeGreaterThanOrEqual(1);
+    expect((await sendAcme(milestone({ orderId, code: "fulfillment.acknowledged", occurredAt: "2026-11-20T09:05:00Z" }))).status).toBe(202);
+    await eventually(async () => (mine(await stuck(0)).length === 0 ? true : undefined), 10_000, "the request acknowledged");
+  });
 });
