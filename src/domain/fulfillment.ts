@@ -138,3 +138,19 @@ export function fulfillmentRows(
       };
     });
 }
+
+/**
+ * The lines of a released order that no request carries: unroutable (no route matched when the order was
+ * routed). Derived, not stored: once routed, the emitted requests are the record. Null before the release.
+ */
+export function unroutableLines(
+  events: readonly CanonicalEvent[],
+  commands: readonly Pick<FulfillmentCommand, "type" | "payload">[],
+): { sku: string; quantity: number }[] | null {
+  const release = events.find((e) => e.code === "order.released" && e.order);
+  if (!release?.order || events.some((e) => e.code === "order.cancelled")) return null;
+  const carried = new Set(
+    commands.filter((c) => c.type === "fulfillment.requested").flatMap((c) => ((c.payload.lines as { sku: string }[]) ?? []).map((l) => l.sku)),
+  );
+  return release.order.lines.filter((l) => !carried.has(l.sku)).map((l) => ({ sku: l.sku, quantity: l.quantity }));
+}

@@ -8,7 +8,7 @@ import type { EmittedCommand, ErpCommand } from "./commands";
 import { keysOf } from "./correlation";
 import { decide } from "./decider";
 import type { CanonicalEvent } from "./event";
-import { destinationOf, type FulfillmentCommand, fulfillmentCommands, fulfillmentRows } from "./fulfillment";
+import { destinationOf, type FulfillmentCommand, fulfillmentCommands, fulfillmentRows, unroutableLines } from "./fulfillment";
 import { identityText } from "./identity";
 import type { FulfillmentRow, ProjectionMessage } from "./messages";
 import type { FulfillmentRoute } from "./routing";
@@ -125,6 +125,7 @@ export function orderStep(input: OrderStepInput): OrderStep {
       projection: withRequests(
         projectionOf(state, now, last.correlationId, new Set(accepted.map((a) => a.event.eventId))),
         fulfillmentRows(orderId, events, [...input.fulfilment, ...fulfilment.commands], now),
+        unroutableLines(events, [...input.fulfilment, ...fulfilment.commands]),
       ),
       keys: keysOf(state).filter((k) => !input.keys.has(k)),
       deliveries: fulfilment.commands,
@@ -162,9 +163,35 @@ export function projectionOf(
   return { kind: "projection", order, opsExceptions: opsExceptions(state), correlationId };
 }
 
-/** The projection with the order's fulfillment requests, when it has any (older messages carry none). */
-function withRequests(projection: ReturnType<typeof projectionOf>, rows: FulfillmentRow[]): ReturnType<typeof projectionOf> {
-  return projection && rows.length > 0 ? { ...projection, fulfillment: rows } : projection;
+/**
+ * The projection with the order's fulfillment requests (older messages carry none), and lines no route
+ * matched as an exception for ops (GET /ops/stuck lists it under needs_review; the customer never sees it).
+ */
+function withRequests(
+  projection: ReturnType<typeof projectionOf>,
+  rows: FulfillmentRow[],
+  unroutable: { sku: string; quantity: number }[] | null,
+): ReturnType<typeof projectionOf> {
+  if (!projection) return projection;
+  const lines = unroutable ?? [];
+  const exception =
+    lines.length > 0
+      ? [
+          {
+            id: `unroutable:${projection.order.orderId}`,
+            kind: "unroutable",
+            reason: null,
+            shipmentId: null,
+            occurredAt: projection.order.statusAt ?? projection.order.updatedAt,
+            description: `no fulfillment route matches ${lines.map((l) => `${l.sku} × ${l.quantity}`).join(", ")}: route it (FULFILLMENT_ROUTES) and replay, or ship it by hand`,
+          },
+        ]
+      : [];
+  return {
+    ...projection,
+    ...(rows.length > 0 ? { fulfillment: rows } : {}),
+    ...(exception.length > 0 ? { opsExceptions: [...(projection.opsExceptions ?? []), ...exception] } : {}),
+  };
 }
 
 /** Content identity of an event, to tell a true duplicate from a conflicting re-use of an id. */

@@ -1,6 +1,7 @@
 // Fulfillment orchestration inside workerd (DESIGN §3.9): a release routed to the right partners, each
 // request delivered exactly once, cancellations before dispatch, and the assignment rule for what the
 // partners report back.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
@@ -220,5 +221,32 @@ describe("requests reach the partners (the 3PL simulator is the witness)", () =>
     expect(listed.unacknowledgedByPartner.find((p) => p.partner === "acme-3pl")?.count).toBeGreaterThanOrEqual(1);
     expect((await sendAcme(milestone({ orderId, code: "fulfillment.acknowledged", occurredAt: "2026-11-20T09:05:00Z" }))).status).toBe(202);
     await eventually(async () => (mine(await stuck(0)).length === 0 ? true : undefined), 10_000, "the request acknowledged");
+  });
+});
+
+describe("unroutable lines", () => {
+  it("a line no route matches is kept on the order and listed for ops in /ops/stuck (needs review); the routable lines go out", async () => {
+    const orderId = "SO-FUL-UNROUTABLE-1";
+    // This order's routes have no catch-all: only BULK- lines go anywhere (the shipped routes route everything).
+    const orderEnv = await runInDurableObject(env.ORDERS.getByName(orderId), (instance) => (instance as unknown as { env: Env }).env);
+    const saved = orderEnv.FULFILLMENT_ROUTES;
+    Object.assign(orderEnv, { FULFILLMENT_ROUTES: JSON.stringify([{ partner: "edi", when: { skuPrefixes: ["BULK-"] } }]) });
+    try {
+      expect((await releaseOrder(orderId, "CUST-1", SPLIT)).status).toBe(202);
+    } finally {
+      Object.assign(orderEnv, { FULFILLMENT_ROUTES: saved });
+    }
+    const view = await orderStub(env, orderId).inspect();
+    expect(view.deliveries.map((d) => d.partner)).toEqual(["edi"]);
+    expect(view.unroutable).toEqual([{ index: 1, sku: "WID-1", quantity: 2 }]);
+    const listed = await eventually(
+      async () => {
+        const s = (await (await ops("/ops/stuck")).json()) as { items: { orderId: string; reason: string; detail: string }[] };
+        return s.items.find((i) => i.orderId === orderId && i.detail.includes("no fulfillment route"));
+      },
+      10_000,
+      "the unroutable order in /ops/stuck",
+    );
+    expect(listed.detail).toContain("WID-1 × 2");
   });
 });
