@@ -48,7 +48,8 @@ export function fulfillmentCommands(
   let unroutable: FulfillmentDecision["unroutable"] = [];
   let requested = emitted.filter((c) => c.type === "fulfillment.requested");
   // Routed once: an order cancelled before its release arrived has nothing to ask of anyone.
-  if (release?.order && requested.length === 0 && !cancel) {
+  // No routes at all: this deployment does not orchestrate fulfilment (nothing is requested or unroutable).
+  if (release?.order && requested.length === 0 && !cancel && routes.length > 0) {
     const routing = route({ ...release.order, lines: release.order.lines }, routes);
     unroutable = routing.unroutable;
     const asked = routing.requests.map((r) => {

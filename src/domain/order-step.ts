@@ -125,7 +125,8 @@ export function orderStep(input: OrderStepInput): OrderStep {
       projection: withRequests(
         projectionOf(state, now, last.correlationId, new Set(accepted.map((a) => a.event.eventId))),
         fulfillmentRows(orderId, events, [...input.fulfilment, ...fulfilment.commands], now),
-        unroutableLines(events, [...input.fulfilment, ...fulfilment.commands]),
+        // No routes at all: this deployment does not orchestrate fulfilment, and nothing is unroutable.
+        input.routes.length > 0 ? unroutableLines(events, [...input.fulfilment, ...fulfilment.commands]) : null,
       ),
       keys: keysOf(state).filter((k) => !input.keys.has(k)),
       deliveries: fulfilment.commands,

@@ -94,6 +94,11 @@ describe("on release", () => {
     expect(fulfillmentCommands(ORDER, [release()], [{ partner: "other" }], emitted).commands).toEqual([]);
   });
 
+  it("with no routes at all (a deployment that does not orchestrate fulfilment) requests nothing and flags nothing", () => {
+    const d = given([], []).step(release());
+    expect(d).toEqual({ commands: [], unroutable: [] });
+  });
+
   it("keeps the lines no route matches as unroutable, and requests the rest", () => {
     const d = given([], [{ partner: "edi", when: { skuPrefixes: ["BULK-"] } }]).step(release());
     expect(d.commands.map((c) => c.destination)).toEqual(["fulfillment:edi"]);
