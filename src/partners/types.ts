@@ -104,6 +104,12 @@ export interface PartnerModule<Name extends string = string> extends Adapter {
   sign: Sign;
   /** For formats fulfilment partners are sent orders in: the format's name and how a request is written. */
   fulfillment?: { format: FulfillmentFormat; request: FormatFulfillment };
+  /**
+   * For formats whose senders expect a functional acknowledgement of what they sent (X12: a 997 per
+   * interchange): written from the authentic request, returned in the webhook's answer. Undefined when
+   * there is nothing to acknowledge.
+   */
+  acknowledge?(req: InboundWebhook): { format: string; body: string } | undefined;
 }
 
 /** An authentic payload we cannot map: kept in quarantine with this reason for ops to fix and replay. */

@@ -74,7 +74,9 @@ export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }
 
     const answer = await receive(c.env, partner, req, correlationId);
     c.set("outcomes", [...answer.results.map((r) => r.outcome), ...(answer.ignored ? ["ignored"] : []), ...(answer.warnings ? ["warning"] : [])]);
-    return c.json(answer, 202);
+    // A sender that expects a functional acknowledgement (an EDI gateway: a 997) gets it in the answer.
+    const acknowledgement = partner.impl.acknowledge?.(req);
+    return c.json(acknowledgement ? { ...answer, acknowledgement } : answer, 202);
   },
 );
 

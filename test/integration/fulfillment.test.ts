@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
+import { parseX12 } from "../../src/partners/x12/parse";
 import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 import { sendAs } from "../helpers/partners";
 
@@ -17,7 +18,18 @@ describe("assignment", () => {
     expect((await releaseOrder("SO-1001")).status).toBe(202);
     const res = await sendAs("edi", edi945);
     expect(res.status).toBeLessThan(300);
-    const answer = (await res.json()) as { correlationId: string; results: { orderId?: string; outcome: string; quarantineId?: string; reason?: string }[] };
+    const answer = (await res.json()) as {
+      correlationId: string;
+      results: { orderId?: string; outcome: string; quarantineId?: string; reason?: string }[];
+      acknowledgement?: { format: string; body: string };
+    };
+    // Every inbound interchange is acknowledged to the gateway with a 997: its sets were received whole.
+    expect(answer.acknowledgement?.format).toBe("x12-997");
+    const ack = parseX12(new TextEncoder().encode(answer.acknowledgement?.body ?? ""));
+    const segments = ack.groups[0]?.sets[0]?.segments.map((seg) => [seg.id, ...seg.elements].join("*")) ?? [];
+    expect(ack.groups[0]?.functionalId).toBe("FA");
+    expect(segments.filter((seg) => seg.startsWith("AK5"))).toEqual(["AK5*A", "AK5*A"]);
+    expect(segments.find((seg) => seg.startsWith("AK9"))).toMatch(/^AK9\*A\*2\*2\*2/);
     const mine = answer.results.find((r) => r.orderId === "SO-1001");
     expect(mine).toMatchObject({ outcome: "quarantined", reason: "not assigned: order SO-1001 is not assigned to edi" });
     const view = await orderStub(env, "SO-1001").inspect();

@@ -92,6 +92,13 @@ describe("X12 envelope problems through the ingress", () => {
       expect.objectContaining({ orderId, outcome: "accepted" }),
       { outcome: "quarantined", quarantineId: expect.stringMatching(/^q_/), reason: "unsupported transaction set 997 (ST02 0002)" },
     ]);
+    // The gateway's 997: the 945 accepted, the set we cannot process rejected (AK5 R, code 1), the group
+    // partially accepted.
+    const ack = (a as unknown as { acknowledgement?: { format: string; body: string } }).acknowledgement;
+    expect(ack?.format).toBe("x12-997");
+    expect(ack?.body).toContain("AK5*A~");
+    expect(ack?.body).toMatch(/AK5\*R\*1~/);
+    expect(ack?.body).toMatch(/AK9\*P\*2\*2\*1~/);
   });
 
   it("does not process a set whose SE01 miscounts it, processes the others, and quarantines the interchange", async () => {

@@ -5,6 +5,7 @@
 import { collectScans } from "../scan";
 import { signSharedToken, verifySharedToken } from "../schemes/shared-token";
 import { type InboundWebhook, type MapResult, type MappedEvent, type PartnerModule, Unmappable } from "../types";
+import { build997, decideAcks } from "./ack-997";
 import { formatX12Request } from "./fulfillment";
 import { map214 } from "./map-214";
 import { map945 } from "./map-945";
@@ -17,6 +18,20 @@ export const x12: PartnerModule<"x12"> = {
   name: "x12",
   contentTypes: ["application/edi-x12"],
   fulfillment: { format: "x12-940", request: formatX12Request },
+
+  // Every interchange gets its 997: each set accepted, accepted with errors (an envelope that miscounts) or
+  // rejected (unsupported, or its SE disagrees). Numbered after the inbound ISA13, so a re-sent interchange
+  // gets the same 997.
+  acknowledge(req) {
+    let interchange: ReturnType<typeof parseX12>;
+    try {
+      interchange = parseX12(req.raw);
+    } catch {
+      return undefined;
+    }
+    const body = build997(interchange, decideAcks(interchange), { controlNumber: Number(interchange.control) || 1, at: req.receivedAt });
+    return body ? { format: "x12-997", body } : undefined;
+  },
 
   async verify(req, secrets) {
     await verifySharedToken(secrets, req.headers, X12_AUTH);
