@@ -15,7 +15,9 @@ const WebhookResult = z
       z.object({
         eventId: z.string().optional(),
         orderId: z.string().optional(),
-        outcome: z.enum(["accepted", "duplicate", "parked", "quarantined"]),
+        outcome: z.enum(["accepted", "duplicate", "parked", "quarantined"]).openapi({
+          description: "quarantined also when a fulfilment partner reports on an order not routed to it (reason: not assigned: …)",
+        }),
         quarantineId: z.string().optional(),
         reason: z.string().optional().openapi({
           description: "Why it was quarantined: unmappable, a part that could not be processed, or a conflicting duplicate (the recorded version stands)",
@@ -27,6 +29,13 @@ const WebhookResult = z
       .array(z.string())
       .optional()
       .openapi({ description: "Problems the partner should fix that did not stop processing (e.g. an X12 trailer that miscounts its sets)" }),
+    acknowledgement: z
+      .object({ format: z.string().openapi({ example: "x12-997" }), body: z.string() })
+      .optional()
+      .openapi({
+        description:
+          "The functional acknowledgement the sender's format expects (X12: a 997 for the interchange: each set accepted, accepted with errors, or rejected)",
+      }),
   })
   .openapi("WebhookResult");
 
