@@ -463,7 +463,11 @@ async function summary(plan: Plan, keys: Map<string, string>, portal: Map<string
   const asked = requests.filter((q) => q.type === "fulfillment.requested" && orders.some((o) => o.orderId === q.orderId));
   const perPartner = new Map<string, number>();
   for (const q of asked) perPartner.set(String(q.partner), (perPartner.get(String(q.partner)) ?? 0) + 1);
+  const acknowledged = asked.filter(
+    (q) => Array.isArray(q.responses) && q.responses.some((s) => isRecord(s) && s.milestone === "acknowledged" && s.status === 202),
+  );
   console.log(`  requests for this run: ${asked.length} (${[...perPartner].map(([p, n]) => `${p} ${n}`).join(", ") || "none"}), each once per idempotency key`);
+  console.log(`  acknowledged back to dockline by the simulator: ${acknowledged.length}`);
   const unrequested = orders.filter((o) => !asked.some((q) => q.orderId === o.orderId));
   if (requests.length === 0) problems.push(`the 3PL simulator (${THREEPL_URL}) answered no requests: is \`npm start\` running it?`);
   else if (unrequested.length > 0) problems.push(`${unrequested.length} order(s) reached no fulfilment partner, e.g. ${unrequested[0]?.orderId}`);

@@ -469,6 +469,34 @@ async function orderPage(c: C) {
         </table>
       </section>
       <section class="card">
+        <h2>Fulfillment requests</h2>
+        {view.unroutable.length > 0 ? (
+          <p class="bad" data-testid="unroutable">
+            No route matches: {view.unroutable.map((l) => `${l.sku} × ${l.quantity}`).join(", ")}
+          </p>
+        ) : null}
+        <table data-testid="fulfillment-requests">
+          <tbody>
+            {view.deliveries.map((d) => (
+              <tr>
+                <td>{d.partner}</td>
+                <td>{d.type}</td>
+                <td class="muted">{String((d.payload as { requestId?: string }).requestId ?? d.key)}</td>
+                <td>{((d.payload as { lines?: { sku: string; quantity: number }[] }).lines ?? []).map((l) => `${l.sku} × ${l.quantity}`).join(", ")}</td>
+                <td>
+                  {d.ackedAt
+                    ? `delivered ${d.ackedAt}`
+                    : d.deadAt
+                      ? `dead: ${d.lastError ?? ""}`
+                      : `pending (${d.attempts} attempts)${d.lastError ? `: ${d.lastError}` : ""}`}
+                </td>
+                <td>{d.type === "fulfillment.requested" ? (d.acknowledgedAt ? `acknowledged ${d.acknowledgedAt}` : "not acknowledged") : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card">
         <h2>State</h2>
         <pre>{JSON.stringify(view.state, null, 2)}</pre>
         <h2>Outbox ({view.outbox.length})</h2>

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import edi945 from "../../src/partners/x12/fixtures/two-945s.edi?raw";
 import { orderStub } from "../../src/orders";
 import { parseX12 } from "../../src/partners/x12/parse";
-import { call, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
+import { call, consoleLogin, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 import { sendAs } from "../helpers/partners";
 
 const ops = (path: string) => call(path, { headers: { Authorization: `Bearer ${SECRETS.ops}` } });
@@ -97,6 +97,14 @@ describe("requests on release", () => {
       ["acme-3pl", "2026-11-20T09:05:00.000Z"],
       ["edi", null],
     ]);
+    // The console's order view shows each request: partner, lines, delivery, acknowledgement.
+    const cookie = ((await consoleLogin()).headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    const html = await (await call(`/ops/console/orders?orderId=${orderId}`, { headers: { Cookie: cookie } })).text();
+    const section = html.slice(html.indexOf('data-testid="fulfillment-requests"'));
+    expect(section).toContain("acme-3pl");
+    expect(section).toContain("WID-1 × 1");
+    expect(section).toContain("acknowledged 2026-11-20T09:05:00.000Z");
+    expect(section).toContain("not acknowledged");
   });
 });
 
