@@ -6,7 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DeliveryFailure, FailOutcome } from "../src/domain/delivery";
 import type { CanonicalEvent } from "../src/domain/event";
-import { contentHash, type IngestOutcome, type IngestResult, orderStep, projectionOf } from "../src/domain/order-step";
+import { contentHash, type IngestOutcome, type IngestResult, orderStep, reprojectionOf } from "../src/domain/order-step";
 import { log } from "../src/platform/log";
 import type { ErpClaim, ErpCursor } from "./order-erp";
 import { inspection, type OrderInspection, type ReconcileInfo, reconcileInfo } from "./order-ops";
@@ -162,7 +162,8 @@ export class OrderDO extends DurableObject<Env> {
     if (!state) return false;
     const now = new Date().toISOString();
     this.ctx.storage.transactionSync(() => {
-      const projection = projectionOf(state, this.store.getMeta("updated_at") ?? now, correlationId);
+      const input = { ...this.store.holding(), orderId: this.store.orderId(), routes: routesFromEnv(this.env), fulfilment: this.deliveries.emitted() };
+      const projection = reprojectionOf(input, state, this.store.getMeta("updated_at") ?? now, correlationId);
       if (projection) this.outbox.put("projection", projection, now);
       this.erp.progressChanged(now, correlationId);
       for (const deadLetter of this.erp.deadLetters()) this.outbox.put("projection", { kind: "dead-letter", deadLetter, correlationId }, now);

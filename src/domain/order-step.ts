@@ -164,6 +164,21 @@ export function projectionOf(
   return { kind: "projection", order, opsExceptions: opsExceptions(state), correlationId };
 }
 
+/** A full re-projection: the view with its whole timeline, the fulfillment requests, unroutable lines. */
+export function reprojectionOf(
+  input: Pick<OrderStepInput, "orderId" | "held" | "fulfilment" | "routes">,
+  state: OrderState,
+  updatedAt: string,
+  correlationId: string,
+): ReturnType<typeof projectionOf> {
+  const events = [...input.held.values()].map((h) => h.event);
+  return withRequests(
+    projectionOf(state, updatedAt, correlationId),
+    fulfillmentRows(input.orderId, events, input.fulfilment, updatedAt),
+    input.routes.length > 0 ? unroutableLines(events, input.fulfilment) : null,
+  );
+}
+
 /**
  * The projection with the order's fulfillment requests (older messages carry none), and lines no route
  * matched as an exception for ops (GET /ops/stuck lists it under needs_review; the customer never sees it).
