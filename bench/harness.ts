@@ -118,6 +118,9 @@ export function benchDocklineConfig(o: ConfigOptions = {}, source = "wrangler.to
   replace("main", /^main = "([^"]+)"$/, (m) => `main = "${rel(o.main ?? m[1] ?? "")}"`);
   replace("migrations_dir", /^migrations_dir = "([^"]+)"$/, (m) => `migrations_dir = "${rel(m[1] ?? "")}"`);
   replace("the partner rate limit", /^simple = \{ limit = \d+, period = (\d+) \}$/, (m) => `simple = { limit = 100000000, period = ${m[1]} }`);
+  // No fulfilment orchestration: the bench measures ingest, the read model and the ERP, and runs no 3PL
+  // simulator (with routes, every release would retry its requests into nothing for the whole run).
+  replace("FULFILLMENT_ROUTES", /^FULFILLMENT_ROUTES = '''\[[\s\S]*?\]'''$/, () => `FULFILLMENT_ROUTES = "[]"`);
   if (o.projectionBatchTimeout !== undefined) {
     replace(
       "the projection consumer",
