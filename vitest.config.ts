@@ -47,32 +47,27 @@ function accessKeys() {
   };
 }
 
+/** Bundles tools/<name>/src/index.ts into .cache/<name>.mjs, as wrangler would for a worker. */
+function bundleSimulator(name: "erp-sim" | "3pl-sim") {
+  return build({
+    entryPoints: [`tools/${name}/src/index.ts`],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"],
+    outfile: `.cache/${name}.mjs`,
+    logLevel: "warning",
+  });
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const access = accessKeys();
-  // Auxiliary workers must be plain JavaScript: bundle the simulator the way wrangler would.
-  await build({
-    entryPoints: ["tools/erp-sim/src/index.ts"],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
-    outfile: ".cache/erp-sim.mjs",
-    logLevel: "warning",
-  });
-  await build({
-    entryPoints: ["tools/3pl-sim/src/index.ts"],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*"],
-    outfile: ".cache/3pl-sim.mjs",
-    logLevel: "warning",
-  });
+  // Auxiliary workers must be plain JavaScript: bundle the simulators the way wrangler would.
+  await bundleSimulator("erp-sim");
+  await bundleSimulator("3pl-sim");
   await build({
     entryPoints: ["test/peers/worker.ts"],
     bundle: true,

@@ -2,6 +2,7 @@
 // one 945 (Warehouse Shipping Advice) per order, with every control number and count right (ISA13 = IEA02,
 // GS06 = GE02, ST02 = SE02, SE01 = segments from ST to SE, GE01 = sets, IEA01 = groups). The layout follows
 // src/partners/x12/fixtures/two-945s.edi.
+import { isaSegment } from "../sim-kit/x12";
 import type { PlannedOrder, PlannedShipment } from "./plan";
 import { EDI_WAREHOUSE, local } from "./places";
 
@@ -31,31 +32,11 @@ export function set945(o: PlannedOrder, s: PlannedShipment): string[] {
   ];
 }
 
-const fixed = (v: string, width: number) => v.padEnd(width, " ").slice(0, width);
-
 /** The interchange: ISA/GS around the sets, counts and control numbers computed. Segments end in `~` + LF. */
 export function interchange(sets: readonly string[][], control: number, at: number): string {
   const t = local(at, 0);
   const isaControl = String(control).padStart(9, "0");
-  const isa = [
-    "ISA",
-    "00",
-    fixed("", 10),
-    "00",
-    fixed("", 10),
-    "ZZ",
-    fixed(SENDER, 15),
-    "ZZ",
-    fixed(RECEIVER, 15),
-    t.date.slice(2),
-    t.time.slice(0, 4),
-    "U",
-    "00401",
-    isaControl,
-    "0",
-    "P",
-    ">",
-  ].join("*");
+  const isa = isaSegment({ sender: SENDER, receiver: RECEIVER, date: t.date.slice(2), time: t.time.slice(0, 4), control });
   const segments = [isa, `GS*SW*${SENDER}*${RECEIVER}*${t.date}*${t.time.slice(0, 4)}*${control}*X*004010`];
   sets.forEach((body, k) => {
     const st = String(k + 1).padStart(4, "0");

@@ -5,6 +5,8 @@
 // Delays are waited out here in the worker so they never block the single ledger Durable Object.
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
+import { answerFallbacks, sleep } from "../../sim-kit/http";
+import { checkJson, parseJson } from "../../sim-kit/json";
 import { firstSecret, verifyBearer, verifyStandardWebhook } from "./auth";
 import { type FaultDecision, FaultInputSchema, faultView } from "./faults";
 import { recordNoOf, type StoredRequest, ThreePlLedger } from "./ledger";
@@ -27,7 +29,6 @@ const app = new Hono<{ Bindings: Env }>();
 /** The one ledger instance: all state in one place makes every idempotency decision atomic. */
 const ledger = (env: Env) => env.LEDGER.getByName("ledger");
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const MAX_KEY_LENGTH = 512;
 
 // Echo the caller's correlation id and Idempotency-Key, so an answer says which request it is about.
@@ -148,23 +149,11 @@ async function send(env: Env, requests: readonly StoredRequest[], milestones: re
 
 // ---- Admin API: simulator-only surface, no auth (a real 3PL has nothing like it; never expose it) ----
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** Parses an admin body with `schema`, or the problem+json answer naming what is wrong. */
 async function adminBody<T>(c: AppContext, schema: z.ZodType<T>, slug: string, title: string) {
-  const parsed = parseJson(await c.req.text());
-  const input = schema.safeParse(parsed.ok ? parsed.value : undefined);
-  if (input.success) return { ok: true as const, data: input.data };
-  const errors = parsed.ok
-    ? input.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
-    : [{ path: "", message: "The body is not valid JSON." }];
-  return { ok: false as const, response: problem(400, slug, title, "See `errors`.", { errors }) };
+  const input = checkJson(await c.req.text(), schema);
+  if (input.ok) return input;
+  return { ok: false as const, response: problem(400, slug, title, "See `errors`.", { errors: input.errors }) };
 }
 
 app.get("/admin/faults", async (c) => c.json(faultView(await ledger(c.env).getFaults(), Date.now())));
@@ -227,18 +216,7 @@ function readable(request: StoredRequest) {
   return { ...request, body };
 }
 
-// ---- Fallbacks ----
-
-app.notFound(async (c) => {
-  await c.req.text().catch(() => ""); // read before answering, as on every route
-  return problem(404, "not-found", "Not Found", `No route for ${c.req.method} ${c.req.path}.`);
-});
-
-app.onError((err) => {
-  // Logged for whoever runs the simulator; never returned to the caller.
-  console.error("3pl-sim: unhandled error", err);
-  return problem(500, "internal-error", "Internal Server Error", "An unexpected error occurred.");
-});
+answerFallbacks(app, "3pl-sim", problem);
 
 export { ThreePlLedger };
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

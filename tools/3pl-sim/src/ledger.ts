@@ -1,7 +1,8 @@
 // The 3PL's books: one Durable Object instance holding every recorded request, the answers sent back, the
 // stats, the fault config and the respond mode. Each RPC method is synchronous (no await), so every
-// read-then-write is atomic by construction; the multi-statement ones also run in transactionSync.
-import { DurableObject } from "cloudflare:workers";
+// read-then-write is atomic by construction; the multi-statement ones also run in transactionSync. What it
+// keeps as the ERP simulator's ledger does (stats, faults, numbering) is ../../sim-kit/ledger.ts.
+import { SimLedger } from "../../sim-kit/ledger";
 import { decideFault, type FaultConfig, FaultConfigSchema, type FaultDecision, type FaultInput, NO_FAULTS, toFaultConfig } from "./faults";
 import type { Milestone } from "./milestones";
 import { type RespondMode, RespondModeSchema } from "./mode";
@@ -68,7 +69,6 @@ export interface Stats {
   responsesSent: number;
   responseFailures: number;
 }
-type StatName = keyof Stats;
 const NO_STATS: Stats = {
   received: 0,
   replays: 0,
@@ -98,46 +98,39 @@ type ResponseRow = { record_no: number; milestone: string; status: number | null
 
 const COLUMNS = "record_no, partner, type, request_id, order_id, idempotency_key, fingerprint, body, correlation_id, received_at, replays, details";
 
-export class ThreePlLedger extends DurableObject<unknown> {
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env);
-    // A key is unique per partner and message type: the contract gives a cancellation the request id of the
-    // request it cancels, so the two may arrive under the same Idempotency-Key and are still two messages.
-    // Record numbers come from `meta`, which a reset leaves alone: a record id is never reissued.
-    this.ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS requests (
-        record_no INTEGER PRIMARY KEY,
-        partner TEXT NOT NULL,
-        type TEXT NOT NULL,
-        request_id TEXT NOT NULL,
-        order_id TEXT NOT NULL,
-        idempotency_key TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        body TEXT NOT NULL,
-        correlation_id TEXT,
-        received_at TEXT NOT NULL,
-        replays INTEGER NOT NULL DEFAULT 0,
-        details TEXT NOT NULL,
-        UNIQUE (partner, type, idempotency_key)
-      );
-      CREATE INDEX IF NOT EXISTS requests_by_order ON requests (order_id, partner);
-      CREATE TABLE IF NOT EXISTS responses (record_no INTEGER NOT NULL, milestone TEXT NOT NULL, status INTEGER, sent_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS milestones (
-        partner TEXT NOT NULL, request_id TEXT NOT NULL, milestone TEXT NOT NULL, occurred_at TEXT NOT NULL,
-        PRIMARY KEY (partner, request_id, milestone)
-      );
-      CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS faults (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS mode (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-    `);
-  }
+// A key is unique per partner and message type: the contract gives a cancellation the request id of the
+// request it cancels, so the two may arrive under the same Idempotency-Key and are still two messages.
+// Record numbers come from `meta`, which a reset leaves alone: a record id is never reissued.
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS requests (
+    record_no INTEGER PRIMARY KEY,
+    partner TEXT NOT NULL,
+    type TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    body TEXT NOT NULL,
+    correlation_id TEXT,
+    received_at TEXT NOT NULL,
+    replays INTEGER NOT NULL DEFAULT 0,
+    details TEXT NOT NULL,
+    UNIQUE (partner, type, idempotency_key)
+  );
+  CREATE INDEX IF NOT EXISTS requests_by_order ON requests (order_id, partner);
+  CREATE TABLE IF NOT EXISTS responses (record_no INTEGER NOT NULL, milestone TEXT NOT NULL, status INTEGER, sent_at TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS milestones (
+    partner TEXT NOT NULL, request_id TEXT NOT NULL, milestone TEXT NOT NULL, occurred_at TEXT NOT NULL,
+    PRIMARY KEY (partner, request_id, milestone)
+  );
+  CREATE TABLE IF NOT EXISTS mode (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
+`;
 
-  /** Decide the fault for one request, counting injected failures. Never touches the records. */
-  admit(orderId: string): FaultDecision {
-    const decision = decideFault(this.readFaults(), { now: Date.now(), orderId, random: Math.random });
-    if (decision.kind !== "pass") this.bump("injectedFailures");
-    return decision;
+const FAULTS = { schema: FaultConfigSchema, none: NO_FAULTS, toConfig: toFaultConfig, decide: decideFault };
+
+export class ThreePlLedger extends SimLedger<Stats, FaultConfig, FaultInput, FaultDecision> {
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env, FAULTS, NO_STATS, TABLES);
   }
 
   /** Idempotency check and insert, as one transaction. A new record comes back with the respond mode. */
@@ -160,11 +153,7 @@ export class ThreePlLedger extends DurableObject<unknown> {
           detail: `Idempotency-Key ${input.idempotencyKey} was already used for ${recordId(existing)} (${existing.type}) with a different body.`,
         };
       }
-      const recordNo = sql
-        .exec<{ value: number }>(
-          "INSERT INTO meta (name, value) VALUES ('last_record_no', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-        )
-        .one().value;
+      const recordNo = this.nextNumber("last_record_no");
       const details = { lines: request.lines, shipTo: request.shipTo, ...(request.x12 ? { x12: request.x12 } : {}) };
       const row: RequestRow = {
         record_no: recordNo,
@@ -268,24 +257,7 @@ export class ThreePlLedger extends DurableObject<unknown> {
 
   /** The next X12 interchange control number (ISA13/GS06) for what we send; never reused, even after a reset. */
   nextControlNumber(): number {
-    return this.ctx.storage.sql
-      .exec<{ value: number }>("INSERT INTO meta (name, value) VALUES ('last_control', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value")
-      .one().value;
-  }
-
-  getFaults(): FaultConfig {
-    return this.readFaults();
-  }
-
-  setFaults(input: FaultInput): FaultConfig {
-    const config = toFaultConfig(input, Date.now());
-    this.ctx.storage.sql.exec("INSERT INTO faults (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config", JSON.stringify(config));
-    return config;
-  }
-
-  clearFaults(): FaultConfig {
-    this.ctx.storage.sql.exec("DELETE FROM faults");
-    return NO_FAULTS;
+    return this.nextNumber("last_control");
   }
 
   /** The mode set by PUT /admin/respond-mode; null when none is. */
@@ -294,7 +266,7 @@ export class ThreePlLedger extends DurableObject<unknown> {
   }
 
   setRespondMode(mode: RespondMode): RespondMode {
-    this.ctx.storage.sql.exec("INSERT INTO mode (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config", JSON.stringify(mode));
+    this.writeConfig("mode", mode);
     return mode;
   }
 
@@ -336,26 +308,8 @@ export class ThreePlLedger extends DurableObject<unknown> {
     return rows.map((r) => toStored(r, byRecord.get(r.record_no) ?? []));
   }
 
-  private readFaults(): FaultConfig {
-    const row = this.ctx.storage.sql.exec<{ config: string }>("SELECT config FROM faults WHERE id = 1").toArray()[0];
-    return row === undefined ? NO_FAULTS : FaultConfigSchema.parse(JSON.parse(row.config));
-  }
-
   private readMode(): RespondMode | null {
-    const row = this.ctx.storage.sql.exec<{ config: string }>("SELECT config FROM mode WHERE id = 1").toArray()[0];
-    return row === undefined ? null : RespondModeSchema.parse(JSON.parse(row.config));
-  }
-
-  private readStats(): Stats {
-    const stats: Stats = { ...NO_STATS };
-    for (const { name, value } of this.ctx.storage.sql.exec<{ name: string; value: number }>("SELECT name, value FROM stats")) {
-      if (Object.hasOwn(stats, name)) stats[name as StatName] = value;
-    }
-    return stats;
-  }
-
-  private bump(name: StatName): void {
-    this.ctx.storage.sql.exec("INSERT INTO stats (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1", name);
+    return this.readConfig("mode", RespondModeSchema);
   }
 }
 

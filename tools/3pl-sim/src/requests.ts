@@ -4,6 +4,7 @@
 // with its N4 for the ship-to. Reading is tolerant on purpose: the simulator refuses what a 3PL would
 // refuse (no order, no request), not every rule of the standard.
 import { z } from "zod";
+import { canonicalJson } from "../../sim-kit/json";
 import { el, readSegments, type Segment } from "./x12";
 
 export const REQUEST_TYPES = ["fulfillment.requested", "fulfillment.cancelled"] as const;
@@ -149,22 +150,4 @@ function shipTo(segments: readonly Segment[]): Place {
 
 function definedOnly(place: { city?: string | undefined; region?: string | undefined; country?: string | undefined }): Place {
   return Object.fromEntries(Object.entries(place).filter(([, v]) => typeof v === "string" && v.trim() !== "")) as Place;
-}
-
-/** JSON with object keys sorted recursively, so equal bodies compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === "object" && value !== null) {
-    // fromEntries defines own properties, so a "__proto__" key stays data and never touches the prototype.
-    return Object.fromEntries(
-      Object.entries(value)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
 }

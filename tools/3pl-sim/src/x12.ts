@@ -1,7 +1,9 @@
 // X12, as much as a 3PL simulator needs: a tolerant reader (segments and elements, separators taken from
 // the ISA when it has them) for the 940s dockline sends, and a writer of whole interchanges (ISA/GS/ST…SE/
 // GE/IEA with matching counts and control numbers) for the 945, 214 and 997 a warehouse sends back. The
-// writer is strict because dockline's reader is: a fixed-width ISA, one interchange per request.
+// writer is strict because dockline's reader is: a fixed-width ISA (../../sim-kit/x12.ts, which the demo's
+// 945s share), one interchange per request.
+import { clean, isaSegment } from "../../sim-kit/x12";
 
 export interface Segment {
   /** Upper-case segment id, e.g. "W05". */
@@ -49,12 +51,6 @@ export interface Envelope {
   receiver: string;
 }
 
-/** Values must not carry our separators or line breaks: they would split an element or a segment. */
-function clean(value: string): string {
-  return value.replace(/[*~>\r\n]/g, "-");
-}
-
-const fixed = (value: string, width: number) => clean(value).slice(0, width).padEnd(width, " ");
 const ymd = (d: Date) => d.toISOString().slice(0, 10).replaceAll("-", "");
 const hm = (d: Date) => d.toISOString().slice(11, 16).replace(":", "");
 
@@ -65,26 +61,7 @@ export const x12DateTime = (d: Date) => ({ date: ymd(d), time: hm(d) });
 export function interchange(envelope: Envelope, functionalId: string, sets: readonly SetToWrite[]): string {
   const segment = (elements: readonly string[]) => `${elements.map(clean).join("*")}~`;
   const { control, at } = envelope;
-  // ISA elements are fixed-width; the 16th separator lands at offset 103, ISA16 at 104, the terminator at 105.
-  const isa = [
-    "ISA",
-    "00",
-    fixed("", 10),
-    "00",
-    fixed("", 10),
-    "ZZ",
-    fixed(envelope.sender, 15),
-    "ZZ",
-    fixed(envelope.receiver, 15),
-    ymd(at).slice(2),
-    hm(at),
-    "U",
-    "00401",
-    String(control).padStart(9, "0"),
-    "0",
-    "P",
-    ">",
-  ].join("*");
+  const isa = isaSegment({ sender: envelope.sender, receiver: envelope.receiver, date: ymd(at).slice(2), time: hm(at), control });
   const out = [`${isa}~`, segment(["GS", functionalId, envelope.sender, envelope.receiver, ymd(at), hm(at), String(control), "X", "004010"])];
   sets.forEach((set, i) => {
     const st = String(i + 1).padStart(4, "0");

@@ -1,4 +1,7 @@
-// The ERP outbound contract, as pure functions: endpoints, Idempotency-Key syntax, body checks, canonical JSON.
+// The ERP outbound contract, as pure functions: endpoints, Idempotency-Key syntax, body checks, canonical JSON
+// (../../sim-kit/json.ts, shared with the 3PL simulator).
+
+export { canonicalJson } from "../../sim-kit/json";
 
 /** Business endpoints (POST /<kind>). The endpoint name is the record's `kind`. */
 export const ENDPOINTS = ["shipment-confirmations", "delivery-confirmations", "fulfillment-exceptions", "return-receipts"] as const;
@@ -49,22 +52,4 @@ export function checkBody(body: unknown, key: ParsedKey): Checked<Record<string,
     };
   }
   return { ok: true, value: record };
-}
-
-/** JSON with object keys sorted recursively, so equal bodies compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === "object" && value !== null) {
-    // fromEntries defines own properties, so a "__proto__" key stays data and never touches the prototype.
-    return Object.fromEntries(
-      Object.entries(value)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
 }

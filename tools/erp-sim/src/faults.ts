@@ -1,8 +1,19 @@
-// Fault model (pure): what PUT /admin/faults accepts, what is stored, and what a request suffers.
+// Fault model (pure): what PUT /admin/faults accepts, what is stored, and what a request suffers. Built on the
+// core the 3PL simulator shares (../../sim-kit/faults.ts): down, 429, 503, slow.
 import { z } from "zod";
+import {
+  millis,
+  NO_TRANSPORT_FAULTS,
+  rate,
+  type TransportFault,
+  TransportFaultConfig,
+  TransportFaultInput,
+  toTransportFaultConfig,
+  transportFault,
+} from "../../sim-kit/faults";
 
-const rate = z.number().min(0).max(1);
-const millis = z.int().min(0).max(600_000);
+export { faultView } from "../../sim-kit/faults";
+
 /** A redirect a misconfigured base URL or an auth proxy in front of the ERP answers with. */
 const Redirect = z.strictObject({
   status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]),
@@ -11,11 +22,7 @@ const Redirect = z.strictObject({
 
 /** Body of PUT /admin/faults. It replaces the whole configuration; omitted fields take their defaults. */
 export const FaultInputSchema = z.strictObject({
-  downForMs: z.int().min(0).max(86_400_000).optional(),
-  errorRate: rate.optional(),
-  rate429: rate.optional(),
-  retryAfterSeconds: z.int().min(0).max(3600).optional(),
-  slowMs: millis.optional(),
+  ...TransportFaultInput,
   timeoutRate: rate.optional(),
   hangMs: millis.optional(),
   permanentFor: z.array(z.string().min(1)).max(10_000).optional(),
@@ -32,11 +39,7 @@ export type FaultInput = z.infer<typeof FaultInputSchema>;
 
 /** Stored configuration: downForMs is turned into an absolute downUntil (epoch ms) when it is set. */
 export const FaultConfigSchema = z.strictObject({
-  downUntil: z.number().nullable(),
-  errorRate: rate,
-  rate429: rate,
-  retryAfterSeconds: z.int().min(0),
-  slowMs: z.int().min(0),
+  ...TransportFaultConfig,
   timeoutRate: rate,
   hangMs: z.int().min(0),
   permanentFor: z.array(z.string()),
@@ -48,11 +51,7 @@ export const FaultConfigSchema = z.strictObject({
 export type FaultConfig = z.infer<typeof FaultConfigSchema>;
 
 export const NO_FAULTS: FaultConfig = {
-  downUntil: null,
-  errorRate: 0,
-  rate429: 0,
-  retryAfterSeconds: 1,
-  slowMs: 0,
+  ...NO_TRANSPORT_FAULTS,
   timeoutRate: 0,
   hangMs: 30_000,
   permanentFor: [],
@@ -64,11 +63,7 @@ export const NO_FAULTS: FaultConfig = {
 
 export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
   return {
-    downUntil: input.downForMs === undefined ? null : now + input.downForMs,
-    errorRate: input.errorRate ?? NO_FAULTS.errorRate,
-    rate429: input.rate429 ?? NO_FAULTS.rate429,
-    retryAfterSeconds: input.retryAfterSeconds ?? NO_FAULTS.retryAfterSeconds,
-    slowMs: input.slowMs ?? NO_FAULTS.slowMs,
+    ...toTransportFaultConfig(input, now),
     timeoutRate: input.timeoutRate ?? NO_FAULTS.timeoutRate,
     hangMs: input.hangMs ?? NO_FAULTS.hangMs,
     permanentFor: [...new Set(input.permanentFor ?? [])],
@@ -79,20 +74,11 @@ export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
   };
 }
 
-/** What GET/PUT/DELETE /admin/faults answer: the stored config, with downUntil as an ISO timestamp. */
-export function faultView(config: FaultConfig, now: number) {
-  const { downUntil, ...rest } = config;
-  const down = downUntil !== null && now < downUntil;
-  return { ...rest, downUntil: downUntil === null ? null : new Date(downUntil).toISOString(), down };
-}
-
 /** What happens to one business request. Every kind but "pass" is answered without touching the ledger. */
 export type FaultDecision =
   | { kind: "pass"; slowMs: number; loseResponse: boolean; replayConflict: boolean }
   | { kind: "redirect"; slowMs: number; status: number; location: string }
-  | { kind: "down"; slowMs: number; retryAfterSeconds: number }
-  | { kind: "throttled"; slowMs: number; retryAfterSeconds: number }
-  | { kind: "error"; slowMs: number }
+  | TransportFault
   | { kind: "timeout"; slowMs: number; hangMs: number }
   | { kind: "rejected"; slowMs: number };
 
@@ -104,14 +90,8 @@ export function decideFault(config: FaultConfig, request: { now: number; orderId
   if (!request.orderId.startsWith(config.scope)) return { kind: "pass", slowMs: 0, loseResponse: false, replayConflict: false };
   const { slowMs } = config;
   if (config.redirect !== null) return { kind: "redirect", slowMs, ...config.redirect };
-  if (config.downUntil !== null && request.now < config.downUntil) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((config.downUntil - request.now) / 1000));
-    return { kind: "down", slowMs, retryAfterSeconds };
-  }
-  if (request.random() < config.rate429) {
-    return { kind: "throttled", slowMs, retryAfterSeconds: config.retryAfterSeconds };
-  }
-  if (request.random() < config.errorRate) return { kind: "error", slowMs };
+  const transport = transportFault(config, request);
+  if (transport !== null) return transport;
   if (request.random() < config.timeoutRate) return { kind: "timeout", slowMs, hangMs: config.hangMs };
   if (config.permanentFor.includes(request.orderId)) return { kind: "rejected", slowMs };
   return { kind: "pass", slowMs, loseResponse: request.random() < config.lostResponseRate, replayConflict: config.replayConflict };

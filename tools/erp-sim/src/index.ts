@@ -3,6 +3,8 @@
 // hangs) are waited out here in the worker so they never block the single ledger Durable Object.
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { answerFallbacks, sleep } from "../../sim-kit/http";
+import { checkJson, fieldErrors, parseJson } from "../../sim-kit/json";
 import { canonicalJson, checkBody, ENDPOINTS, type Kind, parseIdempotencyKey } from "./contract";
 import { type FaultDecision, FaultInputSchema, faultView } from "./faults";
 import { ErpLedger, type LedgerRecord } from "./ledger";
@@ -22,8 +24,6 @@ const app = new Hono<{ Bindings: Env }>();
 
 /** The one ledger instance: all state in one place makes every contract decision atomic. */
 const ledger = (env: Env) => env.LEDGER.getByName("ledger");
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Echo the caller's correlation id, so a trace can be followed across dockline and the ERP, and its
 // Idempotency-Key, so an answer says which request it is about (a 409 already-applied must, see README).
@@ -225,28 +225,13 @@ async function authorized(c: AppContext): Promise<boolean> {
   return ledger(c.env).authorizeIssued(token);
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
-
 // ---- Admin API: simulator-only surface, no auth (a real ERP has nothing like it; never expose it) ----
 
 app.get("/admin/faults", async (c) => c.json(faultView(await ledger(c.env).getFaults(), Date.now())));
 
 app.put("/admin/faults", async (c) => {
-  const parsed = parseJson(await c.req.text());
-  const input = FaultInputSchema.safeParse(parsed.ok ? parsed.value : undefined);
-  if (!input.success) {
-    return problem(400, "invalid-fault-config", "Invalid fault configuration", "See `errors`.", {
-      errors: parsed.ok
-        ? input.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }))
-        : [{ path: "", message: "The body is not valid JSON." }],
-    });
-  }
+  const input = checkJson(await c.req.text(), FaultInputSchema);
+  if (!input.ok) return problem(400, "invalid-fault-config", "Invalid fault configuration", "See `errors`.", { errors: input.errors });
   return c.json(faultView(await ledger(c.env).setFaults(input.data), Date.now()));
 });
 
@@ -287,7 +272,7 @@ app.put("/admin/oauth", async (c) => {
   const input = OAuthConfigSchema.safeParse(parsed.ok ? parsed.value : undefined);
   if (!input.success) {
     return problem(400, "invalid-oauth-config", "Invalid OAuth configuration", "See `errors`.", {
-      errors: input.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      errors: fieldErrors(input.error),
     });
   }
   return c.json(await ledger(c.env).setOAuth(input.data));
@@ -305,18 +290,7 @@ function withParsedBody(record: LedgerRecord) {
   return { ...record, body: JSON.parse(record.body) as unknown };
 }
 
-// ---- Fallbacks ----
-
-app.notFound(async (c) => {
-  await c.req.text().catch(() => ""); // read before answering, as on every route
-  return problem(404, "not-found", "Not Found", `No route for ${c.req.method} ${c.req.path}.`);
-});
-
-app.onError((err) => {
-  // Logged for whoever runs the simulator; never returned to the caller.
-  console.error("erp-sim: unhandled error", err);
-  return problem(500, "internal-error", "Internal Server Error", "An unexpected error occurred.");
-});
+answerFallbacks(app, "erp-sim", problem);
 
 export { ErpLedger };
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

@@ -1,7 +1,8 @@
 // The ERP's books: one Durable Object instance holding every applied record, the stats and the fault config.
 // Each RPC method is synchronous (no await), so every read-then-write is atomic by construction; the
-// multi-statement ones also run in transactionSync so they commit (or roll back) as one.
-import { DurableObject } from "cloudflare:workers";
+// multi-statement ones also run in transactionSync so they commit (or roll back) as one. What it keeps as the
+// 3PL simulator's ledger does (stats, faults, numbering) is ../../sim-kit/ledger.ts.
+import { SimLedger } from "../../sim-kit/ledger";
 import type { Kind } from "./contract";
 import { decideFault, type FaultConfig, FaultConfigSchema, type FaultDecision, type FaultInput, NO_FAULTS, toFaultConfig } from "./faults";
 import { DEFAULT_OAUTH, newToken, type OAuthConfig, OAuthConfigSchema } from "./oauth";
@@ -11,7 +12,7 @@ export interface ApplyInput {
   idempotencyKey: string;
   orderId: string;
   seq: number;
-  /** Canonical JSON of the request body (see contract.canonicalJson). */
+  /** Canonical JSON of the request body (see sim-kit/json.ts canonicalJson). */
   body: string;
   correlationId: string | null;
 }
@@ -55,7 +56,18 @@ export interface Stats {
 
 /** What POST /oauth/token answers, once the client has authenticated. */
 export type TokenDecision = { kind: "issue"; token: string; expiresIn: number } | { kind: "fail"; status: number; retryAfterSeconds: number | null };
-type StatName = keyof Stats;
+
+const NO_STATS: Stats = {
+  applied: 0,
+  replays: 0,
+  rejectedGaps: 0,
+  injectedFailures: 0,
+  keyReuses: 0,
+  loginPageVisits: 0,
+  tokensIssued: 0,
+  tokenFailures: 0,
+  unauthorized: 0,
+};
 
 type RecordRow = {
   record_no: number;
@@ -70,36 +82,29 @@ type RecordRow = {
 
 const RECORD_COLUMNS = "record_no, order_id, seq, kind, body, correlation_id, idempotency_key, applied_at";
 
-export class ErpLedger extends DurableObject<unknown> {
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env);
-    // Record numbers come from `meta`, which reset leaves alone: like a real ERP, document numbers are never
-    // reissued, so a dockline database that outlives a simulator reset never sees the same recordId twice.
-    this.ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS records (
-        record_no INTEGER PRIMARY KEY,
-        order_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        body TEXT NOT NULL,
-        correlation_id TEXT,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        applied_at TEXT NOT NULL,
-        UNIQUE (order_id, seq)
-      );
-      CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS faults (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS oauth (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
-    `);
-  }
+// Record numbers come from `meta`, which reset leaves alone: like a real ERP, document numbers are never
+// reissued, so a dockline database that outlives a simulator reset never sees the same recordId twice.
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS records (
+    record_no INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    correlation_id TEXT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    applied_at TEXT NOT NULL,
+    UNIQUE (order_id, seq)
+  );
+  CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS oauth (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
+`;
 
-  /** Decide the fault for one business request, counting injected failures. Never touches the records. */
-  admit(orderId: string): FaultDecision {
-    const decision = decideFault(this.readFaults(), { now: Date.now(), orderId, random: Math.random });
-    if (decision.kind !== "pass") this.bump("injectedFailures");
-    return decision;
+const FAULTS = { schema: FaultConfigSchema, none: NO_FAULTS, toConfig: toFaultConfig, decide: decideFault };
+
+export class ErpLedger extends SimLedger<Stats, FaultConfig, FaultInput, FaultDecision> {
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env, FAULTS, NO_STATS, TABLES);
   }
 
   /** Idempotency check, sequence check and insert, as one transaction. */
@@ -124,12 +129,7 @@ export class ErpLedger extends DurableObject<unknown> {
         this.bump("rejectedGaps");
         return { outcome: "sequence-gap", expectedSeq };
       }
-      const recordNo = sql
-        .exec<{ value: number }>(
-          `INSERT INTO meta (name, value) VALUES ('last_record_no', 1)
-           ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
-        )
-        .one().value;
+      const recordNo = this.nextNumber("last_record_no");
       const row: RecordRow = {
         record_no: recordNo,
         order_id: input.orderId,
@@ -190,7 +190,7 @@ export class ErpLedger extends DurableObject<unknown> {
   }
 
   setOAuth(config: OAuthConfig): OAuthConfig {
-    this.ctx.storage.sql.exec("INSERT INTO oauth (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config", JSON.stringify(config));
+    this.writeConfig("oauth", config);
     return config;
   }
 
@@ -217,21 +217,6 @@ export class ErpLedger extends DurableObject<unknown> {
     return { orderId, lastSeq: this.lastSeq(orderId), records };
   }
 
-  getFaults(): FaultConfig {
-    return this.readFaults();
-  }
-
-  setFaults(input: FaultInput): FaultConfig {
-    const config = toFaultConfig(input, Date.now());
-    this.ctx.storage.sql.exec("INSERT INTO faults (id, config) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config", JSON.stringify(config));
-    return config;
-  }
-
-  clearFaults(): FaultConfig {
-    this.ctx.storage.sql.exec("DELETE FROM faults");
-    return NO_FAULTS;
-  }
-
   /** Wipe records, stats, faults, issued tokens and the OAuth config (record numbering continues, see the constructor). */
   resetAll(): void {
     this.ctx.storage.transactionSync(() => {
@@ -247,41 +232,9 @@ export class ErpLedger extends DurableObject<unknown> {
     return this.ctx.storage.sql.exec<{ last: number }>("SELECT COALESCE(MAX(seq), 0) AS last FROM records WHERE order_id = ?", orderId).one().last;
   }
 
-  private readFaults(): FaultConfig {
-    const row = this.ctx.storage.sql.exec<{ config: string }>("SELECT config FROM faults WHERE id = 1").toArray()[0];
-    return row === undefined ? NO_FAULTS : FaultConfigSchema.parse(JSON.parse(row.config));
-  }
-
   private readOAuth(): OAuthConfig {
-    const row = this.ctx.storage.sql.exec<{ config: string }>("SELECT config FROM oauth WHERE id = 1").toArray()[0];
-    return row === undefined ? DEFAULT_OAUTH : OAuthConfigSchema.parse(JSON.parse(row.config));
+    return this.readConfig("oauth", OAuthConfigSchema) ?? DEFAULT_OAUTH;
   }
-
-  private readStats(): Stats {
-    const stats: Stats = {
-      applied: 0,
-      replays: 0,
-      rejectedGaps: 0,
-      injectedFailures: 0,
-      keyReuses: 0,
-      loginPageVisits: 0,
-      tokensIssued: 0,
-      tokenFailures: 0,
-      unauthorized: 0,
-    };
-    for (const { name, value } of this.ctx.storage.sql.exec<{ name: string; value: number }>("SELECT name, value FROM stats")) {
-      if (isStatName(name, stats)) stats[name] = value;
-    }
-    return stats;
-  }
-
-  private bump(name: StatName): void {
-    this.ctx.storage.sql.exec("INSERT INTO stats (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1", name);
-  }
-}
-
-function isStatName(name: string, stats: Stats): name is StatName {
-  return Object.hasOwn(stats, name);
 }
 
 const recordId = (row: RecordRow): string => `ERP-${row.record_no}`;

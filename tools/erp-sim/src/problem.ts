@@ -1,18 +1,6 @@
-// RFC 9457 problem details: the one error shape the simulator answers with.
+// RFC 9457 problem details: the one error shape the simulator answers with (../../sim-kit/problem.ts).
+import { problemFor } from "../../sim-kit/problem";
 
 export const PROBLEM_BASE = "https://dockline.dev/problems/erp-sim/";
 
-export function problem(
-  status: number,
-  slug: string,
-  title: string,
-  detail: string,
-  extra: Record<string, string | number | boolean | null | readonly unknown[]> = {},
-  headers: Record<string, string> = {},
-): Response {
-  const body = { type: PROBLEM_BASE + slug, title, status, detail, ...extra };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { ...headers, "Content-Type": "application/problem+json" },
-  });
-}
+export const problem = problemFor(PROBLEM_BASE);
