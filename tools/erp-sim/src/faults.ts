@@ -1,16 +1,7 @@
 // Fault model (pure): what PUT /admin/faults accepts, what is stored, and what a request suffers. Built on the
 // core the 3PL simulator shares (../../sim-kit/faults.ts): down, 429, 503, slow.
 import { z } from "zod";
-import {
-  millis,
-  NO_TRANSPORT_FAULTS,
-  rate,
-  type TransportFault,
-  TransportFaultConfig,
-  TransportFaultInput,
-  toTransportFaultConfig,
-  transportFault,
-} from "../../sim-kit/faults";
+import * as core from "../../sim-kit/faults";
 
 export { faultView } from "../../sim-kit/faults";
 
@@ -22,12 +13,12 @@ const Redirect = z.strictObject({
 
 /** Body of PUT /admin/faults. It replaces the whole configuration; omitted fields take their defaults. */
 export const FaultInputSchema = z.strictObject({
-  ...TransportFaultInput,
-  timeoutRate: rate.optional(),
-  hangMs: millis.optional(),
+  ...core.TransportFaultInput,
+  timeoutRate: core.rate.optional(),
+  hangMs: core.millis.optional(),
   permanentFor: z.array(z.string().min(1)).max(10_000).optional(),
   /** Apply the record, then answer 504 as if the response was lost on the way back (the ambiguous case). */
-  lostResponseRate: rate.optional(),
+  lostResponseRate: core.rate.optional(),
   /** Only orders whose id starts with this prefix suffer the faults (tests running side by side). */
   scope: z.string().max(200).optional(),
   /** Answer every business request with this redirect (before any other fault): the ledger is not touched. */
@@ -39,11 +30,11 @@ export type FaultInput = z.infer<typeof FaultInputSchema>;
 
 /** Stored configuration: downForMs is turned into an absolute downUntil (epoch ms) when it is set. */
 export const FaultConfigSchema = z.strictObject({
-  ...TransportFaultConfig,
-  timeoutRate: rate,
+  ...core.TransportFaultConfig,
+  timeoutRate: core.rate,
   hangMs: z.int().min(0),
   permanentFor: z.array(z.string()),
-  lostResponseRate: rate,
+  lostResponseRate: core.rate,
   scope: z.string(),
   redirect: Redirect.nullable().default(null),
   replayConflict: z.boolean().default(false),
@@ -51,7 +42,7 @@ export const FaultConfigSchema = z.strictObject({
 export type FaultConfig = z.infer<typeof FaultConfigSchema>;
 
 export const NO_FAULTS: FaultConfig = {
-  ...NO_TRANSPORT_FAULTS,
+  ...core.NO_TRANSPORT_FAULTS,
   timeoutRate: 0,
   hangMs: 30_000,
   permanentFor: [],
@@ -63,7 +54,7 @@ export const NO_FAULTS: FaultConfig = {
 
 export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
   return {
-    ...toTransportFaultConfig(input, now),
+    ...core.toTransportFaultConfig(input, now),
     timeoutRate: input.timeoutRate ?? NO_FAULTS.timeoutRate,
     hangMs: input.hangMs ?? NO_FAULTS.hangMs,
     permanentFor: [...new Set(input.permanentFor ?? [])],
@@ -78,7 +69,7 @@ export function toFaultConfig(input: FaultInput, now: number): FaultConfig {
 export type FaultDecision =
   | { kind: "pass"; slowMs: number; loseResponse: boolean; replayConflict: boolean }
   | { kind: "redirect"; slowMs: number; status: number; location: string }
-  | TransportFault
+  | core.TransportFault
   | { kind: "timeout"; slowMs: number; hangMs: number }
   | { kind: "rejected"; slowMs: number };
 
@@ -90,7 +81,7 @@ export function decideFault(config: FaultConfig, request: { now: number; orderId
   if (!request.orderId.startsWith(config.scope)) return { kind: "pass", slowMs: 0, loseResponse: false, replayConflict: false };
   const { slowMs } = config;
   if (config.redirect !== null) return { kind: "redirect", slowMs, ...config.redirect };
-  const transport = transportFault(config, request);
+  const transport = core.transportFault(config, request);
   if (transport !== null) return transport;
   if (request.random() < config.timeoutRate) return { kind: "timeout", slowMs, hangMs: config.hangMs };
   if (config.permanentFor.includes(request.orderId)) return { kind: "rejected", slowMs };
