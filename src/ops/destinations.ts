@@ -3,10 +3,17 @@
 // show it. Reading goes through the gate's `status` RPC only: it never names, arms or changes a gate.
 import { z } from "@hono/zod-openapi";
 import type { DestinationStatus } from "../../durable-objects/destination";
+import { destinationOf } from "../domain/fulfillment";
 import { destinationStub } from "../destinations";
+import { fulfilmentPartners } from "../partners/registry";
 
-/** Every destination with a gate. A new kind (a 3PL, a subscriber endpoint) adds its name here. */
+/** The ERP's gate; each fulfilment partner's is `fulfillment:<partnerId>` (from PARTNERS). */
 export const DESTINATION_NAMES = ["erp"] as const;
+
+/** Every destination with a gate: the ERP, then each fulfilment partner of this environment's PARTNERS. */
+export function destinationNames(env: Env): string[] {
+  return [...DESTINATION_NAMES, ...[...fulfilmentPartners(env.PARTNERS).keys()].map(destinationOf)];
+}
 
 const Instant = z.string().nullable();
 
@@ -46,9 +53,9 @@ export const DestinationStatusSchema = z
 type Documented = z.infer<typeof DestinationStatusSchema>;
 export const asDocumented = (s: DestinationStatus): Documented => s;
 
-/** Every destination's status, in DESTINATION_NAMES order. */
+/** Every destination's status, in `destinationNames` order. */
 export function destinationStatuses(env: Env): Promise<DestinationStatus[]> {
-  return Promise.all(DESTINATION_NAMES.map((name) => destinationStub(env, name).status(name)));
+  return Promise.all(destinationNames(env).map((name) => destinationStub(env, name).status(name)));
 }
 
 /** The short form for health read-outs (GET /ops/metrics): by name, whether it is paused and how many orders wait. */

@@ -174,7 +174,7 @@ async function overview(c: C) {
       <section class="grid" data-testid="health">
         {destinations.map((d) => (
           <Tile
-            label={`${d.destination.toUpperCase()} gate`}
+            label={d.destination === "erp" ? "ERP gate" : `${d.destination.replace(/^fulfillment:/, "")} gate`}
             value={d.mode === "open" ? "Open" : "Paused"}
             bad={d.mode === "paused"}
             testid={`gate-${d.destination}`}

@@ -41,27 +41,29 @@ describe("GET /ops/destinations", () => {
   it("lists the ERP open with nobody waiting on an idle system, and reading it stores nothing in its gate", async () => {
     const res = await ops("/ops/destinations");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      items: [
-        {
-          destination: "erp",
-          mode: "open",
-          pausedSince: null,
-          nextProbeAt: null,
-          concurrency: 10,
-          inFlight: 0,
-          turnsOut: 0,
-          waiting: 0,
-          oldestWaitingSince: null,
-          consecutiveFailures: 0,
-        },
-      ],
+    const body = (await res.json()) as { items: DestinationStatus[] };
+    // The ERP's gate, then each fulfilment partner's (PARTNERS: acme-3pl, edi).
+    expect(body.items.map((d) => d.destination)).toEqual(["erp", "fulfillment:acme-3pl", "fulfillment:edi"]);
+    expect(body.items[0]).toEqual({
+      destination: "erp",
+      mode: "open",
+      pausedSince: null,
+      nextProbeAt: null,
+      concurrency: 10,
+      inFlight: 0,
+      turnsOut: 0,
+      waiting: 0,
+      oldestWaitingSince: null,
+      consecutiveFailures: 0,
     });
     const metrics = (await (await ops("/ops/metrics")).json()) as { destinations: Record<string, unknown> };
-    expect(metrics.destinations).toEqual({ erp: { mode: "open", pausedSince: null, waiting: 0, oldestWaitingSince: null } });
+    expect(Object.keys(metrics.destinations)).toEqual(["erp", "fulfillment:acme-3pl", "fulfillment:edi"]);
+    expect(metrics.destinations.erp).toEqual({ mode: "open", pausedSince: null, waiting: 0, oldestWaitingSince: null });
     const html = await consolePage();
     expect(html).toMatch(/class="tile ok" data-testid="gate-erp"><span class="muted">ERP gate<\/span><b>Open<\/b>/);
     expect(html).toContain('data-testid="destination-erp"');
+    // Each fulfilment partner's gate beside the ERP's, under the partner's name.
+    expect(html).toMatch(/data-testid="gate-fulfillment:acme-3pl"><span class="muted">acme-3pl gate<\/span>/);
     // Reading is not using: the gate was never named, and holds no state and no waiting order.
     const stored = await runInDurableObject(env.DESTINATIONS.getByName("erp"), (_instance, state) => ({
       meta: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM meta").one().n,
