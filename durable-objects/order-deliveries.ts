@@ -21,6 +21,7 @@ import {
 import type { FulfillmentCommand } from "../src/domain/fulfillment";
 import type { Json } from "../src/domain/json";
 import type { DeliveryMessage } from "../src/domain/messages";
+import type { CommandView } from "./order-ops";
 
 export type DeliveryClaim =
   | {
@@ -95,8 +96,16 @@ export class OrderDeliveries {
       .map((r) => r.destination);
   }
 
-  /** Every command emitted so far, for the order step (what it must not emit again). */
+  /** Kept between ingests (this object is its storage's only writer); dropped by every append. */
+  private memo: Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[] | null = null;
+
+  /** Every command emitted so far, for the order step (what it must not emit again): read once, not per webhook. */
   emitted(): Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[] {
+    this.memo ??= this.read();
+    return this.memo;
+  }
+
+  private read(): Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[] {
     return this.h.sql
       .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries ORDER BY destination, seq")
       .toArray()
@@ -133,6 +142,8 @@ export class OrderDeliveries {
     now: number,
     correlationId: string,
   ): void {
+    // Re-read after the commit rather than patched: a transaction that throws must not leave it ahead.
+    if (commands.length > 0) this.memo = null;
     if (unroutable.length > 0) this.h.setMeta("unroutable", JSON.stringify(unroutable));
     const by = new Map<string, FulfillmentCommand[]>();
     for (const c of commands) by.set(c.destination, [...(by.get(c.destination) ?? []), c]);
@@ -264,18 +275,7 @@ export class OrderDeliveries {
   }
 
   /** What ops see: each request, its destination, type, payload, attempts, acknowledgement and death. */
-  list(): {
-    destination: string;
-    seq: number;
-    key: string;
-    type: string;
-    payload: Json;
-    createdAt: string;
-    attempts: number;
-    lastError: string | null;
-    ackedAt: string | null;
-    deadAt: string | null;
-  }[] {
+  list(): (CommandView & { destination: string })[] {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return this.h.sql
       .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries ORDER BY destination, seq")

@@ -33,21 +33,24 @@ export interface ReconcileInfo {
 }
 
 /** Everything ops needs to see about an order. */
+/** One command as ops see it: the ERP's, or (with its destination) a fulfilment partner's. */
+export interface CommandView {
+  seq: number;
+  key: string;
+  type: string;
+  payload: Json;
+  createdAt: string;
+  attempts: number;
+  lastError: string | null;
+  deadAt: string | null;
+  ackedAt: string | null;
+}
+
 export interface OrderInspection {
   orderId: string | null;
   state: OrderState | null;
   events: (CanonicalEvent & { arrival: number; receivedAt: string; correlationId: string })[];
-  commands: {
-    seq: number;
-    key: string;
-    type: string;
-    payload: Json;
-    createdAt: string;
-    attempts: number;
-    lastError: string | null;
-    deadAt: string | null;
-    ackedAt: string | null;
-  }[];
+  commands: CommandView[];
   outbox: { id: number; queue: string; body: unknown; createdAt: string; attempts: number }[];
   /** Each fulfillment request and cancellation: its partner's destination, lines, attempts, acknowledgement. */
   deliveries: (ReturnType<OrderDeliveries["list"]>[number] & { partner: string; acknowledgedAt: string | null })[];

@@ -10,6 +10,14 @@ import { parseX12 } from "../../src/partners/x12/parse";
 import { call, consoleLogin, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 import { sendAs } from "../helpers/partners";
 
+/** A US order with a BULK- line and another: the default routes split it between edi and acme-3pl. */
+const SPLIT = {
+  lines: [
+    { sku: "BULK-PALLET-1", quantity: 4 },
+    { sku: "WID-1", quantity: 2 },
+  ],
+};
+
 const ops = (path: string) => call(path, { headers: { Authorization: `Bearer ${SECRETS.ops}` } });
 
 describe("assignment", () => {
@@ -47,16 +55,7 @@ describe("assignment", () => {
 describe("requests on release", () => {
   it("a US order with a BULK- line and another line: a request for acme-3pl and one for edi, each with its lines", async () => {
     const orderId = "SO-FUL-SPLIT-1";
-    expect(
-      (
-        await releaseOrder(orderId, "CUST-1", {
-          lines: [
-            { sku: "BULK-PALLET-1", quantity: 4 },
-            { sku: "WID-1", quantity: 2 },
-          ],
-        })
-      ).status,
-    ).toBe(202);
+    expect((await releaseOrder(orderId, "CUST-1", SPLIT)).status).toBe(202);
     const view = await orderStub(env, orderId).inspect();
     expect(
       view.deliveries.map((d) => [d.destination, d.type, (d.payload as { requestId: string }).requestId, (d.payload as { lines: unknown }).lines]),
@@ -66,16 +65,7 @@ describe("requests on release", () => {
     ]);
     expect(view.unroutable).toEqual([]);
     // A duplicate release sends nothing new.
-    expect(
-      (
-        await releaseOrder(orderId, "CUST-1", {
-          lines: [
-            { sku: "BULK-PALLET-1", quantity: 4 },
-            { sku: "WID-1", quantity: 2 },
-          ],
-        })
-      ).status,
-    ).toBe(202);
+    expect((await releaseOrder(orderId, "CUST-1", SPLIT)).status).toBe(202);
     expect((await orderStub(env, orderId).inspect()).deliveries).toHaveLength(2);
   });
 
@@ -126,13 +116,6 @@ const simFaults = (f: object) => sim("/admin/faults", { method: "PUT", headers: 
 afterEach(async () => {
   await sim("/admin/faults", { method: "DELETE" });
 });
-
-const SPLIT = {
-  lines: [
-    { sku: "BULK-PALLET-1", quantity: 4 },
-    { sku: "WID-1", quantity: 2 },
-  ],
-};
 
 describe("requests reach the partners (the 3PL simulator is the witness)", () => {
   it("a US order with a BULK- line and another: a canonical request to acme-3pl and a 940 to edi, each once, with its lines, key and correlation id", async () => {
