@@ -6,15 +6,23 @@
 import { z } from "zod";
 import { SafeId, SafeText } from "./identifiers";
 
-const Condition = z
+/**
+ * The conditions on the order as a whole (who bought, how fast), shared with the SLA policies (./sla.ts) so
+ * that one `when` reads the same in every configuration. Strict: a misspelt condition is refused, not ignored.
+ */
+export const OrderCondition = z
   .object({
-    /** Ship-to country codes (compared case-insensitively). */
-    countries: z.array(SafeText(64).min(1)).min(1).optional(),
     serviceLevels: z.array(SafeText(64).min(1)).min(1).optional(),
     customers: z.array(SafeId).min(1).optional(),
-    skuPrefixes: z.array(SafeText(64).min(1)).min(1).optional(),
   })
   .strict();
+export type OrderCondition = z.infer<typeof OrderCondition>;
+
+const Condition = OrderCondition.extend({
+  /** Ship-to country codes (compared case-insensitively). */
+  countries: z.array(SafeText(64).min(1)).min(1).optional(),
+  skuPrefixes: z.array(SafeText(64).min(1)).min(1).optional(),
+}).strict();
 
 export const FulfillmentRoute = z.object({ partner: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), when: Condition.optional() }).strict();
 export type FulfillmentRoute = z.infer<typeof FulfillmentRoute>;
@@ -43,12 +51,23 @@ export interface Routing {
 
 const same = (a: string, b: string) => a.trim().toUpperCase() === b.trim().toUpperCase();
 
+/**
+ * Whether an order meets a `when` on the order (no `when`, or an absent field, matches anything). Service
+ * levels compare case-insensitively (ERPs spell them differently); customer ids exactly, as ids do.
+ */
+export function matchesOrder(when: OrderCondition | undefined, order: { customerId: string; serviceLevel?: string | undefined }): boolean {
+  if (!when) return true;
+  const level = order.serviceLevel;
+  if (when.serviceLevels && !(level !== undefined && when.serviceLevels.some((s) => same(s, level)))) return false;
+  if (when.customers && !when.customers.includes(order.customerId)) return false;
+  return true;
+}
+
 function matches(route: FulfillmentRoute, order: RoutableOrder, line: { sku: string }): boolean {
   const w = route.when;
   if (!w) return true;
   if (w.countries && !w.countries.some((c) => same(c, order.shipTo.country))) return false;
-  if (w.serviceLevels && !(order.serviceLevel !== undefined && w.serviceLevels.some((s) => same(s, order.serviceLevel as string)))) return false;
-  if (w.customers && !w.customers.includes(order.customerId)) return false;
+  if (!matchesOrder(w, order)) return false;
   if (w.skuPrefixes && !w.skuPrefixes.some((p) => line.sku.startsWith(p))) return false;
   return true;
 }
