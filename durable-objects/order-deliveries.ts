@@ -1,5 +1,5 @@
-// The order's deliveries to destinations other than the ERP (today the fulfilment partners,
-// `fulfillment:<partnerId>`): one pure delivery cursor (src/domain/delivery.ts) per destination, kept as
+// The order's deliveries to destinations other than the ERP (the fulfilment partners,
+// `fulfillment:<partnerId>`, and the subscriptions, `subscription:<id>`): one pure delivery cursor (src/domain/delivery.ts) per destination, kept as
 // meta `delivery:<destination>`, the payloads in the `deliveries` table. The same engine as the ERP's
 // (order-erp.ts): per-destination sequence, retries bounded by time, dead only when refused or expired,
 // each destination's gate in front; a destination's outage never holds back another's commands.
@@ -16,6 +16,7 @@ import {
   fail,
   head,
   nextDueAt,
+  revive,
   wake,
 } from "../src/domain/delivery";
 import type { FulfillmentCommand } from "../src/domain/fulfillment";
@@ -58,6 +59,16 @@ export const DELIVERIES_SCHEMA = `CREATE TABLE IF NOT EXISTS deliveries (
   created_at TEXT NOT NULL,
   PRIMARY KEY (destination, seq))`;
 
+/** A command for a destination besides the ERP: a fulfillment request, or an event for a subscription. */
+export interface OutboundCommand {
+  destination: string;
+  key: string;
+  type: string;
+  payload: Record<string, Json>;
+}
+
+const FULFILLMENT = "fulfillment:";
+
 /** A due head whose message nobody claimed for this long gets a fresh one from the alarm (as the ERP's). */
 const RESEND_AFTER_MS = 300_000;
 
@@ -67,13 +78,16 @@ export type DeliveryOp =
   | { op: "ack"; seq: number; lease: string }
   | { op: "fail"; seq: number; lease: string; failure: DeliveryFailure }
   | { op: "defer"; seq: number; until: number; failing?: string }
-  | { op: "wake" };
+  | { op: "wake" }
+  | { op: "replay"; key: string };
 
 export type DeliveryResult =
   | DeliveryClaim
   | FailOutcome
   | { status: "acked" | "stale" | "deferred" | "expired" | "unchanged" }
-  | { status: "woken"; seq: number | null };
+  | { status: "woken"; seq: number | null }
+  | { status: "replayed"; how: "revived" | "resent"; seq: number }
+  | { status: "pending" | "unknown" };
 
 export interface DeliveriesHost {
   sql: SqlStorage;
@@ -82,6 +96,20 @@ export interface DeliveriesHost {
   orderId(): string;
   policy(destination: string): DeliveryPolicy;
   enqueue(m: DeliveryMessage): void;
+  /** A command died (refused, or expired): ops hear of it (`ops.dead_letter`), except of subscribers' own. */
+  dead(d: DeadDelivery): void;
+}
+
+export interface DeadDelivery {
+  orderId: string;
+  destination: string;
+  seq: number;
+  commandKey: string;
+  type: string;
+  reason: string;
+  status: number | null;
+  deadAt: string;
+  correlationId: string;
 }
 
 export class OrderDeliveries {
@@ -107,7 +135,9 @@ export class OrderDeliveries {
 
   private read(): Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[] {
     return this.h.sql
-      .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries ORDER BY destination, seq")
+      .exec<Row>(
+        "SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries WHERE destination LIKE 'fulfillment:%' ORDER BY destination, seq",
+      )
       .toArray()
       .map((r) => ({
         destination: r.destination,
@@ -137,15 +167,15 @@ export class OrderDeliveries {
    * heads sent; and the lines routing left unroutable, kept for ops (`inspect`, the stuck list).
    */
   append(
-    commands: readonly FulfillmentCommand[],
+    commands: readonly OutboundCommand[],
     unroutable: readonly { index: number; sku: string; quantity: number }[],
     now: number,
     correlationId: string,
   ): void {
     // Re-read after the commit rather than patched: a transaction that throws must not leave it ahead.
-    if (commands.length > 0) this.memo = null;
+    if (commands.some((c) => c.destination.startsWith(FULFILLMENT))) this.memo = null;
     if (unroutable.length > 0) this.h.setMeta("unroutable", JSON.stringify(unroutable));
-    const by = new Map<string, FulfillmentCommand[]>();
+    const by = new Map<string, OutboundCommand[]>();
     for (const c of commands) by.set(c.destination, [...(by.get(c.destination) ?? []), c]);
     for (const [destination, list] of by) {
       let state = this.state(destination);
@@ -209,13 +239,37 @@ export class OrderDeliveries {
   fail(destination: string, seq: number, token: string, failure: DeliveryFailure, now: number, random: () => number): FailOutcome {
     const r = fail(this.state(destination), { seq, token, failure }, now, this.h.policy(destination), random);
     if (r.outcome.status !== "stale") this.save(destination, r.state);
+    if (r.outcome.status === "dead") this.died(destination, seq, r.state, now);
     return r.outcome;
   }
 
   defer(destination: string, seq: number, until: number, failing: string | undefined, now: number): "deferred" | "expired" | "unchanged" {
     const r = defer(this.state(destination), { seq, until, ...(failing !== undefined ? { failing } : {}) }, now, this.h.policy(destination));
     if (r.outcome !== "unchanged") this.save(destination, r.state);
+    if (r.outcome === "expired") this.died(destination, seq, r.state, now);
     return r.outcome;
+  }
+
+  /**
+   * Tells ops of a dead command. Not of a subscriber's: an ops subscription whose endpoint is down would
+   * otherwise be told of its own failures; a subscriber failing for days is disabled, with its own notice.
+   */
+  private died(destination: string, seq: number, state: DeliveryState, now: number): void {
+    if (destination.startsWith("subscription:")) return;
+    const row = this.row(destination, seq);
+    const c = state.commands.find((x) => x.seq === seq);
+    if (!row || !c) return;
+    this.h.dead({
+      orderId: this.h.orderId(),
+      destination,
+      seq,
+      commandKey: row.key,
+      type: row.type,
+      reason: c.lastError ?? c.deadReason ?? "dead",
+      status: c.lastStatus,
+      deadAt: new Date(now).toISOString(),
+      correlationId: row.correlation_id,
+    });
   }
 
   /** The destination answers again: its waiting head is due now and its message is sent. */
@@ -223,6 +277,33 @@ export class OrderDeliveries {
     const state = wake(this.state(destination), now);
     this.save(destination, state);
     return this.sendDue(destination, state, now, true);
+  }
+
+  /**
+   * Ops or a subscriber ask for a command again. A dead one is revived: it is delivered again, and the
+   * commands that waited behind it follow. One that went through is appended again, as a copy under its
+   * own key with the same payload (so the same `webhook-id`), after whatever is queued for the destination.
+   * One still being delivered is left alone: it is about to arrive anyway.
+   */
+  replay(destination: string, key: string, now: number): DeliveryResult {
+    const row = this.h.sql
+      .exec<Row>("SELECT destination, seq, key, type, payload, correlation_id, created_at FROM deliveries WHERE destination = ? AND key = ?", destination, key)
+      .toArray()[0];
+    if (!row) return { status: "unknown" };
+    const state = this.state(destination);
+    const c = state.commands.find((x) => x.seq === row.seq);
+    if (c?.deadAt != null) {
+      const r = revive(state, [row.seq], now);
+      this.save(destination, r.state);
+      this.sendDue(destination, r.state, now, true);
+      return { status: "replayed", how: "revived", seq: row.seq };
+    }
+    if (!c || c.ackedAt === null) return { status: "pending" };
+    const copies = this.h.sql.exec<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE destination = ? AND key LIKE ?", destination, `${key}#%`).one().n;
+    const copy = { destination, key: `${key}#replay-${copies + 1}`, type: row.type, payload: JSON.parse(row.payload) as Record<string, Json> };
+    this.append([copy], [], now, row.correlation_id);
+    const seq = this.state(destination).commands.at(-1)?.seq ?? 0;
+    return { status: "replayed", how: "resent", seq };
   }
 
   /** Every destination's due head gets its message (the order's alarm). Returns how many were sent. */
@@ -271,6 +352,8 @@ export class OrderDeliveries {
         return { status: this.defer(destination, op.seq, op.until, op.failing, now) };
       case "wake":
         return { status: "woken", seq: this.wake(destination, now) };
+      case "replay":
+        return this.replay(destination, op.key, now);
     }
   }
 

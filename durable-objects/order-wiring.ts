@@ -4,7 +4,9 @@ import type { CanonicalEvent } from "../src/domain/event";
 import type { IngestResult } from "../src/domain/order-step";
 import { errorName, log } from "../src/platform/log";
 import { noteForReconcile } from "../src/readmodel/reconcile-queue";
+import { subscriptionsFor } from "../src/subscriptions/targets";
 import { OrderDeliveries } from "./order-deliveries";
+import { OrderNotifications } from "./order-notify";
 import { ErpCursor } from "./order-erp";
 import { bindKey, type CorrelationApi } from "./order-keys";
 import { OrderSchedule } from "./order-schedule";
@@ -30,6 +32,7 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
       await q.sendBatch(bodies.map((body) => ({ body, contentType: "json" as const })));
     },
     bind: (key) => bindKey(keys, key),
+    notify: () => notifications.fanOut(),
     orderId: () => store.getMeta("order_id"),
     // Remembered on the order (reconciliation lists it first) and re-projected in full by the next
     // reconciliation, whose chunked snapshot the queue can take.
@@ -53,7 +56,12 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     policy: () => deliveryPolicy("ERP", env),
     enqueueErp: (m) => outbox.put("erp", m, now()),
     enqueueProgress: (progress, correlationId) => outbox.put("projection", { kind: "erp-progress", progress, correlationId }, now()),
-    enqueueDeadLetter: (deadLetter) => outbox.put("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now()),
+    enqueueDeadLetter: (deadLetter) => {
+      outbox.put("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now());
+      const { id, orderId, seq, commandKey, type, reason, erpStatus, createdAt } = deadLetter;
+      const data = { deadLetterId: id, orderId, destination: "erp", seq, commandKey, type, reason, status: erpStatus, deadAt: createdAt };
+      notifications.record([{ type: "ops.dead_letter", data }], now(), customerOf(store), deadLetter.correlationId);
+    },
   });
   const deliveries = new OrderDeliveries({
     sql: store.sql,
@@ -62,6 +70,17 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     orderId: () => store.orderId(),
     policy: (destination) => deliveryPolicy(destination.split(":")[0]?.toUpperCase() ?? "", env),
     enqueue: (m) => outbox.put("erp", m, now()),
+    dead: (d) => notifications.record([{ type: "ops.dead_letter", data: { ...d } }], now(), customerOf(store), d.correlationId),
+  });
+  const notifications = new OrderNotifications({
+    sql: store.sql,
+    getMeta: (k) => store.getMeta(k),
+    setMeta: (k, v) => store.setMeta(k, v),
+    orderId: () => store.orderId(),
+    subscriptionsFor: (customerId) => subscriptionsFor(env.DB, customerId),
+    transaction: (fn) => ctx.storage.transactionSync(fn),
+    append: (commands, at, correlationId) => deliveries.append(commands, [], at, correlationId),
+    requestFanOut: () => outbox.put("notify", { notify: true }, now()),
   });
   const schedule = new OrderSchedule({
     storage: ctx.storage,
@@ -75,5 +94,10 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     orderId: () => store.getMeta("order_id"),
     waitUntil: (p) => ctx.waitUntil(p),
   });
-  return { store, outbox, erp, schedule, deliveries };
+  return { store, outbox, erp, schedule, deliveries, notifications };
+}
+
+/** The order's customer (its release's), or null before the release. */
+function customerOf(store: OrderStore): string | null {
+  return store.state()?.details?.customerId ?? null;
 }

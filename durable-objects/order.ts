@@ -8,11 +8,13 @@ import type { DeliveryFailure, FailOutcome } from "../src/domain/delivery";
 import type { CanonicalEvent } from "../src/domain/event";
 import { contentHash, type IngestOutcome, type IngestResult, orderStep, reprojectionOf } from "../src/domain/order-step";
 import { log } from "../src/platform/log";
+import { OPS_FEED, type OpsEvent, QUARANTINE_ALERT_WINDOW_MS } from "../src/subscriptions/ops-feed";
 import type { ErpClaim, ErpCursor } from "./order-erp";
 import { inspection, type OrderInspection, type ReconcileInfo, reconcileInfo } from "./order-ops";
 import type { OrderSchedule } from "./order-schedule";
 import type { OrderStore } from "./order-store";
 import type { DeliveryOp, DeliveryResult, OrderDeliveries } from "./order-deliveries";
+import type { OrderNotifications } from "./order-notify";
 import { wireOrder } from "./order-wiring";
 import { fulfilmentPartnerIds, routesFromEnv } from "../src/fulfillment-config";
 import type { Outbox } from "./outbox";
@@ -25,6 +27,7 @@ export class OrderDO extends DurableObject<Env> {
   private readonly erp: ErpCursor;
   private readonly schedule: OrderSchedule;
   private readonly deliveries: OrderDeliveries;
+  private readonly notifications: OrderNotifications;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,6 +37,7 @@ export class OrderDO extends DurableObject<Env> {
       erp: this.erp,
       schedule: this.schedule,
       deliveries: this.deliveries,
+      notifications: this.notifications,
     } = wireOrder(ctx, env, (orderId, items) => this.record(orderId, items)));
   }
 
@@ -56,7 +60,7 @@ export class OrderDO extends DurableObject<Env> {
     const arrivals = await Promise.all(items.map(async ({ e, correlationId }) => ({ event: e, hash: await contentHash(e), correlationId })));
     // No await from here to the commit: the step reads the memory as it stands when the commit lands.
     const fulfilment = { routes: routesFromEnv(this.env), fulfilment: this.deliveries.emitted(), fulfilmentPartners: fulfilmentPartnerIds(this.env) };
-    const step = orderStep({ ...this.store.holding(), ...fulfilment, orderId, arrivals, now });
+    const step = orderStep({ ...this.store.holding(), ...fulfilment, orderId, arrivals, now, before: this.store.state() });
     this.ctx.storage.transactionSync(() => {
       this.store.write(orderId, step, now);
       const change = step.change;
@@ -65,6 +69,8 @@ export class OrderDO extends DurableObject<Env> {
       // a message now: a later one would only be told to wait, and its predecessor's acknowledgement sends it.
       if (change.commands.length > 0) this.erp.append(change.commands, Date.parse(now), change.correlationId);
       this.deliveries.append(change.deliveries, change.unroutable, Date.parse(now), change.correlationId);
+      // What subscribers hear of the change: fanned out to their cursors after the commit (order-notify.ts).
+      this.notifications.record(change.notifications, now, change.state.details?.customerId ?? null, change.correlationId);
       if (change.projection) this.outbox.put("projection", change.projection, now);
       // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
       for (const key of change.keys) this.outbox.put("bind", { key }, now);
@@ -178,6 +184,34 @@ export class OrderDO extends DurableObject<Env> {
     const result = this.ctx.storage.transactionSync(() => this.deliveries.apply(destination, op, Date.now(), Math.random));
     await this.schedule.written();
     return result;
+  }
+
+  /**
+   * The ops feed (src/subscriptions/ops-feed.ts; only the object named OPS_FEED): records an alert that
+   * belongs to no order for ops subscriptions. Quarantine alerts are coalesced per partner: at most one per
+   * QUARANTINE_ALERT_WINDOW_MS, the next saying how many payloads were quarantined in between.
+   */
+  async publish(feed: string, event: OpsEvent): Promise<void> {
+    if (feed !== OPS_FEED) throw new Error("publish is for the ops feed only");
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    this.ctx.storage.transactionSync(() => {
+      if (this.store.getMeta("order_id") !== feed) this.store.setMeta("order_id", feed);
+      let data = event.data;
+      if (event.type === "ops.quarantined") {
+        const key = `quarantine_window:${String(event.data.partner)}`;
+        const window = JSON.parse(this.store.getMeta(key) ?? "null") as { start: number; suppressed: number } | null;
+        if (window && now - window.start < QUARANTINE_ALERT_WINDOW_MS) {
+          this.store.setMeta(key, JSON.stringify({ ...window, suppressed: window.suppressed + 1 }));
+          return;
+        }
+        this.store.setMeta(key, JSON.stringify({ start: now, suppressed: 0 }));
+        data = { ...data, alsoQuarantinedSinceLastAlert: window?.suppressed ?? 0 };
+      }
+      const customerId = typeof data.customerId === "string" ? data.customerId : null;
+      this.notifications.record([{ type: event.type, data }], at, customerId, `ops-feed:${event.type}`);
+    });
+    await this.schedule.written();
   }
 
   /** Hands whatever the outbox still holds to Queues now, instead of at the next alarm. */

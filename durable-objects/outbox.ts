@@ -6,9 +6,17 @@ import type { DeliveryMessage, ErpMessage, ProjectionMessage } from "../src/doma
 import type { PortalOrder } from "../src/domain/view";
 import { log, platformErrorDetail } from "../src/platform/log";
 
-export type OutboxQueue = "erp" | "projection" | "bind";
+export type OutboxQueue = "erp" | "projection" | "bind" | "notify";
 export type BindRequest = { key: string };
-type Body<Q extends OutboxQueue> = Q extends "erp" ? ErpMessage | DeliveryMessage : Q extends "projection" ? ProjectionMessage : BindRequest;
+/** "Fan the order's recorded events out to their subscriptions" (order-notify.ts): one pending is enough. */
+export type NotifyRequest = { notify: true };
+type Body<Q extends OutboxQueue> = Q extends "erp"
+  ? ErpMessage | DeliveryMessage
+  : Q extends "projection"
+    ? ProjectionMessage
+    : Q extends "bind"
+      ? BindRequest
+      : NotifyRequest;
 
 // Queues refuses a message over 128 KB and a sendBatch over 256 KB or 100 messages. The margins leave room
 // for the envelope Queues adds to each body.
@@ -28,6 +36,7 @@ export interface OutboxDeps {
   sql: SqlStorage;
   sendBatch(queue: "erp" | "projection", bodies: unknown[]): Promise<void>;
   bind(key: string): Promise<void>;
+  notify(): Promise<void>;
   orderId(): string | undefined;
   /** A projection row was given up: the read model needs a repair from the order's state. */
   abandoned(reason: string): void;
@@ -72,7 +81,7 @@ export class Outbox {
         } else continue;
         this.d.sql.exec("DELETE FROM outbox WHERE id = ?", r.id);
       }
-    } else if (pending.some((r) => sameTarget(JSON.parse(r.body) as Body<Q>, body))) {
+    } else if (queue === "notify" ? pending.length > 0 : pending.some((r) => sameTarget(JSON.parse(r.body) as Body<Q>, body))) {
       // A second nudge of the same ERP command, or a second binding of the same key, adds nothing.
       return;
     }
@@ -130,6 +139,17 @@ export class Outbox {
         const units = rows.filter((r) => r.queue === queue).map((row) => ({ row, messages: messagesOf(row) }));
         for (const group of packUnits(units)) {
           if (!(await this.sendGroup(queue, group))) failed = true;
+        }
+      }
+      // After the queues (the read model does not wait for a D1 read): a fan-out writes the subscriptions'
+      // delivery messages, which the next pass sends.
+      for (const row of rows.filter((r) => r.queue === "notify")) {
+        try {
+          await this.d.notify();
+          this.d.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+        } catch (err) {
+          failed = true;
+          this.failed(row, err, "fanning events out to subscriptions failed");
         }
       }
     } finally {
@@ -199,7 +219,7 @@ export class Outbox {
   }
 }
 
-type AnyBody = ErpMessage | DeliveryMessage | BindRequest | ProjectionMessage;
+type AnyBody = ErpMessage | DeliveryMessage | BindRequest | NotifyRequest | ProjectionMessage;
 
 function sameTarget(a: AnyBody, b: AnyBody): boolean {
   const destination = (m: AnyBody) => ("destination" in m ? m.destination : "erp");

@@ -14,6 +14,7 @@ import { HttpProblem, notFound, problemResponse } from "./platform/problem";
 import { consoleRoutes } from "./routes/console";
 import { erpInbound } from "./routes/erp-inbound";
 import { ops } from "./routes/ops";
+import { subscriptionsApi } from "./routes/subscriptions";
 import { portal } from "./routes/portal";
 import { track } from "./routes/track";
 import { webhooks } from "./routes/webhooks";
@@ -34,6 +35,7 @@ app.get("/health", (c) => c.json({ ok: true }));
 // nesting (400); where a caller could hammer, a rate limit (429). The webhook ingress has its own, in order.
 app.use("/v1/orders/*", limitBody(RELEASE_BODY_MAX_BYTES), portalReadLimit);
 app.use("/v1/tracking/*", portalReadLimit);
+for (const path of ["/v1/subscriptions", "/v1/subscriptions/*"]) app.use(path, limitBody(OPS_BODY_MAX_BYTES), portalReadLimit);
 app.use("/track/*", trackLimit);
 app.use("/ops/login", loginLimit);
 app.use(
@@ -44,6 +46,7 @@ app.route("/v1/webhooks", webhooks);
 app.route("/", erpInbound);
 app.route("/", portal);
 app.route("/", ops);
+app.route("/", subscriptionsApi);
 app.route("/", track);
 app.route("/", consoleRoutes);
 registerWebhookDoc(app);

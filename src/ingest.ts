@@ -10,8 +10,9 @@ import { orderStub } from "./orders";
 import { isContentEventId } from "./partners/event-id";
 import type { Partner } from "./partners/registry";
 import { type InboundWebhook, type MappedEvent, Unmappable } from "./partners/types";
-import { log } from "./platform/log";
+import { errorName, log } from "./platform/log";
 import { putInQuarantine } from "./readmodel/quarantine";
+import { publishOpsEvent } from "./subscriptions/ops-feed";
 import type { RouteResult } from "../durable-objects/correlation";
 
 export interface EventResult {
@@ -106,6 +107,7 @@ export async function receive(env: Env, partner: Partner, req: InboundWebhook, c
     ...mapping.warnings,
   ];
   const quarantineId = reasons.length > 0 ? await putInQuarantine(env.DB, req, reasons.join("; "), correlationId) : undefined;
+  if (quarantineId) await alertQuarantine(env, partner.id, quarantineId, reasons.join("; "), notAssigned[0]?.orderId ?? null, correlationId);
 
   const results: WebhookAnswer["results"] = routed.map(({ conflict, ...r }) => {
     if (r.outcome === "not-assigned" && quarantineId)
@@ -129,6 +131,17 @@ export async function receive(env: Env, partner: Partner, req: InboundWebhook, c
     ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}),
     ...(mapping.warnings.length > 0 ? { warnings: mapping.warnings } : {}),
   };
+}
+
+/**
+ * Tells ops subscriptions (`ops.quarantined`, through the ops feed). The payload is safe in D1 whatever
+ * happens here: a failure to alert is logged, and the partner still gets its answer.
+ */
+async function alertQuarantine(env: Env, partnerId: string, quarantineId: string, reason: string, orderId: string | null, correlationId: string) {
+  const data = { quarantineId, partner: partnerId, reason: reason.slice(0, 500), orderId, receivedAt: new Date().toISOString() };
+  await publishOpsEvent(env, { type: "ops.quarantined", data }).catch((err: unknown) =>
+    log.error("alerting ops of a quarantined payload failed; it is in quarantine", { partnerId, quarantineId, correlationId, error: errorName(err) }),
+  );
 }
 
 /** Sends each event to its order (by id) or to its correlation key; answers in the partner's order. */

@@ -14,6 +14,7 @@ import type { FulfillmentRow, ProjectionMessage } from "./messages";
 import type { FulfillmentRoute } from "./routing";
 import type { OrderState } from "./state";
 import { opsExceptions, portalView } from "./view";
+import { type EventDraft, orderEvents } from "../subscriptions/events";
 
 /**
  * `not-assigned`: a fulfilment partner reported on a released order that was not routed to it (DESIGN §3.9);
@@ -55,6 +56,8 @@ export interface OrderStepInput {
   fulfilment: readonly Pick<FulfillmentCommand, "destination" | "key" | "type" | "payload">[];
   /** The partners with a `fulfillment` entry: they may report only on orders assigned to them. */
   fulfilmentPartners?: ReadonlySet<string>;
+  /** The order's state before this step (null for a new order): its events compare what the customer saw. */
+  before?: OrderState | null;
   /** ISO time of the step: the view's `updatedAt`. */
   now: string;
 }
@@ -82,6 +85,8 @@ export interface OrderChange {
   deliveries: FulfillmentCommand[];
   /** Lines no route matched, when the order was routed in this step. */
   unroutable: { index: number; sku: string; quantity: number }[];
+  /** The events subscribers hear of this change (src/subscriptions/events.ts): none if nothing visible changed. */
+  notifications: EventDraft[];
 }
 
 export function orderStep(input: OrderStepInput): OrderStep {
@@ -115,6 +120,8 @@ export function orderStep(input: OrderStepInput): OrderStep {
   const events = [...[...held.values()].map((h) => h.event), ...accepted.map((a) => a.event)];
   const { state, commands } = decide(orderId, events, input.emitted, input.lastSeq);
   const fulfilment = fulfillmentCommands(orderId, events, input.routes, input.fulfilment);
+  const after = portalView(state, now);
+  const before = input.before ? portalView(input.before, now) : null;
   return {
     results,
     accepted,
@@ -131,6 +138,7 @@ export function orderStep(input: OrderStepInput): OrderStep {
       keys: keysOf(state).filter((k) => !input.keys.has(k)),
       deliveries: fulfilment.commands,
       unroutable: fulfilment.unroutable,
+      notifications: after ? orderEvents(before, after) : [],
     },
   };
 }

@@ -13,7 +13,9 @@ import type { ErpClaim } from "../../durable-objects/order";
 import { type DestinationApi, destinationStub, type Handoff } from "../destinations";
 import { orderStub } from "../orders";
 import { errorName, log } from "../platform/log";
+import { isSubscriptionDestination } from "../subscriptions/targets";
 import { deliverFulfillment } from "./fulfillment-consumer";
+import { deliverToSubscription } from "./subscription-consumer";
 
 const ERP = "erp";
 
@@ -22,15 +24,17 @@ const maxChain = (env: Env) => Math.max(1, Number(env.ERP_MAX_CHAIN ?? "10") || 
 
 export async function consumeErp(batch: MessageBatch<ErpMessage | DeliveryMessage>, env: Env): Promise<void> {
   // Different orders in parallel, one order's messages one after another. The queue carries the ERP's
-  // messages and every other destination's (fulfillment requests): one engine, one consumer.
+  // messages and every other destination's (fulfillment requests, subscriptions' events): one engine, one consumer.
   const byOrder = new Map<string, Message<ErpMessage | DeliveryMessage>[]>();
   for (const m of batch.messages) byOrder.set(m.body.orderId, [...(byOrder.get(m.body.orderId) ?? []), m]);
   await Promise.all(
     [...byOrder.values()].map(async (msgs) => {
       for (const m of msgs.sort((a, b) => a.body.seq - b.body.seq)) {
         try {
-          if (m.body.kind === "delivery") await deliverFulfillment(m as Message<DeliveryMessage>, env);
-          else await deliver(m as Message<ErpMessage>, env);
+          if (m.body.kind === "delivery") {
+            const delivery = m as Message<DeliveryMessage>;
+            await (isSubscriptionDestination(m.body.destination) ? deliverToSubscription(delivery, env) : deliverFulfillment(delivery, env));
+          } else await deliver(m as Message<ErpMessage>, env);
         } catch (err) {
           // Unexpected (e.g. the Durable Object was unreachable): retry this message only. Only this path
           // leads to the dead-letter queue.

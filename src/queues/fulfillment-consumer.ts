@@ -3,18 +3,16 @@
 // then the order's claim, one POST in the partner's own format, the answer classified like the ERP's (2xx
 // done; 408/429/5xx, a redirect or a network failure retried on the order's schedule; any other 4xx
 // refused), and the outcome reported to the order. Exactly once in effect: `Idempotency-Key: <requestId>`.
-import { type DeliveryFailure, deliveryPolicy } from "../domain/delivery";
+import { deliveryPolicy } from "../domain/delivery";
 import { partnerOf } from "../domain/fulfillment";
-import type { PermitOutcome } from "../domain/gate";
 import type { DeliveryMessage } from "../domain/messages";
 import { classify, type ErpOutcome, readDetail } from "../erp/adapter";
 import { parseRetryAfter } from "../erp/backoff";
-import { destinationStub } from "../destinations";
-import { orderStub } from "../orders";
 import { type FulfillmentRequest, formatRequest } from "../partners/fulfillment-formats";
 import { fulfilmentPartners, partnerSecrets } from "../partners/registry";
 import { CORRELATION_HEADER } from "../platform/correlation";
-import { errorName, log } from "../platform/log";
+import { log } from "../platform/log";
+import { runDelivery } from "./delivery-run";
 
 export async function deliverFulfillment(m: Message<DeliveryMessage>, env: Env): Promise<void> {
   const { orderId, seq, destination, correlationId } = m.body;
@@ -27,50 +25,18 @@ export async function deliverFulfillment(m: Message<DeliveryMessage>, env: Env):
     m.ack();
     return;
   }
-  const order = orderStub(env, orderId);
-  const since = m.body.dueSince ?? m.timestamp.getTime();
-  const gate = destinationStub(env, destination);
-  const grant = await gate.acquire(destination, orderId, since);
-  if (grant.status === "denied") {
-    const failing = grant.reason === "paused" ? `${partnerId} is paused: failing, and its probes have not gone through` : undefined;
-    await order.delivery(destination, { op: "defer", seq, until: grant.retryAt, ...(failing ? { failing } : {}) });
-    m.ack();
-    return;
-  }
-  let outcome: PermitOutcome = { kind: "none" };
-  try {
-    const claim = await order.delivery(destination, { op: "claim", seq });
-    if (claim.status !== "deliver" || !("lease" in claim)) {
-      m.ack();
-      return;
-    }
-    const request: FulfillmentRequest = { type: claim.type as FulfillmentRequest["type"], key: claim.key, data: claim.payload };
-    const sent = await send(env, partner.id, partner.fulfillment, request, claim.correlationId, claim.createdAt);
-    const fields = {
-      orderId,
-      seq,
-      destination,
-      type: claim.type,
-      requestId: claim.payload.requestId,
-      attempt: claim.attempt,
-      correlationId: claim.correlationId,
-    };
-    if (sent.kind === "done") {
-      await order.delivery(destination, { op: "ack", seq, lease: claim.lease });
-      log.info("fulfillment request delivered", { ...fields, status: sent.status });
-      outcome = { kind: "delivered" };
-    } else {
-      const failure: DeliveryFailure = sent;
-      const result = await order.delivery(destination, { op: "fail", seq, lease: claim.lease, failure });
-      (sent.kind === "permanent" ? log.error : log.warn)("fulfillment request failed", { ...fields, reason: sent.reason, result: result.status });
-      outcome = sent.kind === "permanent" ? { kind: "refused" } : { kind: "failed", retryAfterSeconds: sent.retryAfterSeconds };
-    }
-    m.ack();
-  } finally {
-    await gate
-      .release(grant.permit.id, orderId, outcome, since)
-      .catch((err: unknown) => log.warn("returning the permit failed; it lapses", { orderId, destination, error: errorName(err) }));
-  }
+  await runDelivery(m, env, {
+    label: partnerId,
+    send: (claim) =>
+      send(
+        env,
+        partner.id,
+        partner.fulfillment,
+        { type: claim.type as FulfillmentRequest["type"], key: claim.key, data: claim.payload },
+        claim.correlationId,
+        claim.createdAt,
+      ),
+  });
 }
 
 /** One POST in the partner's format; never follows a redirect (a 3xx is a failure, DESIGN §3.8). */

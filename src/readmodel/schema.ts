@@ -206,3 +206,82 @@ export const workerState = sqliteTable("worker_state", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/**
+ * Push subscriptions (DESIGN §3.10): a customer's (`customer_id` set, created with its API key) or ops'
+ * (`scope` "ops": one customer, or every customer when `customer_id` is null, and the `ops.*` alerts).
+ * The signing secret must be readable to sign; the previous one keeps signing beside it until
+ * `previous_secret_expires_at` (a rotation's grace period). `failing_since`: the start of the current run
+ * of failed deliveries (cleared by any success): a run longer than SUBSCRIPTION_DISABLE_AFTER_HOURS
+ * disables the subscription, with a notice to ops.
+ */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    id: text("id").primaryKey(),
+    scope: text("scope").$type<"customer" | "ops">().notNull(),
+    customerId: text("customer_id"),
+    url: text("url").notNull(),
+    /** The event types it receives, as a JSON list. */
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    format: text("format").$type<"standard" | "slack" | "pagerduty">().notNull().default("standard"),
+    description: text("description"),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: text("previous_secret_expires_at"),
+    /** PagerDuty's integration key (format "pagerduty" only); never shown again after creation. */
+    routingKey: text("routing_key"),
+    status: text("status").$type<"active" | "disabled">().notNull(),
+    disabledReason: text("disabled_reason"),
+    disabledAt: text("disabled_at"),
+    failingSince: text("failing_since"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("subscriptions_customer").on(t.customerId, t.status)],
+);
+
+/**
+ * Every event sent to a subscription (`id` is its `webhook-id`), as its deliveries report it: the last
+ * state of the delivery, and the body sent (a replay re-sends it). Kept SUBSCRIPTION_LOG_RETENTION_DAYS.
+ */
+export const subscriptionDeliveries = sqliteTable(
+  "subscription_deliveries",
+  {
+    subscriptionId: text("subscription_id").notNull(),
+    id: text("id").notNull(),
+    /** The Durable Object whose cursor holds it (the order, or the ops feed); null for a test event. */
+    source: text("source"),
+    customerId: text("customer_id"),
+    orderId: text("order_id"),
+    eventType: text("event_type").notNull(),
+    version: integer("version"),
+    /** "pending" (being retried), "delivered", "dead" (refused, expired, or its subscription disabled), "skipped" (nothing to send in this format). */
+    status: text("status").$type<"pending" | "delivered" | "dead" | "skipped">().notNull(),
+    attempts: integer("attempts").notNull(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    deliveredAt: text("delivered_at"),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.id] }), index("subscription_deliveries_recent").on(t.subscriptionId, t.createdAt)],
+);
+
+/** Each attempt at a delivery: when, the answer (status, latency, the start of the response), or the error. */
+export const subscriptionAttempts = sqliteTable(
+  "subscription_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    subscriptionId: text("subscription_id").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    at: text("at").notNull(),
+    status: integer("status"),
+    latencyMs: integer("latency_ms").notNull(),
+    outcome: text("outcome").$type<"delivered" | "failed" | "refused">().notNull(),
+    response: text("response"),
+    error: text("error"),
+  },
+  (t) => [index("subscription_attempts_delivery").on(t.subscriptionId, t.deliveryId, t.id), index("subscription_attempts_at").on(t.at)],
+);
