@@ -1,6 +1,6 @@
 // Tests run inside workerd with the real bindings of wrangler.toml (Durable Objects, D1, Queues), via the
-// Cloudflare vitest integration. The ERP and 3PL simulators run beside the worker as workers of their own,
-// and every outbound fetch of the worker under test is routed to them: the adapters speak real HTTP to them.
+// Cloudflare vitest integration. The ERP, 3PL and subscriber simulators run beside the worker as workers of
+// their own, and every outbound fetch of the worker under test is routed to them: the adapters speak real HTTP to them.
 import { cloudflareTest, getRunnerName, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { generateKeyPairSync } from "node:crypto";
 import { build } from "esbuild";
@@ -48,7 +48,7 @@ function accessKeys() {
 }
 
 /** Bundles tools/<name>/src/index.ts into .cache/<name>.mjs, as wrangler would for a worker. */
-function bundleSimulator(name: "erp-sim" | "3pl-sim") {
+function bundleSimulator(name: "erp-sim" | "3pl-sim" | "subscriber-sim") {
   return build({
     entryPoints: [`tools/${name}/src/index.ts`],
     bundle: true,
@@ -68,6 +68,7 @@ export default defineConfig(async () => {
   // Auxiliary workers must be plain JavaScript: bundle the simulators the way wrangler would.
   await bundleSimulator("erp-sim");
   await bundleSimulator("3pl-sim");
+  await bundleSimulator("subscriber-sim");
   await build({
     entryPoints: ["test/peers/worker.ts"],
     bundle: true,
@@ -110,7 +111,7 @@ export default defineConfig(async () => {
               modules: true,
               scriptPath: ".cache/test-peers.mjs",
               compatibilityDate: "2026-11-01",
-              serviceBindings: { ERP: "erp-sim", THREE_PL: "3pl-sim" },
+              serviceBindings: { ERP: "erp-sim", THREE_PL: "3pl-sim", SUBSCRIBERS: "subscriber-sim" },
               bindings: { ACCESS_JWKS: access.jwks },
             },
             {
@@ -139,6 +140,14 @@ export default defineConfig(async () => {
               // Its milestone webhooks go to the worker under test, which no URL reaches from an auxiliary
               // worker: the plugin runs it as its runner worker, named after the (unnamed) project.
               serviceBindings: { DOCKLINE: getRunnerName({ name: "" } as Parameters<typeof getRunnerName>[0]) },
+            },
+            {
+              // The subscriber simulator (where dockline's event subscriptions post; hooks.test, 127.0.0.1:8790).
+              name: "subscriber-sim",
+              modules: true,
+              scriptPath: ".cache/subscriber-sim.mjs",
+              compatibilityDate: "2026-11-01",
+              durableObjects: { LEDGER: { className: "SubscriberLedger", useSQLite: true } },
             },
           ],
         },

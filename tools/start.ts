@@ -1,6 +1,7 @@
 // `npm start`: the whole stack locally. Prepares local secrets and the D1 schema, then runs the dockline
-// worker (http://127.0.0.1:8787), the ERP simulator (http://127.0.0.1:8788) and the 3PL simulator
-// (http://127.0.0.1:8789) under wrangler dev, with local Durable Objects, D1 and Queues. Ctrl-C stops all.
+// worker (http://127.0.0.1:8787), the ERP simulator (http://127.0.0.1:8788), the 3PL simulator
+// (http://127.0.0.1:8789) and the subscriber simulator (http://127.0.0.1:8790) under wrangler dev, with local
+// Durable Objects, D1 and Queues. Ctrl-C stops all.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -70,7 +71,20 @@ run("3pl-sim", [
   "9231",
   "--show-interactive-dev-session=false",
 ]);
+run("subscriber-sim", [
+  "dev",
+  "-c",
+  "tools/subscriber-sim/wrangler.toml",
+  "--ip",
+  "127.0.0.1",
+  "--port",
+  "8790",
+  "--inspector-port",
+  "9232",
+  "--show-interactive-dev-session=false",
+]);
 run("dockline", ["dev", "--ip", "127.0.0.1", "--port", "8787", "--inspector-port", "9229", "--show-interactive-dev-session=false"]);
 console.log("dockline  http://127.0.0.1:8787   (worker, Durable Objects, D1, Queues)");
 console.log("ERP sim   http://127.0.0.1:8788   (GET /admin/records to see what the ERP received)");
 console.log("3PL sim   http://127.0.0.1:8789   (GET /admin/requests to see the fulfillment requests; it acknowledges each)");
+console.log("Subs sim  http://127.0.0.1:8790   (GET /admin/inboxes/<inbox> to see what a subscription URL received)");
