@@ -100,6 +100,10 @@ export default defineConfig(async () => {
             // Fast clocks for tests: ERP retries in about a second instead of minutes.
             ERP_RETRY_BASE_SECONDS: "1",
             ERP_RETRY_MAX_SECONDS: "2",
+            SUBSCRIPTION_RETRY_BASE_SECONDS: "1",
+            SUBSCRIPTION_RETRY_MAX_SECONDS: "2",
+            // The production rule for subscriber URLs (https, public addresses): tests subscribe https://hooks.test.
+            ALLOW_INSECURE_SUBSCRIPTION_URLS: "false",
           },
           // The production figure (wrangler.toml): a hot order's burst of scans from one partner must fit in one window.
           ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 1000, period: 10 } } },

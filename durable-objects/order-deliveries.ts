@@ -299,7 +299,9 @@ export class OrderDeliveries {
       return { status: "replayed", how: "revived", seq: row.seq };
     }
     if (!c || c.ackedAt === null) return { status: "pending" };
-    const copies = this.h.sql.exec<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE destination = ? AND key LIKE ?", destination, `${key}#%`).one().n;
+    const copies = this.h.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE destination = ? AND instr(key, ?) = 1", destination, `${key}#`)
+      .one().n;
     const copy = { destination, key: `${key}#replay-${copies + 1}`, type: row.type, payload: JSON.parse(row.payload) as Record<string, Json> };
     this.append([copy], [], now, row.correlation_id);
     const seq = this.state(destination).commands.at(-1)?.seq ?? 0;

@@ -7,6 +7,8 @@ import { noteForReconcile } from "../src/readmodel/reconcile-queue";
 import { subscriptionsFor } from "../src/subscriptions/targets";
 import { OrderDeliveries } from "./order-deliveries";
 import { OrderNotifications } from "./order-notify";
+import { OrderSla } from "./order-sla";
+import { slaPolicies } from "../src/sla-config";
 import { ErpCursor } from "./order-erp";
 import { bindKey, type CorrelationApi } from "./order-keys";
 import { OrderSchedule } from "./order-schedule";
@@ -82,19 +84,26 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     append: (commands, at, correlationId) => deliveries.append(commands, [], at, correlationId),
     requestFanOut: () => outbox.put("notify", { notify: true }, now()),
   });
+  const sla = new OrderSla({
+    getMeta: (k) => store.getMeta(k),
+    setMeta: (k, v) => store.setMeta(k, v),
+    policies: () => slaPolicies(env),
+    alert: (type, data, correlationId) => notifications.record([{ type, data }], now(), customerOf(store), correlationId),
+    project: (breach, correlationId) => outbox.put("projection", { kind: "sla-breach", breach, correlationId }, now()),
+  });
   const schedule = new OrderSchedule({
     storage: ctx.storage,
     outbox,
-    // One alarm for every destination: the earliest of the ERP's and the others' next due times.
+    // One alarm for every destination and the SLA: the earliest of their next due times.
     erpAlarmAt: (at) => {
-      const times = [erp.alarmAt(at), deliveries.alarmAt(at)].filter((t): t is number => t !== null);
+      const times = [erp.alarmAt(at), deliveries.alarmAt(at), sla.alarmAt()].filter((t): t is number => t !== null);
       return times.length > 0 ? Math.min(...times) : null;
     },
     retrySeconds: () => Number(env.OUTBOX_RETRY_SECONDS ?? "5") || 5,
     orderId: () => store.getMeta("order_id"),
     waitUntil: (p) => ctx.waitUntil(p),
   });
-  return { store, outbox, erp, schedule, deliveries, notifications };
+  return { store, outbox, erp, schedule, deliveries, notifications, sla };
 }
 
 /** The order's customer (its release's), or null before the release. */

@@ -6,6 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DeliveryFailure, FailOutcome } from "../src/domain/delivery";
 import type { CanonicalEvent } from "../src/domain/event";
+import { fulfillmentRows } from "../src/domain/fulfillment";
 import { contentHash, type IngestOutcome, type IngestResult, orderStep, reprojectionOf } from "../src/domain/order-step";
 import { log } from "../src/platform/log";
 import { OPS_FEED, type OpsEvent, QUARANTINE_ALERT_WINDOW_MS } from "../src/subscriptions/ops-feed";
@@ -15,6 +16,7 @@ import type { OrderSchedule } from "./order-schedule";
 import type { OrderStore } from "./order-store";
 import type { DeliveryOp, DeliveryResult, OrderDeliveries } from "./order-deliveries";
 import type { OrderNotifications } from "./order-notify";
+import type { OrderSla, SlaFacts } from "./order-sla";
 import { wireOrder } from "./order-wiring";
 import { fulfilmentPartnerIds, routesFromEnv } from "../src/fulfillment-config";
 import type { Outbox } from "./outbox";
@@ -28,6 +30,7 @@ export class OrderDO extends DurableObject<Env> {
   private readonly schedule: OrderSchedule;
   private readonly deliveries: OrderDeliveries;
   private readonly notifications: OrderNotifications;
+  private readonly sla: OrderSla;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,6 +41,7 @@ export class OrderDO extends DurableObject<Env> {
       schedule: this.schedule,
       deliveries: this.deliveries,
       notifications: this.notifications,
+      sla: this.sla,
     } = wireOrder(ctx, env, (orderId, items) => this.record(orderId, items)));
   }
 
@@ -71,6 +75,16 @@ export class OrderDO extends DurableObject<Env> {
       this.deliveries.append(change.deliveries, change.unroutable, Date.parse(now), change.correlationId);
       // What subscribers hear of the change: fanned out to their cursors after the commit (order-notify.ts).
       this.notifications.record(change.notifications, now, change.state.details?.customerId ?? null, change.correlationId);
+      // A late milestone clears its breach; one that came late before any alarm looked is recorded now.
+      this.sla.evaluate(
+        this.slaFacts(
+          orderId,
+          change.state,
+          step.accepted.map((a) => a.event),
+        ),
+        Date.parse(now),
+        change.correlationId,
+      );
       if (change.projection) this.outbox.put("projection", change.projection, now);
       // Keys learned now (release refs, tracking numbers) are bound after the commit, via the outbox.
       for (const key of change.keys) this.outbox.put("bind", { key }, now);
@@ -93,6 +107,9 @@ export class OrderDO extends DurableObject<Env> {
     await this.schedule.fired(() => {
       const sent = this.ctx.storage.transactionSync(() => {
         this.deliveries.sendAllDue(Date.now());
+        // A deadline that passed is a breach, recorded and alerted once (order-sla.ts).
+        const orderId = this.store.orderId();
+        this.sla.evaluate(this.slaFacts(orderId, this.store.state()), Date.now(), `sla:${orderId}`);
         return this.erp.sendDue();
       });
       if (sent !== null) log.info("erp command due again: message sent", { orderId: this.store.orderId(), seq: sent });
@@ -222,6 +239,13 @@ export class OrderDO extends DurableObject<Env> {
   /** Everything ops needs to see about this order. */
   async inspect(): Promise<OrderInspection> {
     return inspection({ store: this.store, erp: this.erp, outbox: this.outbox, deliveries: this.deliveries });
+  }
+
+  /** What the SLA reads: the state, every event (held, and `fresh` ones not yet in memory), the requests. */
+  private slaFacts(orderId: string, state: SlaFacts["state"], fresh: readonly CanonicalEvent[] = []): SlaFacts {
+    const events = [...[...this.store.holding().held.values()].map((h) => h.event), ...fresh];
+    const requests = fulfillmentRows(orderId, events, this.deliveries.emitted(), new Date().toISOString());
+    return { orderId, state, events, requests };
   }
 
   /** After an ERP change that wrote (anything but null or false): arm the alarm for it, and send. */

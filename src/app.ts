@@ -9,12 +9,13 @@ import { openApiDocument, registerConsoleDoc, registerWebhookDoc } from "./http/
 import { LOGIN_FORM_MAX_BYTES, limitBody, loginLimit, OPS_BODY_MAX_BYTES, portalReadLimit, RELEASE_BODY_MAX_BYTES, trackLimit } from "./http/limits";
 import { ConfigError, fulfillmentRoutes } from "./partners/registry";
 import { correlation } from "./platform/correlation";
-import { errorName, log } from "./platform/log";
+import { errorName, errorSite, log } from "./platform/log";
 import { HttpProblem, notFound, problemResponse } from "./platform/problem";
 import { consoleRoutes } from "./routes/console";
 import { erpInbound } from "./routes/erp-inbound";
 import { ops } from "./routes/ops";
 import { subscriptionsApi } from "./routes/subscriptions";
+import { slaPolicies } from "./sla-config";
 import { portal } from "./routes/portal";
 import { track } from "./routes/track";
 import { webhooks } from "./routes/webhooks";
@@ -27,6 +28,7 @@ app.use(correlation);
 // /health and the documents do not depend on it.
 const configured = createMiddleware<AppEnv>(async (c, next) => {
   fulfillmentRoutes(c.env);
+  slaPolicies(c.env);
   await next();
 });
 for (const path of ["/v1/*", "/ops", "/ops/*", "/track/*"]) app.use(path, configured);
@@ -84,6 +86,6 @@ app.onError((err, c) => {
     );
   }
   // Unexpected: log the class and where, answer generically. The message may carry payload data.
-  log.error("unhandled error", { correlationId: c.get("correlationId"), error: errorName(err), path: new URL(c.req.url).pathname });
+  log.error("unhandled error", { correlationId: c.get("correlationId"), error: errorName(err), at: errorSite(err), path: new URL(c.req.url).pathname });
   return problemResponse(c, new HttpProblem(500, "internal", "Internal error", "Something went wrong on our side; quote the correlation id."));
 });

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
 import { ConfigError, fulfillmentRoutes, partners, secretName } from "../src/partners/registry";
+import { slaPolicies } from "../src/sla-config";
 
 /** One environment of a wrangler config, as wrangler resolves it (vars and secrets are not inherited). */
 export interface EnvironmentConfig {
@@ -62,6 +63,12 @@ export function checkEnvironment({ env, vars, requiredSecrets }: EnvironmentConf
   }
   try {
     fulfillmentRoutes({ PARTNERS: source, FULFILLMENT_ROUTES: typeof vars.FULFILLMENT_ROUTES === "string" ? vars.FULFILLMENT_ROUTES : undefined });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    errors.push(`${where}: ${err.message}`);
+  }
+  try {
+    slaPolicies({ SLA_POLICIES: typeof vars.SLA_POLICIES === "string" ? vars.SLA_POLICIES : undefined });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     errors.push(`${where}: ${err.message}`);
@@ -133,5 +140,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   for (const w of warnings) console.warn(`! ${w}`);
   for (const e of errors) console.error(`✖ ${e}`);
   if (errors.length > 0) process.exit(1);
-  console.log(`✔ ${configPath}: PARTNERS, [secrets] required and FULFILLMENT_ROUTES agree in every environment`);
+  console.log(`✔ ${configPath}: PARTNERS, [secrets] required, FULFILLMENT_ROUTES and SLA_POLICIES agree in every environment`);
 }

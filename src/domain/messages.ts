@@ -71,6 +71,23 @@ export interface FulfillmentRow {
   cancelledAt: string | null;
 }
 
+/**
+ * An SLA breach of an order (src/domain/sla.ts), as ops see it: open until `resolvedAt`. Sent when it is
+ * recorded and again when it clears; the read model never clears a resolution once set.
+ */
+export interface SlaBreachRow {
+  /** `<orderId>:<clock id>`: one breach per order and promise. */
+  id: string;
+  orderId: string;
+  customerId: string;
+  check: string;
+  subject: string | null;
+  dueAt: string;
+  breachedAt: string;
+  resolvedAt: string | null;
+  description: string;
+}
+
 export type ProjectionMessage =
   | {
       kind: "projection";
@@ -82,7 +99,8 @@ export type ProjectionMessage =
     }
   | { kind: "timeline"; orderId: string; entries: PortalOrder["timeline"]; correlationId: string }
   | { kind: "erp-progress"; progress: ErpProgress; correlationId: string }
-  | { kind: "dead-letter"; deadLetter: DeadLetter; correlationId: string };
+  | { kind: "dead-letter"; deadLetter: DeadLetter; correlationId: string }
+  | { kind: "sla-breach"; breach: SlaBreachRow; correlationId: string };
 
 /** The order a projection message is about. */
 export function projectionOrderId(m: ProjectionMessage): string {
@@ -95,5 +113,7 @@ export function projectionOrderId(m: ProjectionMessage): string {
       return m.progress.orderId;
     case "dead-letter":
       return m.deadLetter.orderId;
+    case "sla-breach":
+      return m.breach.orderId;
   }
 }

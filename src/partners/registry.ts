@@ -54,7 +54,7 @@ export interface Partner extends PartnerConfig {
  */
 export class ConfigError extends Error {
   constructor(
-    readonly variable: "PARTNERS" | "FULFILLMENT_ROUTES",
+    readonly variable: "PARTNERS" | "FULFILLMENT_ROUTES" | "SLA_POLICIES",
     message: string,
   ) {
     super(message);

@@ -21,6 +21,18 @@ export function errorName(err: unknown): string {
 }
 
 /**
+ * Where an unexpected error was thrown: its innermost stack frame, as `function (file:line)` with the
+ * file's base name only. Says where to look without a stack trace or any of the message (which may carry
+ * request data) in the log.
+ */
+export function errorSite(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  const frame = err.stack.split("\n").find((l) => l.trimStart().startsWith("at "));
+  const m = frame?.trim().match(/^at (?:(\S+) )?\(?(?:.*\/)?([^/():]+):(\d+)(?::\d+)?\)?$/);
+  return m ? `${m[1] ?? "<anonymous>"} (${m[2]}:${m[3]})` : undefined;
+}
+
+/**
  * Name and message of an error from the platform (a Queues or storage refusal says why in its message:
  * "message length of 130000 bytes exceeds limit"), bounded. Only for errors our own code did not build
  * from request data: a client's payload must never reach a log line through an error message.

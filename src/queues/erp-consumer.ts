@@ -12,7 +12,7 @@ import type { Permit, PermitOutcome } from "../domain/gate";
 import type { ErpClaim } from "../../durable-objects/order";
 import { type DestinationApi, destinationStub, type Handoff } from "../destinations";
 import { orderStub } from "../orders";
-import { errorName, log } from "../platform/log";
+import { errorName, errorSite, log } from "../platform/log";
 import { isSubscriptionDestination } from "../subscriptions/targets";
 import { deliverFulfillment } from "./fulfillment-consumer";
 import { deliverToSubscription } from "./subscription-consumer";
@@ -38,7 +38,13 @@ export async function consumeErp(batch: MessageBatch<ErpMessage | DeliveryMessag
         } catch (err) {
           // Unexpected (e.g. the Durable Object was unreachable): retry this message only. Only this path
           // leads to the dead-letter queue.
-          log.error("erp message failed", { orderId: m.body.orderId, seq: m.body.seq, correlationId: m.body.correlationId, error: errorName(err) });
+          log.error("erp message failed", {
+            orderId: m.body.orderId,
+            seq: m.body.seq,
+            correlationId: m.body.correlationId,
+            error: errorName(err),
+            at: errorSite(err),
+          });
           m.retry({ delaySeconds: backoffSeconds(deliveryPolicy("ERP", env), m.attempts) });
         }
       }

@@ -147,7 +147,8 @@ async function record(
     data: {
       subscriptionId: sub.id,
       customerId: sub.customerId,
-      url: sub.url,
+      // Its host only: a path can itself be a credential (a Slack incoming webhook's is).
+      url: new URL(sub.url).origin,
       reason: gone ? "its endpoint answered 410 Gone" : `its endpoint failed every delivery since ${disabled.failingSince}`,
       failingSince: disabled.failingSince,
       disabledAt: disabled.disabledAt,

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { ErpProgress, ProjectionMessage } from "../domain/messages";
 import type { PortalOrder } from "../domain/view";
-import { deadLetters, erpProgress } from "./schema";
+import { deadLetters, erpProgress, slaBreaches } from "./schema";
 
 // An order row takes the next position of the read model's change counter with every write (the counter
 // moves in the statement before it, in the same transaction), and D1's own clock as its sync time.
@@ -126,6 +126,16 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
     else if (m.kind === "erp-progress") {
       const cur = progress.get(m.progress.orderId);
       if (!cur || m.progress.erpVersion > cur.erpVersion) progress.set(m.progress.orderId, m.progress);
+    } else if (m.kind === "sla-breach") {
+      // Recorded once, resolved once: a resolution is never taken back by a late copy of the breach.
+      stmts.push(
+        prepared(
+          d
+            .insert(slaBreaches)
+            .values(m.breach)
+            .onConflictDoUpdate({ target: slaBreaches.id, set: { resolvedAt: sql`coalesce(${slaBreaches.resolvedAt}, excluded.resolved_at)` } }),
+        ),
+      );
     } else {
       // A dead letter is a fact with its own id: recording it twice is a no-op.
       stmts.push(

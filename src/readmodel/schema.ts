@@ -285,3 +285,23 @@ export const subscriptionAttempts = sqliteTable(
   },
   (t) => [index("subscription_attempts_delivery").on(t.subscriptionId, t.deliveryId, t.id), index("subscription_attempts_at").on(t.at)],
 );
+
+/**
+ * Orders' SLA breaches (src/domain/sla.ts): what GET /ops/stuck lists as `sla_breached` while open. Written
+ * by the projection consumer from the order's messages; a resolution, once set, is never cleared.
+ */
+export const slaBreaches = sqliteTable(
+  "sla_breaches",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    check: text("check_name").notNull(),
+    subject: text("subject"),
+    dueAt: text("due_at").notNull(),
+    breachedAt: text("breached_at").notNull(),
+    resolvedAt: text("resolved_at"),
+    description: text("description").notNull(),
+  },
+  (t) => [index("sla_breaches_open").on(t.breachedAt).where(sql`resolved_at IS NULL`), index("sla_breaches_order").on(t.orderId)],
+);

@@ -17,7 +17,8 @@ export interface StuckOrder {
     | "out_for_delivery_too_long"
     | "open_exception"
     | "needs_review"
-    | "fulfillment_not_acknowledged";
+    | "fulfillment_not_acknowledged"
+    | "sla_breached";
   since: string | null;
   detail: string;
 }
@@ -56,7 +57,7 @@ const OPEN_REQUEST = "acknowledged_at IS NULL AND cancelled_at IS NULL AND reque
 
 export async function stuckOrders(db: D1Database, t: StuckThresholds, now = Date.now(), limit = 200): Promise<StuckReport> {
   const unackedBefore = hoursAgo(now, t.unacknowledgedHours);
-  const [released, dispatched, ofd, exceptions, review, unacked, perPartner] = await db.batch<Record<string, string>>([
+  const [released, dispatched, ofd, exceptions, review, unacked, perPartner, breaches] = await db.batch<Record<string, string>>([
     db
       .prepare("SELECT order_id, customer_id, status_at AS since FROM orders WHERE status = 'released' AND status_at < ? ORDER BY status_at LIMIT ?")
       .bind(hoursAgo(now, t.releasedHours), limit),
@@ -95,6 +96,10 @@ export async function stuckOrders(db: D1Database, t: StuckThresholds, now = Date
          WHERE ${OPEN_REQUEST} GROUP BY partner ORDER BY partner`,
       )
       .bind(unackedBefore),
+    // Open SLA breaches (SLA_POLICIES), oldest first: the partial index sla_breaches_open.
+    db
+      .prepare("SELECT order_id, customer_id, breached_at AS since, description FROM sla_breaches WHERE resolved_at IS NULL ORDER BY breached_at LIMIT ?")
+      .bind(limit),
   ]);
   const out: (StuckOrder | UnacknowledgedRequest)[] = [];
   for (const r of released?.results ?? []) {
@@ -143,6 +148,9 @@ export async function stuckOrders(db: D1Database, t: StuckThresholds, now = Date
       since: r.since ?? null,
       detail: open.map((x) => `${x.kind}: ${x.description}`).join("; "),
     });
+  }
+  for (const r of breaches?.results ?? []) {
+    out.push({ orderId: r.order_id ?? "", customerId: r.customer_id ?? "", reason: "sla_breached", since: r.since ?? null, detail: r.description ?? "" });
   }
   const requests: UnacknowledgedRequest[] = [];
   for (const r of unacked?.results ?? []) {

@@ -351,6 +351,7 @@ const StuckItem = z
       "open_exception",
       "needs_review",
       "fulfillment_not_acknowledged",
+      "sla_breached",
     ]),
     since: z.string().nullable(),
     detail: z.string(),
