@@ -104,6 +104,18 @@ export default defineConfig(async () => {
             SUBSCRIPTION_RETRY_MAX_SECONDS: "2",
             // The production rule for subscriber URLs (https, public addresses): tests subscribe https://hooks.test.
             ALLOW_INSECURE_SUBSCRIPTION_URLS: "false",
+            // The shipped default policy's deadlines, for the SLA tests' customers only: every other test's
+            // order is released days in the past, and would otherwise start its life in breach.
+            SLA_POLICIES: JSON.stringify([
+              {
+                when: { customers: ["CUST-SLA-1", "CUST-SLA-2", "CUST-SLA-3"] },
+                acknowledgedWithinHours: 4,
+                dispatchedWithinHours: 24,
+                firstScanWithinHours: 24,
+                deliveredByPromisedDate: true,
+                exceptionOpenHours: 48,
+              },
+            ]),
           },
           // The production figure (wrangler.toml): a hot order's burst of scans from one partner must fit in one window.
           ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 1000, period: 10 } } },

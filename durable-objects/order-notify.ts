@@ -4,6 +4,9 @@
 // (`subscription:<id>`, order-deliveries.ts), so one order's events reach each subscriber in order, and a
 // slow or dead subscriber holds back nobody else's events, nor the ERP's or the partners' commands.
 //
+// Once fanned out, an event is deleted here (each subscription's cursor holds its own copy), so an order's
+// storage grows with what its subscribers still need, not with its history.
+//
 // Fan-out reads the subscriptions from D1, so it runs after the commit (an outbox `notify` row: retried by
 // the outbox until it goes through), never on the path that answers a partner. It is cumulative: one run
 // takes every event after `notified_upto`, so a run that failed is made up by the next, in order.
@@ -13,7 +16,7 @@ import type { EventDraft } from "../src/subscriptions/events";
 import { type SubscriptionTarget, subscriptionDestination } from "../src/subscriptions/targets";
 
 export const NOTIFICATIONS_SCHEMA = `CREATE TABLE IF NOT EXISTS notifications (
-  n INTEGER PRIMARY KEY,
+  n INTEGER PRIMARY KEY AUTOINCREMENT,
   type TEXT NOT NULL,
   body TEXT NOT NULL,
   customer_id TEXT,
@@ -110,6 +113,8 @@ export class OrderNotifications {
         if (commands.length > 0) this.h.append(commands, Date.parse(r.created_at) || Date.now(), r.correlation_id);
       }
       this.h.setMeta("notified_upto", String(last.n));
+      // Each subscription's cursor holds its copy now: the order keeps no history of events nobody needs.
+      this.h.sql.exec("DELETE FROM notifications WHERE n <= ?", last.n);
     });
     if (rows.length === FANOUT_BATCH) this.h.requestFanOut();
   }

@@ -20,11 +20,13 @@ import { signFor } from "../src/partners/signers";
 import { expectedStatus, type Plan, planDay, runPrefix } from "./demo/plan";
 import { rng } from "./demo/random";
 import { heading, Progress, table } from "./demo/report";
+import { type DemoSubscription, type SubscriberReport, settleSubscriber, subscribe } from "./demo/subscriber";
 import { buildTraffic, type Send } from "./demo/traffic";
 
 const USAGE = `usage: npm run demo -- [--url http://127.0.0.1:8787] [--erp-url http://127.0.0.1:8788] [--orders 40] [--seed 1]
                        [--fast] [--duration 60] [--settle 180]
   --url        the dockline worker (npm start)              --erp-url   the ERP simulator   --3pl-url  the 3PL simulator
+  --subscriber-url  the subscriber simulator (default http://127.0.0.1:8790)
   --orders N   orders the ERP releases (default 40)          --seed N    the day's plan (default 1)
   --fast       no pacing: send as fast as answers come       --duration  seconds the day's webhooks take (default 60)
   --settle S   how long to wait for the ERP and read model to catch up (default 180)`;
@@ -51,6 +53,7 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
 const URL_BASE = (flag("--url") ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
 const ERP_URL = (flag("--erp-url") ?? "http://127.0.0.1:8788").replace(/\/+$/, "");
 const THREEPL_URL = (flag("--3pl-url") ?? "http://127.0.0.1:8789").replace(/\/+$/, "");
+const SUBSCRIBER_URL = (flag("--subscriber-url") ?? "http://127.0.0.1:8790").replace(/\/+$/, "");
 const ORDERS = Math.max(1, Math.round(numberFlag("--orders", 40)));
 const SEED = Math.round(numberFlag("--seed", 1));
 const FAST = process.argv.includes("--fast");
@@ -212,6 +215,7 @@ async function preflight(): Promise<void> {
   for (const [name, url] of [
     ["dockline", `${URL_BASE}/health`],
     ["ERP simulator", `${ERP_URL}/health`],
+    ["subscriber simulator", `${SUBSCRIBER_URL}/health`],
   ] as const) {
     try {
       const res = await call(url, {});
@@ -310,6 +314,17 @@ async function main(): Promise<void> {
   );
   console.log(`  dockline ${URL_BASE}   ERP simulator ${ERP_URL}`);
 
+  // 0. A customer's service platform subscribes to its orders' events (pushed, signed; see the summary).
+  const customers = [...new Set(plan.orders.map((o) => o.customerId))].sort();
+  const keys = new Map<string, string>();
+  for (const customerId of customers) {
+    const issued = await ops("/ops/api-keys", { method: "POST", body: JSON.stringify({ customerId, label: `demo ${prefix}` }) });
+    if (isRecord(issued) && typeof issued.key === "string") keys.set(customerId, issued.key);
+  }
+  const subscriber = customers.includes("CUST-ACME") ? "CUST-ACME" : customers[0];
+  const subscriberKey = subscriber ? keys.get(subscriber) : undefined;
+  const subscription = subscriber && subscriberKey ? await subscribe(URL_BASE, SUBSCRIBER_URL, subscriber, subscriberKey, prefix) : null;
+
   // 1. The ERP releases the day's orders.
   const p1 = new Progress("releasing orders ", releases.length);
   for (const [i, s] of releases.entries()) {
@@ -342,13 +357,7 @@ async function main(): Promise<void> {
   }
   p2.done(liveNote());
 
-  // 3. Customer API keys (shown once), then wait until the ERP queue is drained and the read model is still.
-  const customers = [...new Set(plan.orders.map((o) => o.customerId))].sort();
-  const keys = new Map<string, string>();
-  for (const customerId of customers) {
-    const issued = await ops("/ops/api-keys", { method: "POST", body: JSON.stringify({ customerId, label: `demo ${prefix}` }) });
-    if (isRecord(issued) && typeof issued.key === "string") keys.set(customerId, issued.key);
-  }
+  // 3. Wait until the ERP queue is drained and the read model is still.
   const wanted = new Set(plan.orders.map((o) => o.orderId));
   const p3 = new Progress("settling         ", 3);
   const settleStart = Date.now();
@@ -391,12 +400,21 @@ async function main(): Promise<void> {
   const settled = stable >= 3;
   p3.done(settled ? `settled in ${Math.round((Date.now() - settleStart) / 1000)}s` : `not settled after ${SETTLE_MS / 1000}s`);
 
-  await summary(plan, keys, portal, erp, settled);
+  const pushed = subscription ? await settleSubscriber(URL_BASE, SUBSCRIBER_URL, subscription, 60_000) : null;
+  await summary(plan, keys, portal, erp, settled, subscription, pushed);
 }
 
 // ─── the summary ─────────────────────────────────────────────────────────────────────────────────────
 
-async function summary(plan: Plan, keys: Map<string, string>, portal: Map<string, PortalSummary>, erp: ErpFigures, settled: boolean) {
+async function summary(
+  plan: Plan,
+  keys: Map<string, string>,
+  portal: Map<string, PortalSummary>,
+  erp: ErpFigures,
+  settled: boolean,
+  subscription: DemoSubscription | null,
+  pushed: SubscriberReport | null,
+) {
   const { orders, end, prefix } = plan;
   const problems: string[] = [];
 
@@ -528,6 +546,20 @@ async function summary(plan: Plan, keys: Map<string, string>, portal: Map<string
     if (isRecord(entry)) console.log(`  quarantined ${String(entry.id)} (${String(entry.partnerId)}): ${String(entry.reason)}`);
   }
   if (quarantined.length !== planned.unmappable) problems.push(`${quarantined.length} payload(s) quarantined, expected ${planned.unmappable}`);
+
+  if (subscription && pushed) {
+    heading(`Pushed to ${subscription.customerId}'s subscriber`);
+    console.log(
+      `  subscription ${subscription.id}: ${pushed.delivered} event(s) delivered, ${pushed.received} received and ${pushed.verified} signature(s) verified by the subscriber` +
+        `${pushed.retried ? `, ${pushed.retried} after a retry` : ""}${pushed.pending ? `, ${pushed.pending} still pending` : ""}`,
+    );
+    console.log(
+      `  its delivery log: ${URL_BASE}/ops/console/subscriptions/${subscription.id} · the subscriber's inbox: ${SUBSCRIBER_URL}/admin/inboxes/${subscription.inbox}`,
+    );
+    if (pushed.delivered === 0) problems.push("the subscription received no events");
+    if (pushed.dead > 0) problems.push(`${pushed.dead} subscription delivery(ies) dead`);
+    if (pushed.verified < pushed.received) problems.push(`${pushed.received - pushed.verified} delivery(ies) failed the subscriber's signature check`);
+  }
 
   heading("Try it");
   const showCustomer = keys.has("CUST-ACME") ? "CUST-ACME" : [...keys.keys()][0];
