@@ -1,8 +1,8 @@
 // GET /ops — the ops console: health at a glance, destinations, stuck orders, fulfillment requests waiting
-// on a partner's acknowledgement, dead letters, quarantine, order search
-// with the full log, and the repairs (reconcile, replay) as forms. Same authentication as the ops API
-// (Access JWT or OPS_TOKEN; a browser signs in once and gets a session cookie); every form carries a CSRF
-// token and state-changing requests must come from our own origin.
+// on a partner's acknowledgement, dead letters, quarantine, order search with the full log, the repairs
+// (reconcile, replay) as forms, and event subscriptions (./console-subscriptions.tsx). Same authentication
+// as the ops API (Access JWT or OPS_TOKEN; a browser signs in once and gets a session cookie); every form
+// carries a CSRF token and state-changing requests must come from our own origin.
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
@@ -32,10 +32,14 @@ import { metricSummary } from "../platform/metrics";
 import { HttpProblem } from "../platform/problem";
 import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
 import { listQuarantine } from "../readmodel/quarantine";
-import { stuckOrders, type UnacknowledgedRequest } from "../readmodel/stuck";
+import { type StuckOrder, stuckOrders, type UnacknowledgedRequest } from "../readmodel/stuck";
+import { subscriptionCounts } from "../subscriptions/console-queries";
+import { subscriptionConsole } from "./console-subscriptions";
 
-type ConsoleEnv = AppEnv & { Variables: { session: string; csrf: string } };
-type C = Context<ConsoleEnv>;
+export type ConsoleEnv = AppEnv & { Variables: { session: string; csrf: string } };
+export type C = Context<ConsoleEnv>;
+/** What an action says when it comes back: a message, or an error shown as one. */
+export type Outcome = string | { error: string };
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f4f5f7;color:#1d2430}
@@ -48,7 +52,7 @@ h2{font-size:1rem;margin:0 0 .5rem}
 .tile,.card{background:#fff;border-radius:.5rem;padding:.75rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .card{margin:1rem 0;overflow-x:auto}
 .tile b{display:block;font-size:1.4rem}
-.bad b,td.bad{color:#b42318}.ok b{color:#067647}
+.bad,.bad b{color:#b42318}.ok b{color:#067647}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef0f3;vertical-align:top}
 th{font-weight:600;color:#5b6473}
@@ -57,6 +61,10 @@ button{font:inherit;padding:.25rem .6rem;border:1px solid #1d2430;border-radius:
 input,select{font:inherit;padding:.25rem .4rem}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f7f9;padding:.5rem;border-radius:.3rem;max-height:28rem;overflow:auto}
 .flash{background:#ecfdf3;border-left:4px solid #12b76a;padding:.5rem .75rem}
+.flash.error{background:#fef3f2;border-left-color:#f04438}
+.flash.secret{background:#fffaeb;border-left-color:#f79009;margin-bottom:1rem}
+.flash.secret pre{font-size:1rem;user-select:all}
+details summary{cursor:pointer;color:#5b6473}
 .muted{color:#5b6473}
 `;
 
@@ -65,6 +73,7 @@ const Shell: FC<{ c: C; title: string; children: unknown }> = ({ c, title, child
     <header>
       <h1>dockline ops</h1>
       <a href="/ops">Overview</a>
+      <a href="/ops/console/subscriptions">Subscriptions</a>
       <form method="get" action="/ops/console/orders" class="inline">
         <input name="orderId" placeholder="Order id" aria-label="Order id" required />
         <button type="submit">Open</button>
@@ -73,7 +82,7 @@ const Shell: FC<{ c: C; title: string; children: unknown }> = ({ c, title, child
     </header>
     <main>
       {c.req.query("msg") && (
-        <p class="flash" data-testid="flash">
+        <p {...(c.req.query("level") === "error" ? { class: "flash error", role: "alert" } : { class: "flash", role: "status" })} data-testid="flash">
           {c.req.query("msg")}
         </p>
       )}
@@ -129,22 +138,36 @@ const csrfGuard = createMiddleware<ConsoleEnv>(async (c, next) => {
   await next();
 });
 
-const back = (c: C, msg: string, to = "/ops") => c.redirect(`${to}${to.includes("?") ? "&" : "?"}msg=${encodeURIComponent(msg)}`, 303);
+const back = (c: C, outcome: Outcome, to = "/ops") => {
+  const [msg, level] = typeof outcome === "string" ? [outcome, ""] : [outcome.error, "&level=error"];
+  return c.redirect(`${to}${to.includes("?") ? "&" : "?"}msg=${encodeURIComponent(msg)}${level}`, 303);
+};
 
-/** Runs a repair and comes back with what happened, including a refusal (already replayed, not found…). */
-async function act(c: C, run: () => Promise<string>, to?: string): Promise<Response> {
+/** Runs a repair and comes back with what happened; a refusal (already replayed, not found…) as an error. */
+async function act(c: C, run: () => Promise<Outcome>, to?: string): Promise<Response> {
   try {
     return back(c, await run(), to);
   } catch (err) {
-    if (err instanceof HttpProblem) return back(c, `Not done: ${err.detail ?? err.title}`, to);
+    if (err instanceof HttpProblem) return back(c, { error: `Not done: ${err.detail ?? err.title}` }, to);
     throw err;
   }
 }
 
+/** Each stuck reason in words (the code stays beside it, as GET /ops/stuck names it). */
+const STUCK_LABELS: Record<StuckOrder["reason"], string> = {
+  released_not_acknowledged: "Released, not acknowledged",
+  dispatched_without_scan: "Dispatched, no carrier scan",
+  out_for_delivery_too_long: "Out for delivery too long",
+  open_exception: "Open exception",
+  needs_review: "Needs review",
+  fulfillment_not_acknowledged: "Fulfillment not acknowledged",
+  sla_breached: "SLA breached",
+};
+
 async function overview(c: C) {
   const env = c.env;
   const ids = [...partners(env.PARTNERS).keys()];
-  const [erp, open, destinations, stuck, dead, quarantined, projection, ...perPartner] = await Promise.all([
+  const [erp, open, destinations, stuck, dead, quarantined, subs, projection, ...perPartner] = await Promise.all([
     erpBacklog(env.DB),
     openCounts(env.DB),
     destinationStatuses(env),
@@ -161,6 +184,7 @@ async function overview(c: C) {
     ),
     listDeadLetters(env.DB, { status: "open", limit: 25 }),
     listQuarantine(env.DB, { status: "open", limit: 25 }),
+    subscriptionCounts(env.DB, new Date(Date.now() - 24 * 3_600_000).toISOString()),
     metricSummary(env, "projection"),
     ...ids.map((id) => metricSummary(env, `partner:${id}`)),
   ]);
@@ -194,6 +218,17 @@ async function overview(c: C) {
         <Tile label={`Unacknowledged by a 3PL > ${unackHours} h`} value={unackedTotal} bad={unackedTotal > 0} testid="unacknowledged-count" />
         <Tile label="Projection lag p99, 15 min (ms)" value={lag ?? "—"} bad={(lag ?? 0) > 5000} />
       </section>
+      <p class="card" data-testid="subscriptions-summary">
+        <a href="/ops/console/subscriptions">Subscriptions</a>: {subs.active} active
+        {subs.failing > 0 && <span class="bad"> ({subs.failing} failing)</span>},{" "}
+        <span class={subs.disabled > 0 ? "bad" : undefined} data-testid="subscriptions-disabled">
+          {subs.disabled} disabled
+        </span>
+        ; deliveries in the last 24 h: {subs.pending} pending,{" "}
+        <span class={subs.dead > 0 ? "bad" : undefined} data-testid="subscriptions-dead">
+          {subs.dead} dead
+        </span>
+      </p>
       <section class="card" data-testid="destinations">
         <h2>Destinations</h2>
         <table>
@@ -274,7 +309,9 @@ async function overview(c: C) {
                 <td>
                   <a href={`/ops/console/orders?orderId=${encodeURIComponent(s.orderId)}`}>{s.orderId}</a>
                 </td>
-                <td>{s.reason}</td>
+                <td>
+                  {STUCK_LABELS[s.reason] ?? s.reason} <span class="muted">{s.reason}</span>
+                </td>
                 <td class="muted">{s.since}</td>
                 <td>{s.detail}</td>
               </tr>
@@ -670,3 +707,5 @@ consoleRoutes.post("/ops/console/quarantine/:id/replay", consoleAuth, csrfGuard,
     return `Quarantined payload replayed: ${r.results.length} events.`;
   }),
 );
+// Last: the pages are handed this file's middleware and layout, defined above.
+consoleRoutes.route("/", subscriptionConsole({ auth: consoleAuth, csrfGuard, Shell, Action, act }));
