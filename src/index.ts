@@ -5,7 +5,8 @@ import { consumeErpDeadLetters, consumeProjectionDeadLetters } from "./queues/de
 import { consumeErp } from "./queues/erp-consumer";
 import { consumeProjections } from "./queues/projection-consumer";
 import { reconcileOnSchedule } from "./ops/reconcile";
-import { errorName, log } from "./platform/log";
+import { errorName, errorSite, log } from "./platform/log";
+import { purgeSubscriptionLog } from "./subscriptions/store";
 
 export { CorrelationDO } from "../durable-objects/correlation";
 export { DestinationDO } from "../durable-objects/destination";
@@ -24,13 +25,19 @@ export default {
     log.error("message from an unknown queue", { queue: batch.queue });
     batch.retryAll();
   },
-  // Cron (wrangler.toml [triggers]): reconcile the next batch of orders.
+  // Cron (wrangler.toml [triggers]): reconcile the next batch of orders; purge expired delivery logs.
   async scheduled(controller, env, ctx) {
     const correlationId = `cron-${controller.scheduledTime}`;
     ctx.waitUntil(
       reconcileOnSchedule(env, correlationId).then(
         (r) => log.info("scheduled reconciliation", { correlationId, checked: r.checked, drifted: r.drifted }),
-        (err: unknown) => log.error("scheduled reconciliation failed", { correlationId, error: errorName(err) }),
+        (err: unknown) => log.error("scheduled reconciliation failed", { correlationId, error: errorName(err), at: errorSite(err) }),
+      ),
+    );
+    ctx.waitUntil(
+      purgeSubscriptionLog(env, controller.scheduledTime).then(
+        (before) => log.info("subscription delivery log purged", { correlationId, before }),
+        (err: unknown) => log.error("purging the subscription delivery log failed", { correlationId, error: errorName(err), at: errorSite(err) }),
       ),
     );
   },

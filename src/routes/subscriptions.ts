@@ -7,11 +7,20 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-types";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { requireOps } from "../platform/auth";
-import { notFound } from "../platform/problem";
+import { decodeCursor, encodeCursor, invalidCursor } from "../http/cursor";
+import { HttpProblem, notFound } from "../platform/problem";
 import { EVENT_TYPES, ORDER_EVENT_TYPES } from "../subscriptions/events";
 import { SUBSCRIPTION_FORMATS } from "../subscriptions/formats";
 import { enable, found, replay, rotate, sendTest, subscribe } from "../subscriptions/service";
-import { type DeliveryRow, deleteSubscription, listDeliveries, listSubscriptions, type Scope, type SubscriptionRow } from "../subscriptions/store";
+import {
+  type DeliveryRow,
+  deleteSubscription,
+  listDeliveries,
+  listSubscriptions,
+  MAX_DELIVERY_PAGE,
+  type Scope,
+  type SubscriptionRow,
+} from "../subscriptions/store";
 import { customerAuth, session } from "./portal";
 
 const Subscription = z
@@ -92,7 +101,12 @@ const Delivery = z
     attemptLog: z.array(Attempt),
   })
   .openapi("SubscriptionDelivery");
-const DeliveryPage = z.object({ items: z.array(Delivery), nextBefore: z.string().nullable() }).openapi("SubscriptionDeliveryPage");
+const DeliveryPage = z
+  .object({
+    items: z.array(Delivery),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next (older) page; null at the end" }),
+  })
+  .openapi("SubscriptionDeliveryPage");
 
 const IdParams = z.object({
   id: z
@@ -110,9 +124,25 @@ const DeliveryParams = IdParams.extend({
 });
 const DeliveryQuery = z.object({
   status: z.enum(["pending", "delivered", "dead", "skipped"]).optional(),
-  before: z.iso.datetime().optional().openapi({ description: "Cursor: the `nextBefore` of the previous page" }),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(500).optional().openapi({ description: "The `nextCursor` of the previous page" }),
+  limit: z.coerce.number().int().min(1).max(MAX_DELIVERY_PAGE).default(25),
 });
+
+/** The page cursor: the last delivery's creation time and id (one change's events share the time). */
+const deliveryCursor = {
+  encode: (d: { createdAt: string; id: string }) => encodeCursor(JSON.stringify([d.createdAt, d.id])),
+  decode(cursor: string): { createdAt: string; id: string } {
+    let v: unknown;
+    try {
+      v = JSON.parse(decodeCursor(cursor));
+    } catch (err) {
+      if (err instanceof HttpProblem) throw err;
+      throw invalidCursor();
+    }
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return { createdAt: v[0], id: v[1] };
+    throw invalidCursor();
+  },
+};
 
 const view = (s: SubscriptionRow): z.infer<typeof Subscription> => ({
   id: s.id,
@@ -289,11 +319,11 @@ function door(
       await found(c.env, scopeOf(c as never), id);
       const items = await listDeliveries(c.env.DB, id, {
         limit: q.limit,
-        ...(q.before ? { before: q.before } : {}),
+        ...(q.cursor ? { before: deliveryCursor.decode(q.cursor) } : {}),
         ...(q.status ? { status: q.status } : {}),
       });
       const last = items.at(-1);
-      return c.json({ items: items.map(deliveryView), nextBefore: items.length === q.limit && last ? last.createdAt : null }, 200);
+      return c.json({ items: items.map(deliveryView), nextCursor: items.length === q.limit && last ? deliveryCursor.encode(last) : null }, 200);
     },
   );
 

@@ -85,7 +85,14 @@ export async function enable(env: Env, scope: Scope, id: string): Promise<Subscr
  * is still being delivered.
  */
 export async function replay(env: Env, scope: Scope, id: string, deliveryId: string): Promise<{ deliveryId: string; how: "revived" | "resent" }> {
-  await found(env, scope, id);
+  const s = await found(env, scope, id);
+  if (s.status !== "active")
+    throw new HttpProblem(
+      409,
+      "subscription-disabled",
+      "Subscription disabled",
+      "Enable the subscription first (POST …/enable): a replay to it would be refused.",
+    );
   const d = await getDelivery(env.DB, id, deliveryId);
   if (!d) throw notFound("No such delivery for this subscription.");
   if (!d.source) throw new HttpProblem(409, "not-replayable", "Not replayable", "A test event is not replayed: send another with POST …/test.");
@@ -113,7 +120,8 @@ export async function sendTest(env: Env, scope: Scope, id: string) {
     now,
     ...(s.routingKey ? { routingKey: s.routingKey } : {}),
   });
-  const body = formatted?.body ?? JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
+  // Logged as every delivery is, the event itself (a Slack or PagerDuty body may carry a routing key).
+  const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
   const started = Date.now();
   let status: number | null = null;
   let response: string | null = null;
@@ -121,7 +129,13 @@ export async function sendTest(env: Env, scope: Scope, id: string) {
   if (!formatted) error = `a ${s.format} subscription receives no test event`;
   else {
     try {
-      const res = await fetch(url.url, { method: "POST", headers: formatted.headers, body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url.url, {
+        method: "POST",
+        headers: formatted.headers,
+        body: formatted.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(10_000),
+      });
       status = res.status;
       response = (await res.text().catch(() => "")).slice(0, 500) || null;
     } catch (err) {

@@ -1,7 +1,7 @@
 // The subscriptions and their delivery log in D1 (DESIGN §3.10). Every read and write is scoped: a caller
 // passes the scope it acts in (a customer's, from its API key, or ops', for one customer or all), and a
 // subscription outside it does not exist for that caller — the same answer as a missing one.
-import { and, desc, eq, inArray, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { subscriptionAttempts, subscriptionDeliveries, subscriptions } from "../readmodel/schema";
 import type { SubscriptionFormat } from "./formats";
@@ -217,11 +217,14 @@ export async function noteHealth(db: D1Database, id: string, ok: boolean, now: n
   return disabled[0] ?? null;
 }
 
+/** Deliveries per page at most: their attempts are read with one bound id each, under D1's 100 parameters. */
+export const MAX_DELIVERY_PAGE = 50;
+
 /** A page of deliveries, newest first, each with its attempts (oldest first). */
 export async function listDeliveries(
   db: D1Database,
   subscriptionId: string,
-  options: { limit: number; before?: string; status?: DeliveryRow["status"] },
+  options: { limit: number; before?: { createdAt: string; id: string }; status?: DeliveryRow["status"] },
 ): Promise<(DeliveryRow & { attemptLog: AttemptRow[] })[]> {
   const d = drizzle(db);
   const rows = await d
@@ -230,7 +233,13 @@ export async function listDeliveries(
     .where(
       and(
         eq(subscriptionDeliveries.subscriptionId, subscriptionId),
-        options.before ? lt(subscriptionDeliveries.createdAt, options.before) : undefined,
+        // One change's events share their creation time: the cursor is (time, id), never the time alone.
+        options.before
+          ? or(
+              lt(subscriptionDeliveries.createdAt, options.before.createdAt),
+              and(eq(subscriptionDeliveries.createdAt, options.before.createdAt), lt(subscriptionDeliveries.id, options.before.id)),
+            )
+          : undefined,
         options.status ? eq(subscriptionDeliveries.status, options.status) : undefined,
       ),
     )
@@ -259,6 +268,14 @@ export async function getDelivery(db: D1Database, subscriptionId: string, id: st
     .from(subscriptionDeliveries)
     .where(and(eq(subscriptionDeliveries.subscriptionId, subscriptionId), eq(subscriptionDeliveries.id, id)));
   return rows[0] ?? null;
+}
+
+/** The cron's purge: log entries older than SUBSCRIPTION_LOG_RETENTION_DAYS (default 30). Returns the cut-off. */
+export async function purgeSubscriptionLog(env: Pick<Env, "DB" | "SUBSCRIPTION_LOG_RETENTION_DAYS">, now: number): Promise<string> {
+  const days = Number(env.SUBSCRIPTION_LOG_RETENTION_DAYS ?? "30");
+  const before = new Date(now - (Number.isFinite(days) && days > 0 ? days : 30) * 86_400_000).toISOString();
+  await purgeLog(env.DB, before);
+  return before;
 }
 
 /** Deletes log entries older than `before` (ISO): deliveries no longer pending, and attempts. */

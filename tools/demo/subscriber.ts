@@ -49,16 +49,16 @@ export async function subscribe(base: string, subscriberUrl: string, customerId:
 /** Every delivery of the subscription (the API pages newest first). */
 async function deliveries(base: string, sub: DemoSubscription): Promise<Delivery[]> {
   const out: Delivery[] = [];
-  let before: string | null = null;
+  let cursor: string | null = null;
   do {
     const page = (await (
-      await fetch(`${base}/v1/subscriptions/${sub.id}/deliveries?limit=100${before ? `&before=${encodeURIComponent(before)}` : ""}`, {
+      await fetch(`${base}/v1/subscriptions/${sub.id}/deliveries?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
         headers: { Authorization: `Bearer ${sub.key}` },
       })
-    ).json()) as { items: Delivery[]; nextBefore: string | null };
+    ).json()) as { items: Delivery[]; nextCursor: string | null };
     out.push(...page.items);
-    before = page.nextBefore;
-  } while (before);
+    cursor = page.nextCursor;
+  } while (cursor);
   return out;
 }
 
