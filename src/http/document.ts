@@ -1,10 +1,12 @@
 // The OpenAPI document of the whole HTTP surface, generated from the routes' zod schemas (plus the
-// webhook ingress, whose body is each partner's own raw format and so is documented, not validated).
+// webhook ingress, whose body is each partner's own raw format and so is documented, not validated), and
+// the events dockline sends to subscribers, as OpenAPI 3.1 `webhooks` (src/subscriptions/schemas.ts).
 import { z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types";
 import { MAX_JSON_DEPTH } from "../platform/json-depth";
 import { MAX_BODY_BYTES } from "../routes/webhooks";
+import { EVENT_DOCS, EVENT_EXAMPLES, EVENT_SCHEMAS, WebhookHeaders } from "../subscriptions/schemas";
 import { LOGIN_FORM_MAX_BYTES, OPS_BODY_MAX_BYTES, RELEASE_BODY_MAX_BYTES } from "./limits";
 import { json, problems, SECURITY_SCHEMES } from "./openapi";
 
@@ -119,8 +121,38 @@ const LIMITS = [
   "pages per client address.",
 ].join(" ");
 
+/**
+ * One webhook per event type, keyed by the type: what dockline POSTs to a subscription's URL in the standard
+ * format, and what the endpoint's answer means. (Slack and PagerDuty subscriptions get those services' own
+ * bodies: docs/subscribers.md.)
+ */
+export function registerSubscriberEventsDoc(app: OpenAPIHono<AppEnv>): void {
+  for (const doc of EVENT_DOCS) {
+    app.openAPIRegistry.registerWebhook({
+      method: "post",
+      path: doc.type,
+      tags: ["subscriber events"],
+      summary: doc.summary,
+      description: `${doc.when}\n\nSubscribers: ${doc.audience}. Signed with Standard Webhooks under the subscription's secret; the body is exactly what is signed. See docs/subscribers.md.`,
+      request: {
+        headers: WebhookHeaders,
+        body: { required: true, content: { "application/json": { schema: EVENT_SCHEMAS[doc.type], example: EVENT_EXAMPLES[doc.type] } } },
+      },
+      responses: {
+        "2XX": { description: "Delivered: dockline does not send this event to the subscription again, unless someone replays it" },
+        "410": { description: "Stop: this event is refused for good and the subscription is disabled; nothing more is sent until it is re-enabled" },
+        default: {
+          description:
+            "Any other status, a redirect, a timeout or a network error: a failed attempt, retried with backoff (honouring Retry-After) until the retry horizon",
+        },
+      },
+    });
+  }
+}
+
 export function openApiDocument(app: OpenAPIHono<AppEnv>) {
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  registerSubscriberEventsDoc(app);
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
