@@ -25,7 +25,6 @@ const sinkAdmin = (path: string, body: object) =>
 
 const asKey = (key: string, path: string, init: RequestInit = {}) =>
   call(path, { ...init, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", ...(init.headers ?? {}) } });
-const asOps = (path: string, init: RequestInit = {}) => asKey(SECRETS.ops, path, init);
 
 async function create(key: string, path: string, body: object): Promise<{ id: string; secret: string }> {
   const res = await asKey(key, path, { method: "POST", body: JSON.stringify(body) });

@@ -119,6 +119,19 @@ describe("customer subscriptions", () => {
     expect((await asCustomer(keyA, `/v1/subscriptions/${a.id}`)).status).toBe(200);
   });
 
+  it("shows ops every customer's subscriptions, or one customer's with customerId", async () => {
+    const a = await subscribe(keyA, "sub-a-ops-view", ["order.updated"]);
+    const b = await subscribe(keyB, "sub-b-ops-view", ["order.updated"]);
+    const all = (await (await asOps("/ops/subscriptions")).json()) as { items: { id: string }[] };
+    expect(all.items.map((s) => s.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    const onlyB = (await (await asOps("/ops/subscriptions?customerId=CUST-SUB-B")).json()) as { items: { id: string; customerId: string }[] };
+    expect(onlyB.items.map((s) => s.id)).toContain(b.id);
+    expect(onlyB.items.every((s) => s.customerId === "CUST-SUB-B")).toBe(true);
+    expect((await asOps(`/ops/subscriptions/${a.id}`)).status).toBe(200);
+    expect((await call("/ops/subscriptions")).status).toBe(401);
+    expect((await asCustomer(keyA, "/ops/subscriptions")).status).toBe(401);
+  });
+
   it("refuses private, loopback and plain-http URLs, and ops events for customers", async () => {
     for (const url of [
       "http://hooks.example.com/x",
