@@ -266,7 +266,8 @@ export class OrderDeliveries {
       commandKey: row.key,
       type: row.type,
       reason: c.lastError ?? c.deadReason ?? "dead",
-      status: c.lastStatus,
+      // 0 is "never answered" (a request no format could express): not an HTTP status.
+      status: c.lastStatus || null,
       deadAt: new Date(now).toISOString(),
       correlationId: row.correlation_id,
     });

@@ -66,7 +66,8 @@ export class OrderSla {
         description,
       };
       this.h.project(row, correlationId);
-      this.h.alert(type, { breachId: row.id, ...row, status: state.status, serviceLevel: state.details?.serviceLevel ?? null }, correlationId);
+      const { id: breachId, ...rest } = row;
+      this.h.alert(type, { breachId, ...rest, status: state.status, serviceLevel: state.details?.serviceLevel ?? null }, correlationId);
     };
     for (const b of verdict.breached) {
       tell("ops.sla_breached", b);

@@ -5,7 +5,7 @@ import type { IngestResult } from "../src/domain/order-step";
 import { errorName, log } from "../src/platform/log";
 import { noteForReconcile } from "../src/readmodel/reconcile-queue";
 import { subscriptionsFor } from "../src/subscriptions/targets";
-import { OrderDeliveries } from "./order-deliveries";
+import { type DeadDelivery, OrderDeliveries } from "./order-deliveries";
 import { OrderNotifications } from "./order-notify";
 import { OrderSla } from "./order-sla";
 import { slaPolicies } from "../src/sla-config";
@@ -60,9 +60,9 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     enqueueProgress: (progress, correlationId) => outbox.put("projection", { kind: "erp-progress", progress, correlationId }, now()),
     enqueueDeadLetter: (deadLetter) => {
       outbox.put("projection", { kind: "dead-letter", deadLetter, correlationId: deadLetter.correlationId }, now());
-      const { id, orderId, seq, commandKey, type, reason, erpStatus, createdAt } = deadLetter;
-      const data = { deadLetterId: id, orderId, destination: "erp", seq, commandKey, type, reason, status: erpStatus, deadAt: createdAt };
-      notifications.record([{ type: "ops.dead_letter", data }], now(), customerOf(store), deadLetter.correlationId);
+      const { id, orderId, seq, commandKey, type, reason, erpStatus, createdAt, correlationId } = deadLetter;
+      const dead = { orderId, destination: "erp", seq, commandKey, type, reason, status: erpStatus, deadAt: createdAt, correlationId };
+      alertDead(dead, id);
     },
   });
   const deliveries = new OrderDeliveries({
@@ -72,8 +72,13 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     orderId: () => store.orderId(),
     policy: (destination) => deliveryPolicy(destination.split(":")[0]?.toUpperCase() ?? "", env),
     enqueue: (m) => outbox.put("erp", m, now()),
-    dead: (d) => notifications.record([{ type: "ops.dead_letter", data: { ...d } }], now(), customerOf(store), d.correlationId),
+    dead: (d) => alertDead(d, null),
   });
+  /** `ops.dead_letter`, one shape for every destination: `deadLetterId` is the ERP's D1 record (null for a partner's). */
+  const alertDead = ({ correlationId, ...d }: DeadDelivery, deadLetterId: string | null) => {
+    const customerId = customerOf(store);
+    notifications.record([{ type: "ops.dead_letter", data: { deadLetterId, customerId, ...d } }], now(), customerId, correlationId);
+  };
   const notifications = new OrderNotifications({
     sql: store.sql,
     getMeta: (k) => store.getMeta(k),

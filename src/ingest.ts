@@ -107,7 +107,10 @@ export async function receive(env: Env, partner: Partner, req: InboundWebhook, c
     ...mapping.warnings,
   ];
   const quarantineId = reasons.length > 0 ? await putInQuarantine(env.DB, req, reasons.join("; "), correlationId) : undefined;
-  if (quarantineId) await alertQuarantine(env, partner.id, quarantineId, reasons.join("; "), notAssigned[0]?.orderId ?? null, correlationId);
+  if (quarantineId) {
+    const orderId = notAssigned[0]?.orderId ?? conflicts[0]?.orderId ?? null;
+    await alertQuarantine(env, partner.id, quarantineId, reasons.join("; "), orderId, correlationId);
+  }
 
   const results: WebhookAnswer["results"] = routed.map(({ conflict, ...r }) => {
     if (r.outcome === "not-assigned" && quarantineId)

@@ -7,7 +7,7 @@
 // SUBSCRIPTION_DISABLE_AFTER_HOURS is disabled, and ops are told.
 import type { Json } from "../domain/json";
 import type { DeliveryMessage } from "../domain/messages";
-import { deliveryPolicy } from "../domain/delivery";
+import { positiveVar } from "../domain/env-vars";
 import { parseRetryAfter } from "../erp/backoff";
 import { errorName, log } from "../platform/log";
 import type { SubscriptionPayload } from "../../durable-objects/order-notify";
@@ -86,7 +86,8 @@ async function send(env: Env, sub: SubscriptionRow | null, claim: Claimed): Prom
       headers: formatted.headers,
       body: formatted.body,
       redirect: "manual",
-      signal: AbortSignal.timeout(deliveryPolicy("SUBSCRIPTION", env).leaseMs - 30_000),
+      // SUBSCRIPTION_TIMEOUT_MS, as documented to subscribers; the lease (order-deliveries.ts) is longer.
+      signal: AbortSignal.timeout(positiveVar(env, "SUBSCRIPTION_TIMEOUT_MS", 10_000)),
     });
   } catch (err) {
     const reason = err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network error";
@@ -139,7 +140,8 @@ async function record(
   if (outcome.kind === "skipped" || !answer) return;
   const gone = outcome.kind === "permanent" && outcome.status === 410;
   const disableAfterMs = (Number(env.SUBSCRIPTION_DISABLE_AFTER_HOURS ?? "72") || 72) * 3_600_000;
-  const disabled = await noteHealth(env.DB, sub.id, outcome.kind === "done", Date.now(), gone ? 0 : disableAfterMs);
+  const reason = gone ? "its endpoint answered 410 Gone" : "its endpoint kept failing";
+  const disabled = await noteHealth(env.DB, sub.id, outcome.kind === "done", Date.now(), gone ? 0 : disableAfterMs, reason);
   if (!disabled) return;
   log.error("subscription disabled: its endpoint kept failing", { subscriptionId: sub.id, customerId: sub.customerId, failingSince: disabled.failingSince });
   await publishOpsEvent(env, {
@@ -149,7 +151,7 @@ async function record(
       customerId: sub.customerId,
       // Its host only: a path can itself be a credential (a Slack incoming webhook's is).
       url: new URL(sub.url).origin,
-      reason: gone ? "its endpoint answered 410 Gone" : `its endpoint failed every delivery since ${disabled.failingSince}`,
+      reason: gone ? reason : `${reason}: every delivery failed since ${disabled.failingSince}`,
       failingSince: disabled.failingSince,
       disabledAt: disabled.disabledAt,
     } satisfies Record<string, Json>,

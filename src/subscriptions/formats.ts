@@ -9,11 +9,11 @@
 //   shipments[], openExceptions[], version, updatedAt, timeline[] } (status_changed adds previousStatus);
 // - order.exception_opened / order.exception_resolved: the same view plus
 //   exception: { id, kind, reason, shipmentId, occurredAt, description };
-// - ops.sla_breached / ops.sla_resolved: { breachId, orderId, customerId, check, dueAt, breachedAt,
-//   resolvedAt, description, status };
-// - ops.dead_letter: { orderId, destination, seq, commandKey, type, reason, status, deadAt };
-// - ops.quarantined: { quarantineId, partner, reason, orderId, receivedAt };
-// - ops.subscription_disabled: { subscriptionId, customerId, url, reason, failingSince, disabledAt };
+// - ops.sla_breached / ops.sla_resolved: { breachId, orderId, customerId, check, subject, dueAt, breachedAt,
+//   resolvedAt, description, status, serviceLevel };
+// - ops.dead_letter: { deadLetterId, customerId, orderId, destination, seq, commandKey, type, reason, status, deadAt };
+// - ops.quarantined: { quarantineId, partner, reason, orderId, receivedAt, alsoQuarantinedSinceLastAlert };
+// - ops.subscription_disabled: { subscriptionId, customerId, url (its origin), reason, failingSince, disabledAt };
 // - webhook.test: { subscriptionId, message }.
 import { toBase64, utf8 } from "../platform/crypto";
 import { signStandardWebhook } from "../partners/schemes/standard-webhooks";

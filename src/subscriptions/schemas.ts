@@ -56,10 +56,11 @@ export const OrderExceptionChange = EventOrder.extend({
 
 export const DeadLetterAlert = z
   .object({
-    deadLetterId: z
-      .string()
-      .optional()
-      .openapi({ description: "ERP commands only: the dead letter's id in GET /ops/dead-letters (replay it with POST /ops/dead-letters/{id}/replay)" }),
+    deadLetterId: z.string().nullable().openapi({
+      description:
+        "ERP commands: the dead letter's id in GET /ops/dead-letters (replay it with POST /ops/dead-letters/{id}/replay); null for a fulfilment partner's",
+    }),
+    customerId: z.string().nullable().openapi({ description: "The order's customer" }),
     orderId: z.string().openapi({ description: "The order the command belongs to" }),
     destination: z.string().openapi({ description: "`erp`, or `fulfillment:<partnerId>` for a fulfilment partner", example: "erp" }),
     seq: z.number().int().openapi({ description: "The command's number in the order's sequence for that destination" }),
@@ -68,7 +69,6 @@ export const DeadLetterAlert = z
     reason: z.string().openapi({ description: "Why it died: the destination's refusal, or its last error when the retry horizon passed" }),
     status: z.number().int().nullable().openapi({ description: "The destination's last HTTP status; null when it never answered (timeout, network)" }),
     deadAt: instant("When the command was given up"),
-    correlationId: z.string().optional().openapi({ description: "Fulfilment commands only: the request that led to the command (search the logs for it)" }),
   })
   .openapi("DeadLetterAlert", {
     description:
@@ -80,7 +80,12 @@ export const QuarantineAlert = z
     quarantineId: z.string().openapi({ description: "The entry in GET /ops/quarantine/{id}: the payload as received, byte for byte" }),
     partner: z.string().openapi({ description: "The partner that sent it" }),
     reason: z.string().openapi({ description: "Why it could not be processed (at most 500 characters)" }),
-    orderId: z.string().nullable().openapi({ description: "The order, when the reason is an event on an order not assigned to the partner; otherwise null" }),
+    orderId: z
+      .string()
+      .nullable()
+      .openapi({
+        description: "The order, when the payload named one (an event on an order not assigned to the partner, a conflicting duplicate); otherwise null",
+      }),
     receivedAt: instant("When dockline received the payload"),
     alsoQuarantinedSinceLastAlert: z.number().int().min(0).openapi({
       description: "Payloads from the same partner quarantined since its previous alert without an alert of their own (at most one alert per partner a minute)",
@@ -90,7 +95,6 @@ export const QuarantineAlert = z
 
 const slaShape = {
   breachId: z.string().openapi({ description: "`<orderId>:<clock>`: one breach per order and promise; a PagerDuty incident is keyed by it" }),
-  id: z.string().openapi({ description: "The same as `breachId`" }),
   orderId: z.string().openapi({ description: "The order that missed the promise" }),
   customerId: z.string().openapi({ description: "The order's customer" }),
   check: z.enum(SLA_CHECKS).openapi({ description: "The promise that was missed (SLA_POLICIES)" }),
@@ -348,7 +352,6 @@ const inTransitView = {
 
 const acknowledgedBreach = {
   breachId: `${ORDER_ID}:acknowledged`,
-  id: `${ORDER_ID}:acknowledged`,
   orderId: ORDER_ID,
   customerId: CUSTOMER_ID,
   check: "acknowledged",
@@ -387,6 +390,7 @@ export const EVENT_EXAMPLES = {
     timestamp: "2026-11-20T14:06:11.020Z",
     data: {
       deadLetterId: `dl_${ORDER_ID}_1_1795183571020`,
+      customerId: CUSTOMER_ID,
       orderId: ORDER_ID,
       destination: "erp",
       seq: 1,

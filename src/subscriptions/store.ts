@@ -197,7 +197,14 @@ function sqlIncrement(by: number) {
  * After an attempt: a success ends the subscription's failing run; a failure starts one, or — when the run
  * has lasted `disableAfterMs` — disables the subscription. Returns the row when this call disabled it.
  */
-export async function noteHealth(db: D1Database, id: string, ok: boolean, now: number, disableAfterMs: number): Promise<SubscriptionRow | null> {
+export async function noteHealth(
+  db: D1Database,
+  id: string,
+  ok: boolean,
+  now: number,
+  disableAfterMs: number,
+  reason = "its endpoint kept failing",
+): Promise<SubscriptionRow | null> {
   const d = drizzle(db);
   const at = new Date(now).toISOString();
   if (ok) {
@@ -211,7 +218,7 @@ export async function noteHealth(db: D1Database, id: string, ok: boolean, now: n
   const cutoff = new Date(now - disableAfterMs).toISOString();
   const disabled = await d
     .update(subscriptions)
-    .set({ status: "disabled", disabledAt: at, disabledReason: "its endpoint kept failing", updatedAt: at })
+    .set({ status: "disabled", disabledAt: at, disabledReason: reason, updatedAt: at })
     .where(and(eq(subscriptions.id, id), eq(subscriptions.status, "active"), lte(subscriptions.failingSince, cutoff)))
     .returning();
   return disabled[0] ?? null;
