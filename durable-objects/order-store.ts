@@ -36,6 +36,14 @@ export class OrderStore {
     this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", k, v);
   }
 
+  /** The meta keys that start with `prefix`. */
+  metaKeys(prefix: string): string[] {
+    return this.sql
+      .exec<{ k: string }>("SELECT k FROM meta WHERE substr(k, 1, ?) = ?", prefix.length, prefix)
+      .toArray()
+      .map((r) => r.k);
+  }
+
   deleteMeta(k: string): void {
     this.sql.exec("DELETE FROM meta WHERE k = ?", k);
   }

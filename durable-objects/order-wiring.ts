@@ -7,6 +7,7 @@ import { noteForReconcile } from "../src/readmodel/reconcile-queue";
 import { subscriptionsFor } from "../src/subscriptions/targets";
 import { type DeadDelivery, OrderDeliveries } from "./order-deliveries";
 import { OrderNotifications } from "./order-notify";
+import { OpsFeedRules } from "./order-feed";
 import { OrderSla } from "./order-sla";
 import { slaPolicies } from "../src/sla-config";
 import { ErpCursor } from "./order-erp";
@@ -96,19 +97,25 @@ export function wireOrder(ctx: DurableObjectState, env: Env, record: RecordEvent
     alert: (type, data, correlationId) => notifications.record([{ type, data }], now(), customerOf(store), correlationId),
     project: (breach, correlationId) => outbox.put("projection", { kind: "sla-breach", breach, correlationId }, now()),
   });
+  const feed = new OpsFeedRules({
+    getMeta: (k) => store.getMeta(k),
+    setMeta: (k, v) => store.setMeta(k, v),
+    record: ({ type, data }, at) =>
+      notifications.record([{ type, data }], at, typeof data.customerId === "string" ? data.customerId : null, `ops-feed:${type}`),
+  });
   const schedule = new OrderSchedule({
     storage: ctx.storage,
     outbox,
     // One alarm for every destination and the SLA: the earliest of their next due times.
     erpAlarmAt: (at) => {
-      const times = [erp.alarmAt(at), deliveries.alarmAt(at), sla.alarmAt()].filter((t): t is number => t !== null);
+      const times = [erp.alarmAt(at), deliveries.alarmAt(at), sla.alarmAt(), feed.alarmAt()].filter((t): t is number => t !== null);
       return times.length > 0 ? Math.min(...times) : null;
     },
     retrySeconds: () => Number(env.OUTBOX_RETRY_SECONDS ?? "5") || 5,
     orderId: () => store.getMeta("order_id"),
     waitUntil: (p) => ctx.waitUntil(p),
   });
-  return { store, outbox, erp, schedule, deliveries, notifications, sla };
+  return { store, outbox, erp, schedule, deliveries, notifications, sla, feed };
 }
 
 /** The order's customer (its release's), or null before the release. */

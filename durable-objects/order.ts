@@ -9,7 +9,8 @@ import type { CanonicalEvent } from "../src/domain/event";
 import { fulfillmentRows } from "../src/domain/fulfillment";
 import { contentHash, type IngestOutcome, type IngestResult, orderStep, reprojectionOf } from "../src/domain/order-step";
 import { log } from "../src/platform/log";
-import { OPS_FEED, type OpsEvent, QUARANTINE_ALERT_WINDOW_MS } from "../src/subscriptions/ops-feed";
+import { OPS_FEED, type OpsEvent } from "../src/subscriptions/ops-feed";
+import type { OpsFeedRules } from "./order-feed";
 import type { ErpClaim, ErpCursor } from "./order-erp";
 import { inspection, type OrderInspection, type ReconcileInfo, reconcileInfo } from "./order-ops";
 import type { OrderSchedule } from "./order-schedule";
@@ -31,6 +32,7 @@ export class OrderDO extends DurableObject<Env> {
   private readonly deliveries: OrderDeliveries;
   private readonly notifications: OrderNotifications;
   private readonly sla: OrderSla;
+  private readonly feed: OpsFeedRules;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -42,6 +44,7 @@ export class OrderDO extends DurableObject<Env> {
       deliveries: this.deliveries,
       notifications: this.notifications,
       sla: this.sla,
+      feed: this.feed,
     } = wireOrder(ctx, env, (orderId, items) => this.record(orderId, items)));
   }
 
@@ -109,7 +112,8 @@ export class OrderDO extends DurableObject<Env> {
         this.deliveries.sendAllDue(Date.now());
         // A deadline that passed is a breach, recorded and alerted once (order-sla.ts).
         const orderId = this.store.orderId();
-        this.sla.evaluate(this.slaFacts(orderId, this.store.state()), Date.now(), `sla:${orderId}`);
+        if (orderId === OPS_FEED) this.feed.closeWindows(Date.now(), this.store.metaKeys("quarantine_window:"));
+        else this.sla.evaluate(this.slaFacts(orderId, this.store.state()), Date.now(), `sla:${orderId}`);
         return this.erp.sendDue();
       });
       if (sent !== null) log.info("erp command due again: message sent", { orderId: this.store.orderId(), seq: sent });
@@ -205,28 +209,14 @@ export class OrderDO extends DurableObject<Env> {
 
   /**
    * The ops feed (src/subscriptions/ops-feed.ts; only the object named OPS_FEED): records an alert that
-   * belongs to no order for ops subscriptions. Quarantine alerts are coalesced per partner: at most one per
-   * QUARANTINE_ALERT_WINDOW_MS, the next saying how many payloads were quarantined in between.
+   * belongs to no order for ops subscriptions; quarantine alerts coalesced per partner (order-feed.ts).
    */
   async publish(feed: string, event: OpsEvent): Promise<void> {
     if (feed !== OPS_FEED) throw new Error("publish is for the ops feed only");
     const now = Date.now();
-    const at = new Date(now).toISOString();
     this.ctx.storage.transactionSync(() => {
       if (this.store.getMeta("order_id") !== feed) this.store.setMeta("order_id", feed);
-      let data = event.data;
-      if (event.type === "ops.quarantined") {
-        const key = `quarantine_window:${String(event.data.partner)}`;
-        const window = JSON.parse(this.store.getMeta(key) ?? "null") as { start: number; suppressed: number } | null;
-        if (window && now - window.start < QUARANTINE_ALERT_WINDOW_MS) {
-          this.store.setMeta(key, JSON.stringify({ ...window, suppressed: window.suppressed + 1 }));
-          return;
-        }
-        this.store.setMeta(key, JSON.stringify({ start: now, suppressed: 0 }));
-        data = { ...data, alsoQuarantinedSinceLastAlert: window?.suppressed ?? 0 };
-      }
-      const customerId = typeof data.customerId === "string" ? data.customerId : null;
-      this.notifications.record([{ type: event.type, data }], at, customerId, `ops-feed:${event.type}`);
+      this.feed.publish(event, now);
     });
     await this.schedule.written();
   }

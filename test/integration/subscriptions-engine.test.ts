@@ -158,6 +158,49 @@ describe("ops alerts", () => {
   });
 });
 
+describe("a burst of quarantined payloads", () => {
+  it("alerts once per partner a minute, and closes the window with one alert for the rest", async () => {
+    await create(SECRETS.ops, "/ops/subscriptions", { url: `${SINK}/hooks/eng-q-burst`, events: ["ops.quarantined"] });
+    vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
+    // Past any window an earlier test opened for the partner.
+    const t0 = Date.now() + 5 * 60_000;
+    vi.setSystemTime(t0);
+    const orders = ["SO-ENG-QB1", "SO-ENG-QB2", "SO-ENG-QB3"];
+    for (const orderId of orders) {
+      expect((await releaseOrder(orderId, "CUST-ENG-9", EDI_SHIP_TO)).status).toBe(202);
+      const res = await sendAcme(milestone({ orderId, code: "fulfillment.picked", occurredAt: "2026-11-20T12:00:00Z" }));
+      expect(((await res.json()) as { results: { outcome: string }[] }).results[0]?.outcome).toBe("quarantined");
+    }
+    const first = await eventually(
+      async () => {
+        const r = await inbox("eng-q-burst");
+        return r.length > 0 ? r : undefined;
+      },
+      20_000,
+      "the first alert",
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await inbox("eng-q-burst")).toHaveLength(1);
+    expect(first[0]?.body.data).toMatchObject({ orderId: "SO-ENG-QB1", alsoQuarantinedSinceLastAlert: 0 });
+    // The window ends: the feed's alarm alerts the two it counted, once.
+    vi.setSystemTime(t0 + 61_000);
+    const feed = env.ORDERS.getByName("~ops-feed");
+    expect(await runDurableObjectAlarm(feed)).toBe(true);
+    const both = await eventually(
+      async () => {
+        const r = await inbox("eng-q-burst");
+        return r.length >= 2 ? r : undefined;
+      },
+      20_000,
+      "the closing alert",
+    );
+    expect(both[1]?.body.data).toMatchObject({ orderId: "SO-ENG-QB3", alsoQuarantinedSinceLastAlert: 1 });
+    await runDurableObjectAlarm(feed);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await inbox("eng-q-burst")).toHaveLength(2);
+  });
+});
+
 describe("limits and housekeeping", () => {
   it("refuses a 26th subscription per customer with 409, and keeps the other customers' count apart", async () => {
     const key = await issueKey("CUST-ENG-5");
