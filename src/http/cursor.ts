@@ -23,6 +23,16 @@ export function decodeCursor(cursor: string): string {
   }
 }
 
+/** The JSON value `encodeCursor(JSON.stringify(v))` encoded; anything else is a 400. */
+export function decodeJsonCursor(cursor: string): unknown {
+  const text = decodeCursor(cursor);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalidCursor();
+  }
+}
+
 /** The one answer for a cursor this API did not issue (or no longer understands). */
 export function invalidCursor(): HttpProblem {
   return new HttpProblem(

@@ -75,6 +75,7 @@ async function send(env: Env, sub: SubscriptionRow | null, claim: Claimed): Prom
       secrets: signingSecrets(sub, now.getTime()),
       now,
       ...(sub.routingKey ? { routingKey: sub.routingKey } : {}),
+      ...(env.CONSOLE_URL ? { consoleUrl: env.CONSOLE_URL.replace(/\/+$/, "") } : {}),
     },
   );
   if (!formatted) return { outcome: { kind: "skipped", reason: `nothing to send as ${sub.format}` }, answer: null };

@@ -6,12 +6,12 @@ import type { AppEnv } from "../app-types";
 import { normalizeTrackingNumber } from "../domain/correlation";
 import { ORDER_STATUSES, type OrderStatus } from "../domain/milestones";
 import type { PortalOrder } from "../domain/view";
-import { decodeCursor, encodeCursor, invalidCursor } from "../http/cursor";
+import { decodeJsonCursor, encodeCursor, invalidCursor } from "../http/cursor";
 import { OrderIdParams } from "../http/params";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { Order, OrderList } from "../http/schemas";
 import { bearerToken } from "../platform/auth";
-import { HttpProblem, notFound, unauthorized } from "../platform/problem";
+import { notFound, unauthorized } from "../platform/problem";
 import { trackingToken } from "../platform/tracking-token";
 import { customerForKey } from "../readmodel/api-keys";
 import { getOrder, getOrderByTracking, listOrders } from "../readmodel/queries";
@@ -50,13 +50,7 @@ const ETagged = (description: string) => ({
 export const cursorCodec = {
   encode: (position: number) => encodeCursor(JSON.stringify({ after: position })),
   decode(cursor: string): number {
-    let v: unknown;
-    try {
-      v = JSON.parse(decodeCursor(cursor));
-    } catch (err) {
-      if (err instanceof HttpProblem) throw err;
-      throw invalidCursor();
-    }
+    const v = decodeJsonCursor(cursor);
     const after = (v as { after?: unknown } | null)?.after;
     if (typeof after === "number" && Number.isSafeInteger(after) && after >= 0) return after;
     throw invalidCursor();

@@ -7,8 +7,8 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-types";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { requireOps } from "../platform/auth";
-import { decodeCursor, encodeCursor, invalidCursor } from "../http/cursor";
-import { HttpProblem, notFound } from "../platform/problem";
+import { decodeJsonCursor, encodeCursor, invalidCursor } from "../http/cursor";
+import { notFound } from "../platform/problem";
 import { EVENT_TYPES, ORDER_EVENT_TYPES } from "../subscriptions/events";
 import { SUBSCRIPTION_FORMATS } from "../subscriptions/formats";
 import { enable, found, replay, rotate, sendTest, subscribe } from "../subscriptions/service";
@@ -132,13 +132,7 @@ const DeliveryQuery = z.object({
 const deliveryCursor = {
   encode: (d: { createdAt: string; id: string }) => encodeCursor(JSON.stringify([d.createdAt, d.id])),
   decode(cursor: string): { createdAt: string; id: string } {
-    let v: unknown;
-    try {
-      v = JSON.parse(decodeCursor(cursor));
-    } catch (err) {
-      if (err instanceof HttpProblem) throw err;
-      throw invalidCursor();
-    }
+    const v = decodeJsonCursor(cursor);
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && typeof v[1] === "string") return { createdAt: v[0], id: v[1] };
     throw invalidCursor();
   },

@@ -1,10 +1,4 @@
-// Reads only the ops console makes: the overview's subscription counts (one D1 query), and a subscription's
-// delivery log paged by (created_at, id). The pair is the cursor because one change's events share their
-// created_at: a cursor on the time alone would drop those that fall on either side of a page's end.
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { subscriptionAttempts, subscriptionDeliveries } from "../readmodel/schema";
-import type { AttemptRow, DeliveryRow } from "./store";
+import { type AttemptRow, type DeliveryRow, listDeliveries } from "./store";
 
 export interface SubscriptionCounts {
   active: number;
@@ -59,34 +53,9 @@ export async function deliveryPage(
   limit: number,
   before?: DeliveryCursor,
 ): Promise<{ items: LoggedDelivery[]; next: DeliveryCursor | null }> {
-  const d = drizzle(db);
-  const rows = await d
-    .select()
-    .from(subscriptionDeliveries)
-    .where(
-      and(
-        eq(subscriptionDeliveries.subscriptionId, subscriptionId),
-        before ? sql`(${subscriptionDeliveries.createdAt}, ${subscriptionDeliveries.id}) < (${before.createdAt}, ${before.id})` : undefined,
-      ),
-    )
-    .orderBy(desc(subscriptionDeliveries.createdAt), desc(subscriptionDeliveries.id))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  const next = rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
-  if (page.length === 0) return { items: [], next };
-  const attempts = await d
-    .select()
-    .from(subscriptionAttempts)
-    .where(
-      and(
-        eq(subscriptionAttempts.subscriptionId, subscriptionId),
-        inArray(
-          subscriptionAttempts.deliveryId,
-          page.map((r) => r.id),
-        ),
-      ),
-    )
-    .orderBy(subscriptionAttempts.id);
-  return { items: page.map((r) => ({ ...r, attemptLog: attempts.filter((a) => a.deliveryId === r.id) })), next };
+  // One more than shown: a next page exists only if it does.
+  const rows = await listDeliveries(db, subscriptionId, { limit: limit + 1, ...(before ? { before } : {}) });
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }

@@ -36,7 +36,7 @@ export interface FormatOptions {
   now: Date;
   /** PagerDuty's integration key (required for that format). */
   routingKey?: string;
-  /** The ops console's base URL, without a trailing slash: links to `${consoleUrl}/orders/<orderId>`. */
+  /** The ops console's base URL, without a trailing slash: links to `${consoleUrl}/orders?orderId=<orderId>`, the console's order view. */
   consoleUrl?: string;
 }
 
@@ -184,7 +184,7 @@ function slackMessage(event: OutboundEvent, consoleUrl: string | undefined): Sla
   // Whatever concerns one order links to it. A link, not a button: a button also posts an interaction to the Slack app behind the webhook, which no
   // one here answers. Opening the link needs nothing from that app.
   if (consoleUrl && orderId) {
-    lines.push(`<${slackEscape(`${consoleUrl}/orders/${encodeURIComponent(orderId)}`)}|Open order ${slackEscape(orderId)} in the dockline console>`);
+    lines.push(`<${slackEscape(`${consoleUrl}/orders?orderId=${encodeURIComponent(orderId)}`)}|Open order ${slackEscape(orderId)} in the dockline console>`);
   }
   return {
     text: summary,
@@ -277,7 +277,7 @@ function pagerDutyEvent(event: OutboundEvent, options: FormatOptions): string | 
   const orderId = text(event.data.orderId);
   const links =
     options.consoleUrl && orderId
-      ? [{ href: `${options.consoleUrl}/orders/${encodeURIComponent(orderId)}`, text: `Order ${orderId} in the dockline console` }]
+      ? [{ href: `${options.consoleUrl}/orders?orderId=${encodeURIComponent(orderId)}`, text: `Order ${orderId} in the dockline console` }]
       : undefined;
   return JSON.stringify({
     routing_key: options.routingKey,

@@ -80,12 +80,9 @@ export const QuarantineAlert = z
     quarantineId: z.string().openapi({ description: "The entry in GET /ops/quarantine/{id}: the payload as received, byte for byte" }),
     partner: z.string().openapi({ description: "The partner that sent it" }),
     reason: z.string().openapi({ description: "Why it could not be processed (at most 500 characters)" }),
-    orderId: z
-      .string()
-      .nullable()
-      .openapi({
-        description: "The order, when the payload named one (an event on an order not assigned to the partner, a conflicting duplicate); otherwise null",
-      }),
+    orderId: z.string().nullable().openapi({
+      description: "The order, when the payload named one (an event on an order not assigned to the partner, a conflicting duplicate); otherwise null",
+    }),
     receivedAt: instant("When dockline received the payload"),
     alsoQuarantinedSinceLastAlert: z.number().int().min(0).openapi({
       description: "Payloads from the same partner quarantined since its previous alert without an alert of their own (at most one alert per partner a minute)",

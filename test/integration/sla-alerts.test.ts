@@ -77,6 +77,8 @@ describe("SLA breach alerts", () => {
     );
     expect(slack.requests).toHaveLength(1);
     expect(slack.requests[0]?.body.text).toMatch(/SO-SLA-1/);
+    // CONSOLE_URL: the alert links on-call to the order in the console.
+    expect(JSON.stringify(slack.requests[0]?.body)).toContain("/ops/console/orders?orderId=SO-SLA-1");
     expect(pd.incidents).toEqual([expect.objectContaining({ status: "triggered", triggers: 1, resolves: 0 })]);
     expect(pd.requests[0]?.body.payload?.summary).toMatch(/SO-SLA-1/);
     const breachRows = await eventually(

@@ -6,7 +6,7 @@ import { decide } from "../../src/domain/decider";
 import type { CanonicalEvent } from "../../src/domain/event";
 import { portalView } from "../../src/domain/view";
 import { bounded, MAX_VIEW_BYTES, orderEvents, wants } from "../../src/subscriptions/events";
-import { at, ev, ORDER, released, ship } from "../helpers/events";
+import { at, ORDER, released, ship } from "../helpers/events";
 
 const NOW = "2026-11-21T09:00:00.000Z";
 const view = (...events: CanonicalEvent[]) => {

@@ -165,7 +165,7 @@ describe("slack format", () => {
         "*SLA breached: order O-1 not dispatched within 24 h (due 14:00 UTC)*",
         "*Order:* O-1   *Customer:* CUST-1",
         "*When:* 2026-11-03 14:00 UTC",
-        `<${CONSOLE}/orders/O-1|Open order O-1 in the dockline console>`,
+        `<${CONSOLE}/orders?orderId=O-1|Open order O-1 in the dockline console>`,
       ].join("\n"),
     });
     expect(body.blocks[1]?.elements).toEqual([{ type: "mrkdwn", text: "dockline · ops.sla_breached · evt_ops.sla_breached" }]);
@@ -179,8 +179,8 @@ describe("slack format", () => {
 
   it("links to the order only when a console URL is configured and the event concerns an order", async () => {
     expect((await slack(EVENTS.statusChanged)).blocks[0]?.text?.text).not.toContain("console");
-    expect((await slack(EVENTS.test, CONSOLE)).blocks[0]?.text?.text).not.toContain("/orders/");
-    expect((await slack(EVENTS.statusChanged, CONSOLE)).blocks[0]?.text?.text).toContain(`<${CONSOLE}/orders/O-1|`);
+    expect((await slack(EVENTS.test, CONSOLE)).blocks[0]?.text?.text).not.toContain("/orders?");
+    expect((await slack(EVENTS.statusChanged, CONSOLE)).blocks[0]?.text?.text).toContain(`<${CONSOLE}/orders?orderId=O-1|`);
   });
 
   it("never shows the subscriber's URL (a Slack webhook URL is itself a secret)", async () => {
@@ -204,7 +204,7 @@ describe("slack format", () => {
     expect(all).not.toContain("<https://evil");
     expect(all).toContain("*Partner:* acme &amp; &lt;sons&gt;");
     // The console link is the one link: its target is percent-encoded and its label escaped.
-    expect(all).toContain(`<${CONSOLE}/orders/O%261|Open order O&amp;1 in the dockline console>`);
+    expect(all).toContain(`<${CONSOLE}/orders?orderId=O%261|Open order O&amp;1 in the dockline console>`);
     expect(all.split("<")).toHaveLength(2);
   });
 
@@ -309,7 +309,7 @@ describe("pagerduty format", () => {
   });
 
   it("links to the order in the console when one is configured", async () => {
-    expect((await pagerDuty(EVENTS.deadLetter, CONSOLE))?.links).toEqual([{ href: `${CONSOLE}/orders/O-1`, text: "Order O-1 in the dockline console" }]);
+    expect((await pagerDuty(EVENTS.deadLetter, CONSOLE))?.links).toEqual([{ href: `${CONSOLE}/orders?orderId=O-1`, text: "Order O-1 in the dockline console" }]);
     expect((await pagerDuty(EVENTS.subscriptionDisabled, CONSOLE))?.links).toBeUndefined();
   });
 
