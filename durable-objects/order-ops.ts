@@ -5,6 +5,7 @@ import type { Json } from "../src/domain/json";
 import type { ErpProgress } from "../src/domain/messages";
 import type { OrderState } from "../src/domain/state";
 import { fulfillmentRows, partnerOf } from "../src/domain/fulfillment";
+import { isSubscriptionDestination, subscriptionOf } from "../src/subscriptions/targets";
 import type { OrderDeliveries } from "./order-deliveries";
 import type { ErpCursor } from "./order-erp";
 import type { OrderStore } from "./order-store";
@@ -54,6 +55,7 @@ export interface OrderInspection {
   outbox: { id: number; queue: string; body: unknown; createdAt: string; attempts: number }[];
   /** Each fulfillment request and cancellation: its partner's destination, lines, attempts, acknowledgement. */
   deliveries: (ReturnType<OrderDeliveries["list"]>[number] & { partner: string; acknowledgedAt: string | null })[];
+  subscriptionDeliveries: (Omit<ReturnType<OrderDeliveries["list"]>[number], "payload"> & { subscriptionId: string; webhookId: string })[];
   /** Lines no fulfillment route matched when the order was released (ops must route them). */
   unroutable: { index: number; sku: string; quantity: number }[];
   erp: {
@@ -96,6 +98,7 @@ export function inspection({ store, erp, outbox, deliveries }: OrderParts): Orde
     .exec<{ body: string }>("SELECT body FROM events")
     .toArray()
     .map((r) => JSON.parse(r.body) as CanonicalEvent);
+  const listed = deliveries?.list() ?? [];
   const rows = fulfillmentRows(store.getMeta("order_id") ?? "", orderEvents, deliveries?.emitted() ?? [], new Date().toISOString());
   const events = store.sql
     .exec<{ body: string; arrival: number; received_at: string; correlation_id: string }>(
@@ -137,10 +140,20 @@ export function inspection({ store, erp, outbox, deliveries }: OrderParts): Orde
     outbox: outbox.list(),
     // A request is acknowledged by its partner's fulfillment.acknowledged (the event names no request: one
     // request per partner and order today, so the partner's acknowledgement is its request's).
-    deliveries: (deliveries?.list() ?? []).map((d) => {
-      const row = d.type === "fulfillment.requested" ? rows.find((r) => r.requestId === (d.payload as { requestId?: string }).requestId) : undefined;
-      return { ...d, partner: partnerOf(d.destination), acknowledgedAt: row?.acknowledgedAt ?? null };
-    }),
+    deliveries: listed
+      .filter((d) => !isSubscriptionDestination(d.destination))
+      .map((d) => {
+        const row = d.type === "fulfillment.requested" ? rows.find((r) => r.requestId === (d.payload as { requestId?: string }).requestId) : undefined;
+        return { ...d, partner: partnerOf(d.destination), acknowledgedAt: row?.acknowledgedAt ?? null };
+      }),
+    // The events on their way to subscriptions, without the bodies (each subscription's log has them).
+    subscriptionDeliveries: listed
+      .filter((d) => isSubscriptionDestination(d.destination))
+      .map(({ payload, ...d }) => ({
+        ...d,
+        subscriptionId: subscriptionOf(d.destination),
+        webhookId: String((payload as { webhookId?: string }).webhookId ?? ""),
+      })),
     unroutable: JSON.parse(store.getMeta("unroutable") ?? "[]") as OrderInspection["unroutable"],
     erp: {
       ackedSeq: progress.ackedSeq,

@@ -146,10 +146,12 @@ export function orderStep(input: OrderStepInput): OrderStep {
 /**
  * An event from a fulfilment partner on a released order that has no request for that partner. Before the
  * release nothing is assigned yet and events may arrive early, so they are kept: the rule applies from the
- * release on, which is when the order's requests exist.
+ * release on, which is when the order's requests exist — and only where routes are configured.
  */
 function notAssigned(input: OrderStepInput, e: CanonicalEvent): boolean {
-  if (!input.fulfilmentPartners?.has(e.source)) return false;
+  // No routes: this deployment does not orchestrate fulfilment, so no order is assigned to anyone, and a
+  // partner's reports are taken as they were before orchestration existed.
+  if (input.routes.length === 0 || !input.fulfilmentPartners?.has(e.source)) return false;
   const released = [...input.held.values()].some((h) => h.event.code === "order.released");
   if (!released) return false;
   return !input.fulfilment.some((c) => c.type === "fulfillment.requested" && c.destination === destinationOf(e.source));

@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
+import { orderStub } from "../../src/orders";
 import { call, eventually, issueKey, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
 
 interface Received {
@@ -102,6 +103,14 @@ describe("customer subscriptions", () => {
     const log = (await (await asCustomer(keyA, `/v1/subscriptions/${a.id}/deliveries`)).json()) as { items: { status: string; attemptLog: unknown[] }[] };
     expect(log.items).toHaveLength(3);
     expect(log.items.every((d) => d.status === "delivered" && d.attemptLog.length === 1)).toBe(true);
+    // Ops' view of the order: the events on their way to each subscription, apart from the partners' requests.
+    const view = await orderStub(env, "SO-SUB-A1").inspect();
+    expect(view.subscriptionDeliveries.filter((d) => d.subscriptionId === a.id).map((d) => [d.type, d.ackedAt !== null])).toEqual([
+      ["order.status_changed", true],
+      ["order.status_changed", true],
+      ["order.status_changed", true],
+    ]);
+    expect(view.deliveries.every((d) => d.destination.startsWith("fulfillment:"))).toBe(true);
   });
 
   it("hides each customer's subscriptions from the other: list, read, deliveries, replay, delete", async () => {

@@ -221,3 +221,33 @@ describe("content hash", () => {
     expect(hash).toMatch(/^[0-9a-f]{32}$/);
   });
 });
+
+describe("assignment (DESIGN §3.9)", () => {
+  const acmeScan = ev("fulfillment.picked", at(9), { source: "acme-3pl" });
+  async function step(routes: { partner: string }[]) {
+    const r = released();
+    return orderStep(
+      deepFreeze({
+        orderId: ORDER,
+        held: new Map([[r.eventId, { event: r, hash: await contentHash(r) }]]),
+        arrivals: [await arrival(acmeScan)],
+        lastArrival: 1,
+        emitted: [],
+        lastSeq: 0,
+        keys: new Set<string>(),
+        now: NOW,
+        routes,
+        fulfilment: [],
+        fulfilmentPartners: new Set(["acme-3pl", "edi"]),
+      }),
+    );
+  }
+
+  it("with routes, a fulfilment partner's report on an order not routed to it is not recorded", async () => {
+    expect((await step([{ partner: "edi" }])).results).toEqual([{ eventId: acmeScan.eventId, outcome: "not-assigned" }]);
+  });
+
+  it("without routes (no orchestration) nothing is assigned, so nobody's report is refused", async () => {
+    expect((await step([])).results).toEqual([{ eventId: acmeScan.eventId, outcome: "accepted" }]);
+  });
+});
