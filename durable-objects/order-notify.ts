@@ -93,8 +93,10 @@ export class OrderNotifications {
     const orderId = this.h.orderId();
     const customers = [...new Set(rows.map((r) => r.customer_id))];
     const targets = new Map(await Promise.all(customers.map(async (c) => [c, await this.h.subscriptionsFor(c)] as const)));
-    // The webhook-id: stable for the event (its order and number), the same for every subscription.
-    const ids = await Promise.all(rows.map(async (r) => `msg_${(await sha256Hex(`${orderId}\n${r.n}`)).slice(0, 26)}`));
+    // The webhook-id: stable for the event (its order and number), the same for every subscription. Only
+    // computed when someone will receive it (most orders' customers subscribe to nothing).
+    const wanted = rows.map((r) => (targets.get(r.customer_id) ?? []).some((t) => t.wants(r.type)));
+    const ids = await Promise.all(rows.map(async (r, i) => (wanted[i] ? `msg_${(await sha256Hex(`${orderId}\n${r.n}`)).slice(0, 26)}` : "")));
     this.h.transaction(() => {
       // Another run took these meanwhile (this instance's runs interleave only at the awaits above).
       if (Number(this.h.getMeta("notified_upto") ?? "0") !== upto) return;

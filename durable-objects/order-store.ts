@@ -11,6 +11,8 @@ import { migrateOrderSchema } from "./order-schema";
 /** The order's id as stored, and what a step reads, kept in step with every commit. */
 interface OrderMemory {
   orderId: string | undefined;
+  /** The state as stored (null before the first event). */
+  state: OrderState | null;
   held: Map<string, HeldEvent>;
   emitted: EmittedCommand[];
   lastSeq: number;
@@ -52,9 +54,9 @@ export class OrderStore {
     return this.getMeta("order_id") ?? "";
   }
 
+  /** The state as last committed: read once per instance, then kept by `remember`. */
   state(): OrderState | null {
-    const json = this.getMeta("state");
-    return json ? (JSON.parse(json) as OrderState) : null;
+    return this.memory().state;
   }
 
   /** What a step reads besides its arrivals. */
@@ -64,8 +66,10 @@ export class OrderStore {
   }
 
   private memory(): OrderMemory {
+    const stateJson = this.memo ? undefined : this.getMeta("state");
     this.memo ??= {
       orderId: this.getMeta("order_id"),
+      state: stateJson ? (JSON.parse(stateJson) as OrderState) : null,
       held: new Map(
         this.sql
           .exec<{ hash: string; body: string }>("SELECT hash, body FROM events")
@@ -127,6 +131,7 @@ export class OrderStore {
     m.emitted.push(...commands.map(({ key, type, payload }) => ({ key, type, payload })));
     m.lastSeq = commands.at(-1)?.seq ?? m.lastSeq;
     for (const k of step.change?.keys ?? []) m.keys.add(k);
+    if (step.change) m.state = step.change.state;
     m.orderId = orderId;
   }
 
