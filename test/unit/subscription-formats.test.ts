@@ -309,7 +309,9 @@ describe("pagerduty format", () => {
   });
 
   it("links to the order in the console when one is configured", async () => {
-    expect((await pagerDuty(EVENTS.deadLetter, CONSOLE))?.links).toEqual([{ href: `${CONSOLE}/orders?orderId=O-1`, text: "Order O-1 in the dockline console" }]);
+    expect((await pagerDuty(EVENTS.deadLetter, CONSOLE))?.links).toEqual([
+      { href: `${CONSOLE}/orders?orderId=O-1`, text: "Order O-1 in the dockline console" },
+    ]);
     expect((await pagerDuty(EVENTS.subscriptionDisabled, CONSOLE))?.links).toBeUndefined();
   });
 
