@@ -2,7 +2,7 @@
 // validation is our 422 problem (with the issues), not the library's default answer.
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types";
-import { schemaProblem } from "../partners/parse";
+import { inPlainWords, schemaProblem } from "../partners/parse";
 import { HttpProblem } from "../platform/problem";
 
 export function router(): OpenAPIHono<AppEnv> {
@@ -23,24 +23,6 @@ export function parameterProblem(target: "query" | "param", error: z.ZodError): 
   return new HttpProblem(422, "schema-violation", "Invalid request parameters", detail, {
     errors: error.issues.map((i) => ({ path: i.path.join("."), code: i.code, message: i.message })),
   });
-}
-
-function inPlainWords(issue: z.ZodError["issues"][number]): string {
-  switch (issue.code) {
-    case "too_small":
-      return issue.origin === "string" ? `must be at least ${issue.minimum} characters long` : `must be at least ${issue.minimum}`;
-    case "too_big":
-      return issue.origin === "string" ? `must be at most ${issue.maximum} characters long` : `must be at most ${issue.maximum}`;
-    case "invalid_type":
-      return issue.expected === "int" ? "must be a whole number" : issue.expected === "number" ? "must be a number" : `must be a ${issue.expected}`;
-    case "invalid_format":
-      return issue.format === "datetime" ? "must be an ISO 8601 date-time with a time zone, e.g. 2026-11-20T10:00:00Z" : `must be a valid ${issue.format}`;
-    case "invalid_value":
-      return `must be one of ${issue.values.map(String).join(", ")}`;
-    default:
-      // Our own refinements already speak plainly.
-      return issue.message;
-  }
 }
 
 export const Problem = z

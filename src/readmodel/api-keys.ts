@@ -1,5 +1,5 @@
 // Customer API keys: random, shown once, stored as SHA-256, scoped to one customer, revocable.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sha256Hex, toBase64 } from "../platform/crypto";
 import type { Reader } from "./queries";
@@ -61,4 +61,20 @@ export async function revokeApiKey(db: D1Database, id: string): Promise<boolean>
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
   return res.length > 0;
+}
+
+export interface ApiKeySummary {
+  id: string;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** A customer's keys, newest first, revoked ones included; never the hash (the key itself is not stored). */
+export async function listApiKeys(reader: Reader, customerId: string): Promise<ApiKeySummary[]> {
+  return drizzle(reader as D1Database)
+    .select({ id: apiKeys.id, label: apiKeys.label, createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.customerId, customerId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }

@@ -12,7 +12,7 @@ import { requireOps } from "../platform/auth";
 import { reconcile } from "../ops/reconcile";
 import { metricSummary } from "../platform/metrics";
 import { notFound } from "../platform/problem";
-import { issueApiKey, revokeApiKey } from "../readmodel/api-keys";
+import { issueApiKey, listApiKeys, revokeApiKey } from "../readmodel/api-keys";
 import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine } from "../readmodel/quarantine";
 import { stuckOrders } from "../readmodel/stuck";
@@ -80,6 +80,51 @@ ops.openapi(
     // The key is in this response and nowhere else.
     c.header("Cache-Control", "no-store");
     return c.json(issued, 201);
+  },
+);
+
+const KeyListQuery = z.object({
+  customerId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: "customerId", in: "query" }, example: "CUST-1", description: "Whose keys" }),
+});
+const KeyList = z
+  .object({
+    customerId: z.string(),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        label: z.string().nullable(),
+        createdAt: z.string(),
+        revokedAt: z.string().nullable().openapi({ description: "Null while the key works" }),
+      }),
+    ),
+  })
+  .openapi("ApiKeyList", {
+    description: "A customer's API keys, newest first, revoked ones included; never the key or its hash",
+    example: {
+      customerId: "CUST-1",
+      items: [
+        { id: "key_5f0c…", label: "warehouse dashboard", createdAt: "2026-11-21T08:00:00.000Z", revokedAt: null },
+        { id: "key_1a9e…", label: null, createdAt: "2026-11-20T09:00:00.000Z", revokedAt: "2026-11-21T08:05:00.000Z" },
+      ],
+    },
+  });
+
+ops.openapi(
+  route({
+    method: "get",
+    path: "/ops/api-keys",
+    summary: "List a customer's API keys (newest first; never the key or its hash)",
+    request: { query: KeyListQuery },
+    responses: { 200: json(KeyList, "The customer's keys"), ...problems(401, 422) },
+  }),
+  async (c) => {
+    const { customerId } = c.req.valid("query");
+    return c.json({ customerId, items: await listApiKeys(c.env.DB, customerId) }, 200);
   },
 );
 
