@@ -5,7 +5,6 @@
 // Secrets never reach a page: not the signing secret (except a new one, once, in the answer to its
 // rotation), not a PagerDuty routing key, not an endpoint's full URL (a Slack incoming webhook's path is
 // its credential). Whatever a subscriber or the log could echo back is scrubbed of them before it is shown.
-import { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { FC } from "hono/jsx";
 import { router } from "../http/openapi";
@@ -356,62 +355,8 @@ async function subscriptionPage(c: C, ui: ConsoleKit, id: string, notice?: unkno
   );
 }
 
-/** The console's pages are documented with the API (GET: an HTML page; POST: a form answered by a redirect). */
-const PAGES: { method: "get" | "post"; path: string; summary: string; params: string[]; page?: true }[] = [
-  { method: "get", path: listPath, summary: "Every subscription (ops' and customers'): endpoint origin, events, format, status", params: [] },
-  {
-    method: "get",
-    path: `${listPath}/{id}`,
-    summary: "A subscription and its delivery log, newest first (query: before and beforeId from the Older link, limit)",
-    params: ["id"],
-  },
-  {
-    method: "post",
-    path: `${listPath}/{id}/test`,
-    summary: "Send a test event (CSRF-protected form); the message says how the endpoint answered",
-    params: ["id"],
-  },
-  { method: "post", path: `${listPath}/{id}/enable`, summary: "Re-enable a disabled subscription (CSRF-protected form)", params: ["id"] },
-  {
-    method: "post",
-    path: `${listPath}/{id}/rotate-secret`,
-    summary: "Rotate the signing secret (CSRF-protected form): answered with the page showing the new secret once",
-    params: ["id"],
-    page: true,
-  },
-  { method: "post", path: `${listPath}/{id}/delete`, summary: "Delete a subscription and its log (CSRF-protected form, confirm=yes)", params: ["id"] },
-  {
-    method: "post",
-    path: `${listPath}/{id}/deliveries/{deliveryId}/replay`,
-    summary: "Replay a delivery with the same webhook-id (CSRF-protected form)",
-    params: ["id", "deliveryId"],
-  },
-];
-
 export function subscriptionConsole(ui: ConsoleKit) {
   const routes = router();
-  for (const p of PAGES) {
-    routes.openAPIRegistry.registerPath({
-      method: p.method,
-      path: p.path,
-      tags: ["console"],
-      summary: p.summary,
-      security: [{ ops: [] }],
-      ...(p.params.length
-        ? { request: { params: z.object(Object.fromEntries(p.params.map((n) => [n, z.string().openapi({ param: { name: n, in: "path" } })]))) } }
-        : {}),
-      responses:
-        p.method === "get" || p.page
-          ? {
-              200: { description: "HTML page", content: { "text/html": { schema: z.string() } } },
-              ...(p.method === "get"
-                ? { 303: { description: "To /ops/login when not signed in" } }
-                : { 403: { description: "Cross-origin or missing CSRF token" } }),
-            }
-          : { 303: { description: "Back to the subscription with a message" }, 403: { description: "Cross-origin or missing CSRF token" } },
-    });
-  }
-
   routes.get(listPath, ui.auth, (c) => listPage(c as C, ui));
   routes.get(`${listPath}/:id`, ui.auth, (c) => subscriptionPage(c as C, ui, c.req.param("id")));
 

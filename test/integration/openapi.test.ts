@@ -6,9 +6,13 @@ import { call } from "../helpers/http";
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: { name: string; in: string }[] }>>;
+  servers: { url: string; description?: string }[];
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: { name: string; in: string }[]; tags?: string[] }>>;
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
 }
+
+/** The ops console: HTML for people, deliberately not in the API document (exempt here by name). */
+const isConsole = (path: string) => path === "/ops" || path === "/ops/logout" || path.startsWith("/ops/login") || path.startsWith("/ops/console/");
 
 describe("/openapi.json", () => {
   it("is an OpenAPI 3.1 document that lists every route the worker serves", async () => {
@@ -19,11 +23,28 @@ describe("/openapi.json", () => {
     const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
     const served = new Set(
       app.routes
-        .filter((r) => r.method !== "ALL" && r.path !== "/openapi.json")
+        .filter((r) => r.method !== "ALL" && r.path !== "/openapi.json" && !isConsole(r.path))
         .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}").replace(/^\/v1\/webhooks\/\{partnerId\}$/, "/v1/webhooks/{partnerId}")}`),
     );
     expect([...served].filter((r) => !documented.has(r))).toEqual([]);
     expect(documented.size).toBeGreaterThanOrEqual(18);
+    expect(
+      app.routes.some((r) => isConsole(r.path)),
+      "the console is still served",
+    ).toBe(true);
+  });
+
+  it("leaves the ops console (HTML for people) out of the API document", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as OpenApi;
+    expect(Object.keys(doc.paths).filter(isConsole)).toEqual([]);
+    const tags = Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? []));
+    expect(tags).not.toContain("console");
+  });
+
+  it("names its servers: the serving origin and the local stack", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as OpenApi;
+    expect(doc.servers.map((s) => s.url)).toEqual(["/", "http://127.0.0.1:8787"]);
+    for (const s of doc.servers) expect(s.description).toBeTruthy();
   });
 
   it("declares every path parameter and at least one response per operation", async () => {
