@@ -39,7 +39,41 @@ const WebhookResult = z
           "The functional acknowledgement the sender's format expects (X12: a 997 for the interchange: each set accepted, accepted with errors, or rejected)",
       }),
   })
-  .openapi("WebhookResult");
+  .openapi("WebhookResult", {
+    example: {
+      correlationId: "0b6c9e4e-5d1f-4c8a-9a57-2f1e7d3c8b10",
+      results: [{ eventId: "acme-3pl:5d41402abc4b2a76b9719d911017c592", orderId: "SO-1001", outcome: "accepted" }],
+    },
+  });
+
+/** acme-3pl's dispatch (examples/acme-dispatched.json): dockline's canonical format, one milestone per webhook. */
+const CANONICAL_EXAMPLE = {
+  type: "milestone",
+  data: {
+    orderId: "SO-1001",
+    code: "shipment.dispatched",
+    occurredAt: "2026-11-20T14:03:00Z",
+    shipmentId: "SHP-1",
+    carrier: "ups",
+    trackingNumber: "1Z999AA10123456784",
+    lines: [{ sku: "WID-1", quantity: 2 }],
+    location: { city: "Memphis", country: "US" },
+  },
+};
+
+/** A carrier's X12 214 (shipment status) for the same parcel: departed the pick-up location in Memphis (AT7 AF). */
+const X12_EXAMPLE = [
+  "ISA*00*          *00*          *02*SCAC           *ZZ*DOCKLINE       *261120*1403*U*00401*000000001*0*P*>~",
+  "GS*QM*SCAC*DOCKLINE*20261120*1403*1*X*004010~",
+  "ST*214*0001~",
+  "B10*1Z999AA10123456784*SO-1001*SCAC~",
+  "LX*1~",
+  "AT7*AF*NS***20261120*1403*LT~",
+  "MS1*MEMPHIS*TN*US~",
+  "SE*6*0001~",
+  "GE*1*1~",
+  "IEA*1*000000001~",
+].join("\n");
 
 export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath({
@@ -51,7 +85,10 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
       params: z.object({ partnerId: z.string().openapi({ param: { name: "partnerId", in: "path" }, example: "acme-3pl" }) }),
       body: {
         description: "Raw bytes in the partner's format; the signature is verified over them as received",
-        content: { "application/json": { schema: z.object({}).passthrough() }, "application/edi-x12": { schema: z.string() } },
+        content: {
+          "application/json": { schema: z.object({}).passthrough(), example: CANONICAL_EXAMPLE },
+          "application/edi-x12": { schema: z.string(), example: X12_EXAMPLE },
+        },
       },
     },
     responses: {
@@ -64,7 +101,7 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
     path: "/health",
     tags: ["meta"],
     summary: "Liveness",
-    responses: { 200: json(z.object({ ok: z.boolean() }), "Alive") },
+    responses: { 200: json(z.object({ ok: z.boolean() }).openapi({ example: { ok: true } }), "Alive") },
   });
 }
 

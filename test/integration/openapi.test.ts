@@ -2,12 +2,24 @@
 // it lists every route the worker serves.
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
+import { CanonicalWebhook } from "../../src/partners/canonical/adapter";
 import { call } from "../helpers/http";
 
 interface OpenApi {
   openapi: string;
   servers: { url: string; description?: string }[];
-  paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: { name: string; in: string }[]; tags?: string[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        responses: Record<string, unknown>;
+        parameters?: { name: string; in: string }[];
+        tags?: string[];
+        requestBody?: { content: Record<string, { example?: unknown }> };
+      }
+    >
+  >;
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
 }
 
@@ -39,6 +51,16 @@ describe("/openapi.json", () => {
     expect(Object.keys(doc.paths).filter(isConsole)).toEqual([]);
     const tags = Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? []));
     expect(tags).not.toContain("console");
+  });
+
+  it("shows the webhook ingress with an example per content type, the JSON one in the canonical format", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as OpenApi;
+    const op = doc.paths["/v1/webhooks/{partnerId}"]?.post;
+    const content = op?.requestBody?.content ?? {};
+    expect(Object.keys(content).sort()).toEqual(["application/edi-x12", "application/json"]);
+    expect(CanonicalWebhook.safeParse(content["application/json"]?.example).success).toBe(true);
+    expect(String(content["application/edi-x12"]?.example)).toMatch(/^ISA\*[\s\S]*\nST\*214\*[\s\S]*IEA\*1\*000000001~$/);
+    expect(doc.components.schemas.WebhookResult).toHaveProperty("example");
   });
 
   it("names its servers: the serving origin and the local stack", async () => {
