@@ -3,9 +3,11 @@
 // their own, and every outbound fetch of the worker under test is routed to them: the adapters speak real HTTP to them.
 import { cloudflareTest, getRunnerName, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
-import { unstable_readConfig } from "wrangler";
+import { experimental_readRawConfig, unstable_readConfig } from "wrangler";
 
 export const TEST_SECRETS = {
   ERP_INBOUND_TOKEN: "test-erp-inbound-token",
@@ -36,6 +38,30 @@ const PARTNERS = JSON.stringify([
 ]);
 
 const firstSecret = (list: string) => list.split(",")[0] as string;
+
+/**
+ * `source` (wrangler.toml) as wrangler.json in `outDir`, its paths made absolute. Wrangler loads secrets
+ * (and overrides of vars) from the .dev.vars, else .env, beside the config it is given, and the plugin has no
+ * option against it: handed this copy, in a directory with neither, the tests see wrangler.toml, TEST_SECRETS
+ * and the bindings below, never a developer's own values.
+ */
+export function isolatedWranglerConfig(source = "wrangler.toml", outDir = ".cache/vitest-wrangler"): string {
+  // Without `secrets`: when it is declared, wrangler also takes the required names from process.env (a
+  // developer's shell); the tests' secrets are TEST_SECRETS, bound below.
+  const { secrets: _secrets, ...rawConfig } = experimental_readRawConfig({ config: source }).rawConfig;
+  const dir = dirname(resolve(source));
+  const config = {
+    ...rawConfig,
+    ...(rawConfig.main ? { main: resolve(dir, rawConfig.main) } : {}),
+    d1_databases: rawConfig.d1_databases?.map((d: { migrations_dir?: string }) =>
+      d.migrations_dir ? { ...d, migrations_dir: resolve(dir, d.migrations_dir) } : d,
+    ),
+  };
+  mkdirSync(outDir, { recursive: true });
+  const out = resolve(outDir, "wrangler.json");
+  writeFileSync(out, JSON.stringify(config, null, 2));
+  return out;
+}
 
 /** A local Cloudflare Access: an RS256 key pair whose public half test-peers serves as the team's JWKS. */
 function accessKeys() {
@@ -77,45 +103,50 @@ export default defineConfig(async () => {
     outfile: ".cache/test-peers.mjs",
     logLevel: "warning",
   });
+  const bindings = {
+    ...TEST_SECRETS,
+    TEST_MIGRATIONS: migrations,
+    PARTNERS,
+    ACCESS_TEAM_DOMAIN: "access.test",
+    ACCESS_AUD: "test-ops-aud",
+    TEST_ACCESS_PRIVATE_JWK: access.privateJwk,
+    // Sizes for `npm run soak` (read by the soak test inside workerd).
+    SOAK_ORDERS: process.env.SOAK_ORDERS ?? "300",
+    SOAK_OUTAGE_MS: process.env.SOAK_OUTAGE_MS ?? "20000",
+    SOAK_LONG_ORDERS: process.env.SOAK_LONG_ORDERS ?? "1000",
+    ERP_BASE_URL: "http://erp.test",
+    ERP_TOKEN_URL: "http://erp.test/oauth/token",
+    // The outbox alarm is a safety net; tests that exercise it run it explicitly.
+    OUTBOX_RETRY_SECONDS: "60",
+    // Fast clocks for tests: ERP retries in about a second instead of minutes.
+    ERP_RETRY_BASE_SECONDS: "1",
+    ERP_RETRY_MAX_SECONDS: "2",
+    SUBSCRIPTION_RETRY_BASE_SECONDS: "1",
+    SUBSCRIPTION_RETRY_MAX_SECONDS: "2",
+    // The production rule for subscriber URLs (https, public addresses): tests subscribe https://hooks.test.
+    ALLOW_INSECURE_SUBSCRIPTION_URLS: "false",
+    // The shipped default policy's deadlines, for the SLA tests' customers only: every other test's
+    // order is released days in the past, and would otherwise start its life in breach.
+    SLA_POLICIES: JSON.stringify([
+      {
+        when: { customers: ["CUST-SLA-1", "CUST-SLA-2", "CUST-SLA-3"] },
+        acknowledgedWithinHours: 4,
+        dispatchedWithinHours: 24,
+        firstScanWithinHours: 24,
+        deliveredByPromisedDate: true,
+        exceptionOpenHours: 48,
+      },
+    ]),
+  };
   return {
     plugins: [
       cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
+        wrangler: { configPath: isolatedWranglerConfig() },
         miniflare: {
           bindings: {
-            ...TEST_SECRETS,
-            TEST_MIGRATIONS: migrations,
-            PARTNERS,
-            ACCESS_TEAM_DOMAIN: "access.test",
-            ACCESS_AUD: "test-ops-aud",
-            TEST_ACCESS_PRIVATE_JWK: access.privateJwk,
-            // Sizes for `npm run soak` (read by the soak test inside workerd).
-            SOAK_ORDERS: process.env.SOAK_ORDERS ?? "300",
-            SOAK_OUTAGE_MS: process.env.SOAK_OUTAGE_MS ?? "20000",
-            SOAK_LONG_ORDERS: process.env.SOAK_LONG_ORDERS ?? "1000",
-            ERP_BASE_URL: "http://erp.test",
-            ERP_TOKEN_URL: "http://erp.test/oauth/token",
-            // The outbox alarm is a safety net; tests that exercise it run it explicitly.
-            OUTBOX_RETRY_SECONDS: "60",
-            // Fast clocks for tests: ERP retries in about a second instead of minutes.
-            ERP_RETRY_BASE_SECONDS: "1",
-            ERP_RETRY_MAX_SECONDS: "2",
-            SUBSCRIPTION_RETRY_BASE_SECONDS: "1",
-            SUBSCRIPTION_RETRY_MAX_SECONDS: "2",
-            // The production rule for subscriber URLs (https, public addresses): tests subscribe https://hooks.test.
-            ALLOW_INSECURE_SUBSCRIPTION_URLS: "false",
-            // The shipped default policy's deadlines, for the SLA tests' customers only: every other test's
-            // order is released days in the past, and would otherwise start its life in breach.
-            SLA_POLICIES: JSON.stringify([
-              {
-                when: { customers: ["CUST-SLA-1", "CUST-SLA-2", "CUST-SLA-3"] },
-                acknowledgedWithinHours: 4,
-                dispatchedWithinHours: 24,
-                firstScanWithinHours: 24,
-                deliveredByPromisedDate: true,
-                exceptionOpenHours: 48,
-              },
-            ]),
+            ...bindings,
+            // wrangler.toml's vars the bindings above leave alone: what the worker must see, whatever a .dev.vars says.
+            TEST_WRANGLER_VARS: JSON.stringify(Object.fromEntries(Object.entries(config.vars).filter(([name]) => !(name in bindings)))),
           },
           // The production figure (wrangler.toml): a hot order's burst of scans from one partner must fit in one window.
           ratelimits: { PARTNER_RATE_LIMITER: { namespace_id: "1001", simple: { limit: process.env.DOCKLINE_SOAK ? 1_000_000 : 1000, period: 10 } } },
