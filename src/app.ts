@@ -5,7 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-types";
 import { erpContract } from "./erp/contract-route";
-import { openApiDocument, registerConsoleDoc, registerWebhookDoc } from "./http/document";
+import { openApiDocument, registerWebhookDoc } from "./http/document";
 import { LOGIN_FORM_MAX_BYTES, limitBody, loginLimit, OPS_BODY_MAX_BYTES, portalReadLimit, RELEASE_BODY_MAX_BYTES, trackLimit } from "./http/limits";
 import { ConfigError, fulfillmentRoutes } from "./partners/registry";
 import { correlation } from "./platform/correlation";
@@ -52,7 +52,6 @@ app.route("/", subscriptionsApi);
 app.route("/", track);
 app.route("/", consoleRoutes);
 registerWebhookDoc(app);
-registerConsoleDoc(app);
 // The ERP contract (what we send the ERP), public like /openapi.json.
 app.route("/", erpContract);
 

@@ -105,13 +105,6 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
-/**
- * The ops console is HTML for people, not an API for programs, so it is left out of /openapi.json (its
- * pages are described in docs/runbook.md). Kept as a no-op until src/app.ts stops calling it.
- * @deprecated
- */
-export function registerConsoleDoc(_app: OpenAPIHono<AppEnv>): void {}
-
 const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`);
 /** What every caller should know before hitting a limit (the rate limits' figures are in wrangler.toml). */
 const LIMITS = [
