@@ -72,12 +72,6 @@ export class OrderNotifications {
     this.h.requestFanOut();
   }
 
-  /** Events recorded and not yet fanned out. */
-  pending(): number {
-    const upto = Number(this.h.getMeta("notified_upto") ?? "0");
-    return this.h.sql.exec<{ c: number }>("SELECT count(*) AS c FROM notifications WHERE n > ?", upto).one().c;
-  }
-
   /** Fans the next events out to their subscriptions; asks for another run while more wait. */
   async fanOut(): Promise<void> {
     const upto = Number(this.h.getMeta("notified_upto") ?? "0");
