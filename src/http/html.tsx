@@ -21,12 +21,14 @@ export const Page: FC<{ title: string; nonce: string; css: string; script?: stri
 );
 
 /** No script at all; styles only from our nonce'd block; forms post only to us; nothing may frame us. */
-export const htmlSecurity = (formAction: "'none'" | "'self'", options: { script?: boolean } = {}) =>
+export const htmlSecurity = (formAction: "'none'" | "'self'", options: { script?: boolean; connect?: boolean } = {}) =>
   secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
       styleSrc: [NONCE],
       ...(options.script ? { scriptSrc: [NONCE] } : {}),
+      // The console's live refresh fetches its own page again.
+      ...(options.connect ? { connectSrc: ["'self'"] } : {}),
       imgSrc: ["'self'"],
       baseUri: ["'none'"],
       formAction: [formAction],

@@ -24,6 +24,8 @@ export const orders = sqliteTable(
     syncPosition: integer("sync_position").notNull().default(0),
     /** When this row was last written, by D1's clock (what `updatedSince` compares with). */
     syncedAt: text("synced_at").notNull().default(""),
+    /** Where the order goes, coarse (`{ city, region, country }`): what the tracking page may show. */
+    destination: text("destination", { mode: "json" }).$type<{ city?: string; region?: string; country?: string }>(),
   },
   (t) => [
     uniqueIndex("orders_sync_position").on(t.syncPosition),
@@ -42,6 +44,8 @@ export const shipments = sqliteTable(
     status: text("status").$type<ShipmentStatus | "pending">().notNull(),
     lastEvent: text("last_event", { mode: "json" }),
     eta: text("eta"),
+    /** What the parcel holds, as its dispatch reported it (`[{ sku, quantity, description? }]`); null when nobody said. */
+    lines: text("lines", { mode: "json" }).$type<{ sku: string; quantity: number; description?: string }[]>(),
     version: integer("version").notNull(),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.shipmentId] }), index("shipments_tracking").on(t.trackingNumber)],
@@ -57,6 +61,8 @@ export const timeline = sqliteTable(
     location: text("location", { mode: "json" }),
     description: text("description").notNull(),
     source: text("source").notNull(),
+    /** The parcel the event is about (its portal shipment id); null for order-level events. */
+    shipmentId: text("shipment_id"),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.eventId] }), index("timeline_order_time").on(t.orderId, t.occurredAt)],
 );
@@ -89,9 +95,14 @@ export const quarantine = sqliteTable(
     body: text("body").notNull(),
     correlationId: text("correlation_id").notNull(),
     receivedAt: text("received_at").notNull(),
+    /** "open", "replayed", "discarded" (not to be processed) or "resolved" (handled outside dockline). */
     status: text("status").notNull(),
     replayedAt: text("replayed_at"),
     replayResult: text("replay_result", { mode: "json" }),
+    /** Who closed it without a replay (discarded or resolved), when, and why. */
+    closedBy: text("closed_by"),
+    closedAt: text("closed_at"),
+    closeNote: text("close_note"),
   },
   (t) => [index("quarantine_status_received").on(t.status, t.receivedAt)],
 );
@@ -104,6 +115,10 @@ export const correlationConflicts = sqliteTable(
     boundOrderId: text("bound_order_id").notNull(),
     claimantOrderId: text("claimant_order_id").notNull(),
     detectedAt: text("detected_at").notNull(),
+    /** Set when ops have dealt with it: who, when, and what they decided. */
+    resolvedAt: text("resolved_at"),
+    resolvedBy: text("resolved_by"),
+    resolution: text("resolution"),
   },
   (t) => [primaryKey({ columns: [t.key, t.claimantOrderId] })],
 );
@@ -305,3 +320,90 @@ export const slaBreaches = sqliteTable(
   },
   (t) => [index("sla_breaches_open").on(t.breachedAt).where(sql`resolved_at IS NULL`), index("sla_breaches_order").on(t.orderId)],
 );
+
+/**
+ * Every request to the partner ingress (POST /v1/webhooks/{partnerId}), whatever its outcome: what the
+ * console's events view browses. The payload and headers are kept INBOUND_LOG_RETENTION_DAYS (the cron
+ * purges them); `search` holds the ids found in it (order ids, tracking numbers, event ids, references,
+ * the correlation id), lower-cased and space-separated, for the console's search.
+ */
+export const inboundRequests = sqliteTable(
+  "inbound_requests",
+  {
+    id: text("id").primaryKey(),
+    partnerId: text("partner_id").notNull(),
+    receivedAt: text("received_at").notNull(),
+    /** accepted, duplicate, parked, quarantined, ignored, or rejected (any 4xx/5xx answer). */
+    outcome: text("outcome").notNull(),
+    httpStatus: integer("http_status").notNull(),
+    correlationId: text("correlation_id").notNull(),
+    /** Why: the problem's detail for a rejection, the quarantine reason, what was ignored. */
+    reason: text("reason"),
+    contentType: text("content_type"),
+    /** Request headers, with credentials (Authorization, cookies) redacted. */
+    headers: text("headers", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    /** The raw body, base64 (byte-exact); null once purged or when it was refused unread (too large). */
+    body: text("body"),
+    bodyBytes: integer("body_bytes").notNull(),
+    orderIds: text("order_ids"),
+    search: text("search").notNull().default(""),
+    quarantineId: text("quarantine_id"),
+    latencyMs: integer("latency_ms"),
+  },
+  (t) => [
+    index("inbound_requests_received").on(t.receivedAt),
+    index("inbound_requests_partner").on(t.partnerId, t.receivedAt),
+    index("inbound_requests_outcome").on(t.outcome, t.receivedAt),
+  ],
+);
+
+/** Every attempt to deliver an order's command (to the ERP, or a request to a 3PL): when, the answer, how long. */
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** "erp" or "fulfillment:<partner>". */
+    destination: text("destination").notNull(),
+    orderId: text("order_id").notNull(),
+    seq: integer("seq").notNull(),
+    commandKey: text("command_key").notNull(),
+    at: text("at").notNull(),
+    /** The HTTP status, or null when no answer came (timeout, connection refused). */
+    status: integer("status"),
+    latencyMs: integer("latency_ms").notNull(),
+    outcome: text("outcome").$type<"delivered" | "failed" | "refused">().notNull(),
+    /** The start of the answer's body (bounded), or the error in words. */
+    response: text("response"),
+    error: text("error"),
+  },
+  (t) => [index("delivery_attempts_order").on(t.orderId, t.destination, t.seq, t.id), index("delivery_attempts_at").on(t.at)],
+);
+
+/**
+ * Every ops action (API or console) that changes something: who (the Access identity, or the token or
+ * session that signed in), what, on what, and how it ended. Never purged by the product.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull(),
+    actor: text("actor").notNull(),
+    /** "access" (a Cloudflare Access identity), "token" (OPS_TOKEN) or "session" (a console sign-in). */
+    actorKind: text("actor_kind").notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    /** The outcome: the HTTP status and a short summary. */
+    status: integer("status").notNull(),
+    detail: text("detail"),
+    correlationId: text("correlation_id").notNull(),
+  },
+  (t) => [index("audit_log_at").on(t.at), index("audit_log_target").on(t.target)],
+);
+
+/** Tracking links revoked per order: every link issued before `revoked_before` stops working. */
+export const trackingRevocations = sqliteTable("tracking_revocations", {
+  orderId: text("order_id").primaryKey(),
+  revokedBefore: text("revoked_before").notNull(),
+  revokedBy: text("revoked_by").notNull(),
+});

@@ -12,7 +12,7 @@ import { HttpProblem } from "../platform/problem";
 import { type DeliveryCursor, deliveryPage, type LoggedDelivery } from "../subscriptions/console-queries";
 import { enable, found, replay, rotate, sendTest } from "../subscriptions/service";
 import { deleteSubscription, listSubscriptions, type Scope, type SubscriptionRow } from "../subscriptions/store";
-import type { C, ConsoleEnv, Outcome } from "./console";
+import type { C, ConsoleEnv, Outcome } from "./console-layout";
 
 /** What the console lends these pages: its sign-in check, CSRF guard, layout, one-button form and action runner. */
 export interface ConsoleKit {

@@ -3,13 +3,10 @@
 // (reconcile, replay) as forms, and event subscriptions (./console-subscriptions.tsx). Same authentication
 // as the ops API (Access JWT or OPS_TOKEN; a browser signs in once and gets a session cookie); every form
 // carries a CSRF token and state-changing requests must come from our own origin.
-import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
-import { createMiddleware } from "hono/factory";
 import type { FC } from "hono/jsx";
 import type { DestinationStatus } from "../../durable-objects/destination";
-import type { AppEnv } from "../app-types";
 import { htmlSecurity, Page } from "../http/html";
 import { router } from "../http/openapi";
 import {
@@ -26,132 +23,19 @@ import { destinationStatuses } from "../ops/destinations";
 import { reconcile } from "../ops/reconcile";
 import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
-import { hasToken, opsIdentity } from "../platform/auth";
-import { csrfToken, newSession, SESSION_COOKIE, validCsrf, validSession } from "../platform/console-session";
+import { hasToken } from "../platform/auth";
+import { newSession, SESSION_COOKIE } from "../platform/console-session";
 import { metricSummary } from "../platform/metrics";
-import { HttpProblem } from "../platform/problem";
 import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
 import { listQuarantine } from "../readmodel/quarantine";
 import { type StuckOrder, stuckOrders, type UnacknowledgedRequest } from "../readmodel/stuck";
 import { subscriptionCounts } from "../subscriptions/console-queries";
 import { subscriptionConsole } from "./console-subscriptions";
-
-export type ConsoleEnv = AppEnv & { Variables: { session: string; csrf: string } };
-export type C = Context<ConsoleEnv>;
-/** What an action says when it comes back: a message, or an error shown as one. */
-export type Outcome = string | { error: string };
-
-const CSS = `
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f4f5f7;color:#1d2430}
-header{background:#1d2430;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
-header a{color:#fff}
-main{padding:1rem;max-width:80rem;margin:0 auto}
-h1{font-size:1.1rem;margin:0}
-h2{font-size:1rem;margin:0 0 .5rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem}
-.tile,.card{background:#fff;border-radius:.5rem;padding:.75rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-.card{margin:1rem 0;overflow-x:auto}
-.tile b{display:block;font-size:1.4rem}
-.bad,.bad b{color:#b42318}.ok b{color:#067647}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef0f3;vertical-align:top}
-th{font-weight:600;color:#5b6473}
-form.inline{display:inline}
-button{font:inherit;padding:.25rem .6rem;border:1px solid #1d2430;border-radius:.3rem;background:#fff;cursor:pointer}
-input,select{font:inherit;padding:.25rem .4rem}
-pre{white-space:pre-wrap;word-break:break-word;background:#f6f7f9;padding:.5rem;border-radius:.3rem;max-height:28rem;overflow:auto}
-.flash{background:#ecfdf3;border-left:4px solid #12b76a;padding:.5rem .75rem}
-.flash.error{background:#fef3f2;border-left-color:#f04438}
-.flash.secret{background:#fffaeb;border-left-color:#f79009;margin-bottom:1rem}
-.flash.secret pre{font-size:1rem;user-select:all}
-details summary{cursor:pointer;color:#5b6473}
-.muted{color:#5b6473}
-`;
-
-const Shell: FC<{ c: C; title: string; children: unknown }> = ({ c, title, children }) => (
-  <Page title={`${title} · dockline ops`} nonce={c.get("secureHeadersNonce") ?? ""} css={CSS}>
-    <header>
-      <h1>dockline ops</h1>
-      <a href="/ops">Overview</a>
-      <a href="/ops/console/subscriptions">Subscriptions</a>
-      <form method="get" action="/ops/console/orders" class="inline">
-        <input name="orderId" placeholder="Order id" aria-label="Order id" required />
-        <button type="submit">Open</button>
-      </form>
-      <Action c={c} path="/ops/logout" label="Sign out" />
-    </header>
-    <main>
-      {c.req.query("msg") && (
-        <p {...(c.req.query("level") === "error" ? { class: "flash error", role: "alert" } : { class: "flash", role: "status" })} data-testid="flash">
-          {c.req.query("msg")}
-        </p>
-      )}
-      {children}
-    </main>
-  </Page>
-);
-
-/** A one-button form carrying the session's CSRF token. */
-const Action: FC<{ c: C; path: string; label: string; name?: string }> = ({ c, path, label, name }) => (
-  <form method="post" action={path} class="inline">
-    <input type="hidden" name="csrf" value={c.get("csrf")} />
-    <button type="submit" data-testid={name}>
-      {label}
-    </button>
-  </form>
-);
+import { Action, act, back, type C, CSS, consoleAuth, csrfGuard, Shell, Tile } from "./console-layout";
 
 /** A destination's mode in words: "Open", or "Paused since …, next probe at …". */
 const modeText = (d: DestinationStatus) =>
   d.mode === "open" ? "Open" : `Paused since ${d.pausedSince ?? "—"}${d.nextProbeAt ? `, next probe at ${d.nextProbeAt}` : ""}`;
-
-const Tile: FC<{ label: string; value: string | number; bad?: boolean; testid?: string }> = ({ label, value, bad, testid }) => (
-  <div class={`tile ${bad ? "bad" : "ok"}`} data-testid={testid}>
-    <span class="muted">{label}</span>
-    <b>{value}</b>
-  </div>
-);
-
-/** Authenticates like the ops API, or by the console session cookie; sets the CSRF token for forms. */
-const consoleAuth = createMiddleware<ConsoleEnv>(async (c, next) => {
-  const secret = c.env.OPS_TOKEN;
-  const identity = await opsIdentity(c.env, c.req.raw.headers);
-  const cookie = getCookie(c, SESSION_COOKIE);
-  let session: string | null = null;
-  if (identity) session = `id:${identity}`;
-  else if (await validSession(secret, cookie)) session = `cookie:${cookie}`;
-  if (!session) {
-    if (c.req.method === "GET") return c.redirect("/ops/login", 303);
-    throw new HttpProblem(401, "unauthorized", "Unauthorized", "Sign in to the console first.");
-  }
-  c.set("session", session);
-  c.set("csrf", await csrfToken(secret, session));
-  c.header("Cache-Control", "no-store");
-  await next();
-});
-
-/** State-changing console requests: our own origin (Origin header) and the session's CSRF token. */
-const csrfGuard = createMiddleware<ConsoleEnv>(async (c, next) => {
-  const form = await c.req.parseBody();
-  const token = typeof form.csrf === "string" ? form.csrf : undefined;
-  if (!(await validCsrf(c.env.OPS_TOKEN, c.get("session"), token))) throw new HttpProblem(403, "csrf", "Forbidden", "Missing or invalid CSRF token.");
-  await next();
-});
-
-const back = (c: C, outcome: Outcome, to = "/ops") => {
-  const [msg, level] = typeof outcome === "string" ? [outcome, ""] : [outcome.error, "&level=error"];
-  return c.redirect(`${to}${to.includes("?") ? "&" : "?"}msg=${encodeURIComponent(msg)}${level}`, 303);
-};
-
-/** Runs a repair and comes back with what happened; a refusal (already replayed, not found…) as an error. */
-async function act(c: C, run: () => Promise<Outcome>, to?: string): Promise<Response> {
-  try {
-    return back(c, await run(), to);
-  } catch (err) {
-    if (err instanceof HttpProblem) return back(c, { error: `Not done: ${err.detail ?? err.title}` }, to);
-    throw err;
-  }
-}
 
 /** Each stuck reason in words (the code stays beside it, as GET /ops/stuck names it). */
 const STUCK_LABELS: Record<StuckOrder["reason"], string> = {
@@ -194,7 +78,7 @@ async function overview(c: C) {
   const stuckOrdersOnly = stuck.items.filter((s) => s.reason !== "fulfillment_not_acknowledged");
   const unackedTotal = stuck.unacknowledgedByPartner.reduce((n, p) => n + p.count, 0);
   return c.html(
-    <Shell c={c} title="Overview">
+    <Shell c={c} title="Overview" live>
       <section class="grid" data-testid="health">
         {destinations.map((d) => (
           <Tile
@@ -447,7 +331,7 @@ async function orderPage(c: C) {
       404,
     );
   return c.html(
-    <Shell c={c} title={`Order ${orderId}`}>
+    <Shell c={c} title={`Order ${orderId}`} live>
       <section class="card">
         <h2 data-testid="order-title">
           Order {orderId}: {view.state?.status}
@@ -621,9 +505,9 @@ const LoginPage: FC<{ nonce: string; failed: boolean }> = ({ nonce, failed }) =>
 );
 
 export const consoleRoutes = router();
-consoleRoutes.use("/ops", htmlSecurity("'self'"));
+consoleRoutes.use("/ops", htmlSecurity("'self'", { script: true, connect: true }));
 consoleRoutes.use("/ops/login", htmlSecurity("'self'"));
-consoleRoutes.use("/ops/console/*", htmlSecurity("'self'"));
+consoleRoutes.use("/ops/console/*", htmlSecurity("'self'", { script: true, connect: true }));
 // Origin check for every state-changing console request (hono/csrf), before anything else runs.
 consoleRoutes.use("/ops/login", csrf());
 consoleRoutes.use("/ops/logout", csrf());
