@@ -2,10 +2,12 @@
 // production) and to Analytics Engine (long-term, queryable with SQL; a no-op locally).
 // Samples are added up in memory per isolate and written at most about once a second per stream, so a
 // busy partner costs one Durable Object call per second per isolate, not one per webhook.
+// Gauges (levels, not counts) are written as they are sampled: they come a few times an hour.
 import type { MetricSample, MetricsDO, WindowSummary } from "../../durable-objects/metrics";
+import { type SeriesPoint, stepFor } from "../domain/series";
 import { errorName, log } from "./log";
 
-type MetricsApi = Pick<MetricsDO, "record" | "summary">;
+type MetricsApi = Pick<MetricsDO, "record" | "summary" | "gauge" | "series">;
 const stream = (env: Env, name: string) => env.METRICS.getByName(name) as unknown as MetricsApi;
 
 const FLUSH_MS = 1_000;
@@ -48,4 +50,16 @@ async function flushIfDue(env: Env, name: string, now: number, force = false): P
 export async function metricSummary(env: Env, name: string): Promise<WindowSummary[]> {
   await flushIfDue(env, name, Date.now(), true);
   return stream(env, name).summary();
+}
+
+/** Records a stream's gauge levels (name → value) at `now`, to its MetricsDO and to Analytics Engine. */
+export async function recordGauges(env: Env, name: string, levels: Record<string, number>, now = Date.now()): Promise<void> {
+  for (const [gauge, value] of Object.entries(levels)) env.METRICS_AE?.writeDataPoint({ blobs: [name, gauge], doubles: [value, 0], indexes: [name] });
+  await stream(env, name).gauge(levels, now);
+}
+
+/** A stream over [fromMs, toMs) in steps (minutes), after writing this isolate's pending samples for it. */
+export async function metricSeries(env: Env, name: string, fromMs: number, toMs: number, step = stepFor(fromMs, toMs)): Promise<SeriesPoint[]> {
+  await flushIfDue(env, name, Date.now(), true);
+  return stream(env, name).series(fromMs, toMs, step);
 }
