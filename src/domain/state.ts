@@ -104,6 +104,9 @@ export function compareEvents(a: CanonicalEvent, b: CanonicalEvent): number {
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
+/** The codes folded into a parcel (the switch's default branch); the others are about the whole order. */
+const SHIPMENT_EVENT = /^shipment\./;
+
 const units = (lines: Line[] | undefined): number => (lines ?? []).reduce((n, l) => n + l.quantity, 0);
 
 /** `pins`: the shipment names the ERP has already heard (from the emitted commands, see `shipmentPins`). */
@@ -125,11 +128,14 @@ export function fold(orderId: string, input: readonly CanonicalEvent[], pins: re
   const timeline: TimelineEntry[] = [];
 
   for (const e of events) {
+    // A shipment event names its parcel as the order's shipments do (a carrier scan may carry only the
+    // tracking number), so each parcel's history is exactly its own events.
+    const shipmentId = SHIPMENT_EVENT.test(e.code) ? parcelOf(e).shipmentId : undefined;
     timeline.push({
       eventId: e.eventId,
       code: e.code,
       occurredAt: e.occurredAt,
-      ...(e.shipmentId ? { shipmentId: e.shipmentId } : {}),
+      ...(shipmentId ? { shipmentId } : {}),
       ...(e.location ? { location: e.location } : {}),
       description: e.description ?? DESCRIPTIONS[e.code],
       source: e.source,

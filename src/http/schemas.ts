@@ -13,14 +13,27 @@ export const Shipment = z
     status: z.enum([...SHIPMENT_STATUSES, "pending"]),
     lastEvent: z.object({ code: z.string(), occurredAt: z.string(), location: Location.optional() }).nullable(),
     eta: z.string().nullable(),
+    lines: z
+      .array(z.object({ sku: z.string(), quantity: z.number().int() }))
+      .nullable()
+      .openapi({ description: "What the parcel holds, as its dispatch report gave it; null when no partner said", example: [{ sku: "WID-1", quantity: 2 }] }),
   })
   .openapi("Shipment");
+
+export const Destination = z.object({ city: z.string().optional(), region: z.string().optional(), country: z.string().optional() }).openapi("Destination", {
+  description: "Where the order goes, coarse: city, region and country only (never a street, name or postcode)",
+  example: { city: "Portland", region: "OR", country: "US" },
+});
 
 export const TimelineEntry = z
   .object({
     eventId: z.string(),
     code: z.string().openapi({ example: "shipment.dispatched" }),
     occurredAt: z.string().openapi({ example: "2026-11-20T14:03:00.000Z" }),
+    shipmentId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The parcel (one of `shipments`) the event is about; null for an event about the whole order", example: "SHP-1" }),
     location: Location.optional(),
     description: z.string().openapi({ example: "Shipped" }),
     source: z.string().openapi({ example: "acme-3pl" }),
@@ -44,6 +57,7 @@ export const Order = z
     customerId: z.string(),
     status: z.enum(ORDER_STATUSES),
     statusAt: z.string().nullable(),
+    destination: Destination.nullable().openapi({ description: "Null for orders not updated since destinations were kept" }),
     shipments: z.array(Shipment),
     timeline: z.array(TimelineEntry),
     openExceptions: z.array(OpenException),

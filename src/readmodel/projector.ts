@@ -10,11 +10,12 @@ import { deadLetters, erpProgress, slaBreaches } from "./schema";
 // moves in the statement before it, in the same transaction), and D1's own clock as its sync time.
 const NEXT_POSITION = "UPDATE sync_counter SET position = position + 1 WHERE id = 1";
 const UPSERT_ORDER = `
-  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, ops_exceptions, sync_position, synced_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT position FROM sync_counter WHERE id = 1), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  INSERT INTO orders (order_id, customer_id, status, status_at, version, open_exceptions, updated_at, ops_exceptions, destination, sync_position, synced_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT position FROM sync_counter WHERE id = 1), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   ON CONFLICT (order_id) DO UPDATE SET
     customer_id = excluded.customer_id, status = excluded.status, status_at = excluded.status_at, version = excluded.version,
-    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, ops_exceptions = excluded.ops_exceptions, sync_position = excluded.sync_position, synced_at = excluded.synced_at
+    open_exceptions = excluded.open_exceptions, updated_at = excluded.updated_at, ops_exceptions = excluded.ops_exceptions,
+    destination = excluded.destination, sync_position = excluded.sync_position, synced_at = excluded.synced_at
   WHERE excluded.version > orders.version`;
 
 // The shipment set is replaced, not merged: a shipment the order no longer has (two names found to be one
@@ -27,19 +28,19 @@ const DELETE_GONE_SHIPMENTS = `
 // Shipments and the timeline arrive as JSON arrays: one statement per order each (json_each), whatever
 // their length. Shipments are version-guarded like the order row; timeline rows are immutable facts.
 const UPSERT_SHIPMENTS = `
-  INSERT INTO shipments (order_id, shipment_id, carrier, tracking_number, status, last_event, eta, version)
+  INSERT INTO shipments (order_id, shipment_id, carrier, tracking_number, status, last_event, eta, lines, version)
   SELECT ?1, json_extract(value, '$.shipmentId'), json_extract(value, '$.carrier'), json_extract(value, '$.trackingNumber'),
-         json_extract(value, '$.status'), json_extract(value, '$.lastEvent'), json_extract(value, '$.eta'), ?2
+         json_extract(value, '$.status'), json_extract(value, '$.lastEvent'), json_extract(value, '$.eta'), json_extract(value, '$.lines'), ?2
   FROM json_each(?3) WHERE true
   ON CONFLICT (order_id, shipment_id) DO UPDATE SET
     carrier = excluded.carrier, tracking_number = excluded.tracking_number, status = excluded.status,
-    last_event = excluded.last_event, eta = excluded.eta, version = excluded.version
+    last_event = excluded.last_event, eta = excluded.eta, lines = excluded.lines, version = excluded.version
   WHERE excluded.version > shipments.version`;
 
 const INSERT_TIMELINE = `
-  INSERT INTO timeline (order_id, event_id, code, occurred_at, location, description, source)
+  INSERT INTO timeline (order_id, event_id, code, occurred_at, location, description, source, shipment_id)
   SELECT ?1, json_extract(value, '$.eventId'), json_extract(value, '$.code'), json_extract(value, '$.occurredAt'),
-         json_extract(value, '$.location'), json_extract(value, '$.description'), json_extract(value, '$.source')
+         json_extract(value, '$.location'), json_extract(value, '$.description'), json_extract(value, '$.source'), json_extract(value, '$.shipmentId')
   FROM json_each(?2) WHERE true
   ON CONFLICT (order_id, event_id) DO NOTHING`;
 
@@ -175,9 +176,18 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
     if (o.shipments.length > 0) stmts.push(db.prepare(UPSERT_SHIPMENTS).bind(o.orderId, o.version, shipmentsJson));
     stmts.push(db.prepare(NEXT_POSITION));
     stmts.push(
-      db
-        .prepare(UPSERT_ORDER)
-        .bind(o.orderId, o.customerId, o.status, o.statusAt, o.version, JSON.stringify(o.openExceptions), o.updatedAt, JSON.stringify(opsExceptions ?? [])),
+      db.prepare(UPSERT_ORDER).bind(
+        o.orderId,
+        o.customerId,
+        o.status,
+        o.statusAt,
+        o.version,
+        JSON.stringify(o.openExceptions),
+        o.updatedAt,
+        JSON.stringify(opsExceptions ?? []),
+        // Absent from messages queued before destinations were kept: the row keeps null until the next one.
+        o.destination ? JSON.stringify(o.destination) : null,
+      ),
     );
     // The order's whole list of requests (absent from messages sent before they existed: nothing to write).
     // A row without its identity or time cannot be kept (and must not fail the whole batch): skipped.

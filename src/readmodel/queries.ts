@@ -13,12 +13,12 @@ const db = (r: Reader) => drizzle(r as D1Database);
 // One round trip per order read: the shipments and the timeline come back as JSON arrays built by SQLite
 // (D1 answers one query at a time; three round trips were most of a portal read's latency).
 const ORDER_WITH_CHILDREN = `
-  SELECT o.order_id, o.customer_id, o.status, o.status_at, o.open_exceptions, o.version, o.updated_at,
+  SELECT o.order_id, o.customer_id, o.status, o.status_at, o.destination, o.open_exceptions, o.version, o.updated_at,
     (SELECT json_group_array(json_object('shipmentId', shipment_id, 'carrier', carrier, 'trackingNumber', tracking_number,
-              'status', status, 'lastEvent', json(last_event), 'eta', eta))
+              'status', status, 'lastEvent', json(last_event), 'eta', eta, 'lines', json(lines)))
        FROM (SELECT * FROM shipments s WHERE s.order_id = o.order_id ORDER BY shipment_id)) AS shipments,
-    (SELECT json_group_array(json_object('eventId', event_id, 'code', code, 'occurredAt', occurred_at, 'location', json(location),
-              'description', description, 'source', source))
+    (SELECT json_group_array(json_object('eventId', event_id, 'code', code, 'occurredAt', occurred_at, 'shipmentId', shipment_id,
+              'location', json(location), 'description', description, 'source', source))
        FROM (SELECT * FROM timeline t WHERE t.order_id = o.order_id ORDER BY occurred_at, event_id)) AS timeline
   FROM orders o`;
 
@@ -27,6 +27,7 @@ interface Row {
   customer_id: string;
   status: PortalOrder["status"];
   status_at: string | null;
+  destination: string | null;
   open_exceptions: string;
   version: number;
   updated_at: string;
@@ -34,12 +35,14 @@ interface Row {
   timeline: string;
 }
 
+const orderQuery = (r: Reader, where: string, ...params: string[]) => r.prepare(`${ORDER_WITH_CHILDREN} WHERE ${where} LIMIT 1`).bind(...params);
+
 async function load(r: Reader, where: string, ...params: string[]): Promise<PortalOrder | null> {
-  const row = await r
-    .prepare(`${ORDER_WITH_CHILDREN} WHERE ${where} LIMIT 1`)
-    .bind(...params)
-    .first<Row>();
-  if (!row) return null;
+  const row = await orderQuery(r, where, ...params).first<Row>();
+  return row ? fromRow(row) : null;
+}
+
+function fromRow(row: Row): PortalOrder {
   const timeline = (JSON.parse(row.timeline) as (PortalOrder["timeline"][number] & { location: Record<string, string> | null })[]).map(({ location, ...t }) =>
     location ? { ...t, location } : t,
   );
@@ -48,6 +51,7 @@ async function load(r: Reader, where: string, ...params: string[]): Promise<Port
     customerId: row.customer_id,
     status: row.status,
     statusAt: row.status_at,
+    destination: row.destination ? (JSON.parse(row.destination) as PortalOrder["destination"]) : null,
     shipments: JSON.parse(row.shipments) as PortalOrder["shipments"],
     timeline,
     openExceptions: JSON.parse(row.open_exceptions) as PortalOrder["openExceptions"],
@@ -64,6 +68,35 @@ export function getOrder(r: Reader, customerId: string, orderId: string): Promis
 /** Any order by id: only for the public tracking page, whose signed token is the capability. */
 export function getOrderById(r: Reader, orderId: string): Promise<PortalOrder | null> {
   return load(r, "o.order_id = ?", orderId);
+}
+
+/**
+ * The tracking page's read: the order and when its links were last revoked (null: never), in one round
+ * trip (a batch), the revocation by its primary key.
+ */
+export async function getTrackedOrder(r: Reader, orderId: string): Promise<{ order: PortalOrder | null; revokedBefore: string | null }> {
+  const [order, revocation] = await r.batch([
+    orderQuery(r, "o.order_id = ?", orderId),
+    r.prepare("SELECT revoked_before FROM tracking_revocations WHERE order_id = ?").bind(orderId),
+  ]);
+  const row = (order?.results as Row[] | undefined)?.[0];
+  const revoked = (revocation?.results as { revoked_before: string }[] | undefined)?.[0];
+  return { order: row ? fromRow(row) : null, revokedBefore: revoked?.revoked_before ?? null };
+}
+
+/** Revokes every tracking link of the order issued before `at`; null when the read model has no such order. */
+export async function revokeTrackingLinks(db: D1Database, orderId: string, revokedBy: string, at: string) {
+  const [, known] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO tracking_revocations (order_id, revoked_before, revoked_by)
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM orders WHERE order_id = ?1)
+         ON CONFLICT (order_id) DO UPDATE SET revoked_before = excluded.revoked_before, revoked_by = excluded.revoked_by`,
+      )
+      .bind(orderId, at, revokedBy),
+    db.prepare("SELECT 1 AS found FROM orders WHERE order_id = ?").bind(orderId),
+  ]);
+  return known?.results.length ? { orderId, revokedBefore: at, revokedBy } : null;
 }
 
 /** The customer's most recently updated order shipping under this tracking number. */

@@ -268,6 +268,7 @@ const released = {
   eventId: `erp:release:${ORDER_ID}`,
   code: "order.released",
   occurredAt: "2026-11-20T09:00:00.000Z",
+  shipmentId: null,
   description: "Order received",
   source: "erp",
 };
@@ -275,6 +276,7 @@ const acknowledged = {
   eventId: "acme-3pl:evt-7f3a",
   code: "fulfillment.acknowledged",
   occurredAt: "2026-11-20T09:40:00.000Z",
+  shipmentId: null,
   description: "The warehouse has your order",
   source: "acme-3pl",
 };
@@ -282,6 +284,7 @@ const dispatched = {
   eventId: "acme-3pl:evt-7f41",
   code: "shipment.dispatched",
   occurredAt: "2026-11-20T14:05:00.000Z",
+  shipmentId: "SHP-1",
   description: "Shipped",
   source: "acme-3pl",
 };
@@ -290,6 +293,7 @@ const delayed = {
   eventId: "acme-3pl:evt-7f52",
   code: "shipment.exception",
   occurredAt: "2026-11-21T08:12:00.000Z",
+  shipmentId: "SHP-1",
   location: louisville,
   description: "Delivery problem",
   source: "acme-3pl",
@@ -303,6 +307,8 @@ const weather = {
   description: "Delivery problem",
 };
 
+/** Outside the `as const` object below: the schema's lines are a mutable array. */
+const parcelLines = [{ sku: "WID-1", quantity: 2 }];
 const shipment = {
   shipmentId: "SHP-1",
   carrier: "ups",
@@ -310,6 +316,7 @@ const shipment = {
   status: "dispatched",
   lastEvent: { code: "shipment.dispatched", occurredAt: "2026-11-20T14:05:00.000Z" },
   eta: "2026-11-22T18:00:00.000Z",
+  lines: parcelLines,
 } as const;
 
 const shippedView = {
@@ -317,6 +324,7 @@ const shippedView = {
   customerId: CUSTOMER_ID,
   status: "shipped",
   statusAt: "2026-11-20T14:05:00.000Z",
+  destination: { city: "Portland", region: "OR", country: "US" },
   shipments: [shipment],
   timeline: [released, acknowledged, dispatched],
   openExceptions: [],
@@ -340,7 +348,14 @@ const inTransitView = {
   shipments: [{ ...shipment, status: "in_transit", lastEvent: { code: "shipment.in_transit", occurredAt: "2026-11-21T19:30:00.000Z" } }],
   timeline: [
     ...delayedView.timeline,
-    { eventId: "acme-3pl:evt-7f60", code: "shipment.in_transit", occurredAt: "2026-11-21T19:30:00.000Z", description: "In transit", source: "acme-3pl" },
+    {
+      eventId: "acme-3pl:evt-7f60",
+      code: "shipment.in_transit",
+      occurredAt: "2026-11-21T19:30:00.000Z",
+      shipmentId: "SHP-1",
+      description: "In transit",
+      source: "acme-3pl",
+    },
   ],
   openExceptions: [],
   version: 5,

@@ -24,6 +24,7 @@ function snapshot(orderId: string, version: number, fulfillment: FulfillmentRow[
       customerId,
       status: "released",
       statusAt: ago(10),
+      destination: null,
       shipments: [],
       timeline: [],
       openExceptions: [],
