@@ -10,12 +10,14 @@ import { DestinationStatusSchema, destinationStatuses, destinationSummary } from
 import { partners } from "../partners/registry";
 import { requireOps } from "../platform/auth";
 import { reconcile } from "../ops/reconcile";
-import { metricSummary } from "../platform/metrics";
+import { metricSeries, metricSummary } from "../platform/metrics";
 import { notFound } from "../platform/problem";
 import { issueApiKey, listApiKeys, revokeApiKey } from "../readmodel/api-keys";
 import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine } from "../readmodel/quarantine";
 import { stuckOrders } from "../readmodel/stuck";
+import { type SeriesPoint, stepFor } from "../domain/series";
+import { BACKLOG_STREAM } from "../ops/gauges";
 
 const opsOnly = requireOps;
 const Loose = (name: string, description: string) => z.object({}).passthrough().openapi(name, { description });
@@ -239,16 +241,93 @@ ops.openapi(
     c.json(await replayDeadLetters(c.env, c.req.valid("json"), { correlationId: c.get("correlationId"), identity: c.get("opsIdentity") ?? null }), 200),
 );
 
+const MetricsRange = z
+  .object({
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "With `to`: answer series over this range instead of the fixed windows", example: "2026-12-03T21:00:00Z" }),
+    to: z.iso.datetime({ offset: true }).optional().openapi({ description: "The range's end (exclusive)", example: "2026-12-03T22:00:00Z" }),
+    step: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .optional()
+      .openapi({ description: "Minutes per point, widened to at most 120 points; by default 1 min for 1 h, 5 min for 6 h, 15 min for 24 h" }),
+  })
+  .refine((q) => (q.from === undefined) === (q.to === undefined), { path: ["to"], message: "give both from and to, or neither" })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) > Date.parse(q.from), { path: ["to"], message: "must be after from" });
+
+const point = (at: string, counts: Record<string, number>, count: number, p50Ms: number | null, p99Ms: number | null, gauges: Record<string, number> = {}) => ({
+  at,
+  counts,
+  count,
+  p50Ms,
+  p99Ms,
+  gauges,
+});
+const MetricSeriesAnswer = z
+  .object({})
+  .passthrough()
+  .openapi("MetricSeries", {
+    description:
+      "With `from` and `to`: each stream per step (counts per outcome, latency p50/p99 in ms, gauge levels last sampled in the step). The local store keeps 24 h; older steps are empty (Analytics Engine `dockline_metrics` keeps the long history)",
+    example: {
+      generatedAt: "2026-12-03T22:00:04.000Z",
+      from: "2026-12-03T21:58:00.000Z",
+      to: "2026-12-03T22:00:00.000Z",
+      stepMinutes: 1,
+      partners: {
+        "acme-3pl": [
+          point("2026-12-03T21:58:00.000Z", { accepted: 41, duplicate: 2 }, 43, 20, 200),
+          point("2026-12-03T21:59:00.000Z", { accepted: 38, rejected: 1 }, 39, 20, 500),
+        ],
+      },
+      projectionLag: [point("2026-12-03T21:58:00.000Z", { projected: 43 }, 43, 100, 500), point("2026-12-03T21:59:00.000Z", {}, 0, null, null)],
+      backlog: [
+        point("2026-12-03T21:58:00.000Z", {}, 0, null, null, { pendingCommands: 12, oldestPendingAgeSeconds: 340, "waiting:erp": 3 }),
+        point("2026-12-03T21:59:00.000Z", {}, 0, null, null),
+      ],
+    },
+  });
+const answerPoint = (p: SeriesPoint) => point(p.at, p.counts, p.count, p.p50Ms, p.p99Ms, p.gauges);
+
 ops.openapi(
   route({
     method: "get",
     path: "/ops/metrics",
     summary:
-      "Health figures: per-partner outcomes and ingest latency (1/5/15/60 min), projection lag, ERP backlog, destinations (paused? orders waiting), dead letters, quarantine",
-    responses: { 200: json(Loose("Metrics", "Aggregate figures"), "The figures"), ...problems(401) },
+      "Health figures: per-partner outcomes and ingest latency (1/5/15/60 min), projection lag, ERP backlog, destinations (paused? orders waiting), dead letters, quarantine; with `from` and `to`, the same figures as series over that range",
+    request: { query: MetricsRange },
+    responses: {
+      200: json(z.union([Loose("Metrics", "Aggregate figures"), MetricSeriesAnswer]), "The figures, or with `from` and `to` the series"),
+      ...problems(401, 422),
+    },
   }),
   async (c) => {
     const ids = [...partners(c.env.PARTNERS).keys()];
+    const range = c.req.valid("query");
+    if (range.from && range.to) {
+      const [from, to] = [Date.parse(range.from), Date.parse(range.to)];
+      // A step shorter than the range allows is widened (at most 120 points).
+      const step = Math.max(range.step ?? 1, stepFor(from, to));
+      const [projection, backlog, ...perPartner] = await Promise.all(
+        ["projection", BACKLOG_STREAM, ...ids.map((id) => `partner:${id}`)].map((name) => metricSeries(c.env, name, from, to, step)),
+      );
+      return c.json(
+        {
+          generatedAt: new Date().toISOString(),
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          stepMinutes: step,
+          partners: Object.fromEntries(ids.map((id, i) => [id, (perPartner[i] ?? []).map(answerPoint)])),
+          projectionLag: (projection ?? []).map(answerPoint),
+          backlog: (backlog ?? []).map(answerPoint),
+        },
+        200,
+      );
+    }
     const [erp, open, destinations, projection, ...perPartner] = await Promise.all([
       erpBacklog(c.env.DB),
       openCounts(c.env.DB),
