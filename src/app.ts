@@ -7,6 +7,7 @@ import type { AppEnv } from "./app-types";
 import { erpContract } from "./erp/contract-route";
 import { openApiDocument, registerWebhookDoc } from "./http/document";
 import { LOGIN_FORM_MAX_BYTES, limitBody, loginLimit, OPS_BODY_MAX_BYTES, portalReadLimit, RELEASE_BODY_MAX_BYTES, trackLimit } from "./http/limits";
+import { auditOps } from "./ops/audit";
 import { ConfigError, fulfillmentRoutes } from "./partners/registry";
 import { correlation } from "./platform/correlation";
 import { errorName, errorSite, log } from "./platform/log";
@@ -34,6 +35,7 @@ const configured = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 for (const path of ["/v1/*", "/ops", "/ops/*", "/track/*"]) app.use(path, configured);
+app.use("/ops/*", auditOps);
 app.get("/health", (c) => c.json({ ok: true }));
 // Limits before any route runs (src/http/limits.ts): where a body is read, its size (413) and its JSON
 // nesting (400); where a caller could hammer, a rate limit (429). The webhook ingress has its own, in order.

@@ -5,7 +5,7 @@
 import { hmacSha256, timingSafeEqual, toBase64, utf8 } from "./crypto";
 
 export const SESSION_COOKIE = "dockline_ops";
-const SESSION_HOURS = 8;
+export const SESSION_HOURS = 8;
 
 const b64url = (b: Uint8Array) => toBase64(b).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 const mac = async (secret: string, what: string) => b64url(await hmacSha256(utf8(secret), utf8(what)));
