@@ -6,13 +6,36 @@ import { orderStub } from "../orders";
 import { partners } from "../partners/registry";
 import { errorName, log } from "../platform/log";
 import { HttpProblem, notFound } from "../platform/problem";
-import { getDeadLetter, markDeadLetterReplayed, markDeadLettersReplayed, openDeadLettersMatching } from "../readmodel/ops-queries";
-import { getQuarantined, markReplayed } from "../readmodel/quarantine";
+import {
+  getConflict,
+  getDeadLetter,
+  markConflictResolved,
+  markDeadLetterReplayed,
+  markDeadLettersReplayed,
+  openDeadLettersMatching,
+} from "../readmodel/ops-queries";
+import { closeQuarantined, getQuarantined, listQuarantine, markReplayed, type QuarantineEntry } from "../readmodel/quarantine";
+
+/**
+ * 409 for an entry that is no longer open, saying what became of it. The times stay in the problem's
+ * members: the detail is read by people (the console shows it as it is).
+ */
+function notOpen(e: QuarantineEntry): HttpProblem {
+  const by = e.closedBy ? ` by ${e.closedBy}` : "";
+  const note = e.closeNote ? ` ("${e.closeNote}")` : "";
+  const detail = e.status === "replayed" ? "This payload was replayed already." : `This payload was ${e.status}${by}${note}.`;
+  return new HttpProblem(409, `already-${e.status}`, `Already ${e.status}`, detail, {
+    quarantineId: e.id,
+    quarantineStatus: e.status,
+    ...(e.replayedAt ? { replayedAt: e.replayedAt } : {}),
+    ...(e.closedAt ? { closedAt: e.closedAt } : {}),
+  });
+}
 
 export async function replayQuarantined(env: Env, id: string, correlationId: string) {
   const found = await getQuarantined(env.DB, id);
   if (!found) throw notFound("No such quarantined payload.");
-  if (found.entry.status !== "open") throw new HttpProblem(409, "already-replayed", "Already replayed", `Replayed at ${found.entry.replayedAt}.`);
+  if (found.entry.status !== "open") throw notOpen(found.entry);
   const partner = partners(env.PARTNERS).get(found.entry.partnerId);
   if (!partner) throw new HttpProblem(409, "unknown-partner", "Partner no longer configured", `Partner ${found.entry.partnerId} is not in PARTNERS.`);
   // The signature was verified when the payload arrived; only the mapping runs again.
@@ -25,6 +48,153 @@ export async function replayQuarantined(env: Env, id: string, correlationId: str
   const outcome = { correlationId, results, ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}) };
   await markReplayed(env.DB, found.entry.id, outcome);
   return { id: found.entry.id, status: "replayed" as const, ...outcome };
+}
+
+/**
+ * Closes an open quarantined payload without processing it: `discarded` (it will never be processed) or
+ * `resolved` (handled outside dockline). The bytes stay, for the record; who closed it and why are kept.
+ */
+export async function closeQuarantine(env: Env, id: string, close: { status: "discarded" | "resolved"; by: string; note?: string | null }) {
+  const found = await getQuarantined(env.DB, id);
+  if (!found) throw notFound("No such quarantined payload.");
+  if (found.entry.status !== "open") throw notOpen(found.entry);
+  const note = close.note?.trim() || null;
+  // Closed by another request since the read above: refuse with what that one did.
+  if (!(await closeQuarantined(env.DB, id, { status: close.status, by: close.by, note }))) {
+    const now = await getQuarantined(env.DB, id);
+    throw now ? notOpen(now.entry) : notFound("No such quarantined payload.");
+  }
+  log.info("quarantined payload closed", { quarantineId: id, status: close.status, by: close.by });
+  return { id, status: close.status, closedBy: close.by, closeNote: note };
+}
+
+/** At most this many quarantined payloads per bulk call: bounded work, then `more`. */
+export const QUARANTINE_BULK_MAX = 100;
+
+export const QuarantineBulkRequest = z
+  .strictObject({
+    action: z.enum(["replay", "discard", "resolve"]).openapi({ description: "What to do with each payload" }),
+    ids: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .max(QUARANTINE_BULK_MAX)
+      .optional()
+      .openapi({ description: `These payloads (at most ${QUARANTINE_BULK_MAX})` }),
+    partnerId: z.string().min(1).max(200).optional().openapi({ description: "Or: the open payloads of this partner" }),
+    reasonContains: z.string().min(1).max(200).optional().openapi({ description: "Or: the open payloads whose reason contains this text (any case)" }),
+    all: z.boolean().optional().openapi({ description: "Required (true) for every open payload, when neither ids nor a filter is given" }),
+    note: z.string().max(1000).optional().openapi({ description: "Kept with each discarded or resolved payload" }),
+  })
+  .refine((b) => (b.ids !== undefined) !== (b.partnerId !== undefined || b.reasonContains !== undefined || b.all === true), {
+    message: 'Say which payloads: "ids", or a filter ("partnerId", "reasonContains", or "all": true), not both.',
+  })
+  .openapi("QuarantineBulkRequest", {
+    example: { action: "discard", partnerId: "aftership", reasonContains: "unknown checkpoint tag", note: "test traffic from their sandbox" },
+  });
+export type QuarantineBulk = z.infer<typeof QuarantineBulkRequest>;
+
+export interface QuarantineBulkItem {
+  id: string;
+  /** What happened to this one: done (replayed/discarded/resolved), refused (with the problem's status), or failed unexpectedly (still open). */
+  outcome: "replayed" | "discarded" | "resolved" | "refused" | "failed";
+  status?: number;
+  problem?: string;
+}
+
+export interface QuarantineBulkReport {
+  action: QuarantineBulk["action"];
+  /** Payloads this call took up. */
+  matched: number;
+  done: number;
+  refused: number;
+  items: QuarantineBulkItem[];
+  /** More open payloads match the filter: send the same body again. */
+  more: boolean;
+}
+
+const DONE = { replay: "replayed", discard: "discarded", resolve: "resolved" } as const;
+
+/**
+ * Replays, discards or resolves each payload on its own: one refused (not open, still unmappable, gone)
+ * or failing does not stop the others, and each item says what became of it. Closed and replayed payloads
+ * leave the open set, so repeating a filtered call continues where this one stopped.
+ */
+export async function bulkQuarantine(env: Env, req: QuarantineBulk, ctx: { correlationId: string; by: string }): Promise<QuarantineBulkReport> {
+  const rows = req.ids
+    ? [...new Set(req.ids)]
+    : (
+        await listQuarantine(env.DB, {
+          status: "open",
+          ...(req.partnerId ? { partnerId: req.partnerId } : {}),
+          ...(req.reasonContains ? { reasonContains: req.reasonContains } : {}),
+          limit: QUARANTINE_BULK_MAX + 1,
+        })
+      ).map((e) => e.id);
+  const taken = rows.slice(0, QUARANTINE_BULK_MAX);
+  const one = async (id: string): Promise<QuarantineBulkItem> => {
+    try {
+      if (req.action === "replay") await replayQuarantined(env, id, ctx.correlationId);
+      else await closeQuarantine(env, id, { status: DONE[req.action], by: ctx.by, note: req.note ?? null });
+      return { id, outcome: DONE[req.action] };
+    } catch (err) {
+      if (err instanceof HttpProblem) return { id, outcome: "refused", status: err.status, problem: err.detail ?? err.title };
+      log.error("bulk quarantine: one payload failed", { quarantineId: id, action: req.action, correlationId: ctx.correlationId, error: errorName(err) });
+      return { id, outcome: "failed", problem: `unexpected error (${errorName(err)}); still open, try again` };
+    }
+  };
+  const items: QuarantineBulkItem[] = [];
+  for (let i = 0; i < taken.length; i += FAN_OUT) items.push(...(await Promise.all(taken.slice(i, i + FAN_OUT).map(one))));
+  const done = items.filter((i) => i.outcome === DONE[req.action]).length;
+  const report = { action: req.action, matched: taken.length, done, refused: items.length - done, items, more: rows.length > QUARANTINE_BULK_MAX };
+  log.info("bulk quarantine action", {
+    correlationId: ctx.correlationId,
+    by: ctx.by,
+    action: req.action,
+    filter: { ids: req.ids?.length ?? null, partnerId: req.partnerId ?? null, reasonContains: req.reasonContains ?? null, all: req.all ?? false },
+    matched: report.matched,
+    done,
+    refused: report.refused,
+    more: report.more,
+  });
+  return report;
+}
+
+export const ConflictResolveRequest = z
+  .strictObject({
+    key: z.string().min(1).max(300).openapi({ description: "The correlation key, as GET /ops/conflicts lists it", example: "trk:1Z999AA10123456784" }),
+    claimantOrderId: z.string().min(1).max(200).openapi({ description: "The second order that claimed it", example: "SO-1002" }),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(1000)
+      .openapi({ description: "What was decided", example: "Carrier reused the label; SO-1002 gets a new tracking number" }),
+  })
+  .openapi("ConflictResolveRequest");
+
+/**
+ * Marks a correlation conflict dealt with. The correlation Durable Object binds a key once and offers no
+ * way to move it, so the key stays with the order that bound it first: this records the decision, it does
+ * not re-route anything.
+ */
+export async function resolveConflict(env: Env, req: z.infer<typeof ConflictResolveRequest>, by: string) {
+  const found = await getConflict(env.DB, req.key, req.claimantOrderId);
+  if (!found) throw notFound(`No conflict over ${req.key} claimed by ${req.claimantOrderId}.`);
+  const resolved = () => new HttpProblem(409, "already-resolved", "Already resolved", `This conflict was resolved by ${found.resolvedBy ?? "someone else"}.`);
+  if (found.resolvedAt) throw resolved();
+  const now = new Date().toISOString();
+  if (!(await markConflictResolved(env.DB, req.key, req.claimantOrderId, { by, resolution: req.note }, now))) throw resolved();
+  log.info("correlation conflict resolved", { key: req.key, claimantOrderId: req.claimantOrderId, by });
+  return {
+    key: found.key,
+    boundOrderId: found.boundOrderId,
+    claimantOrderId: found.claimantOrderId,
+    detectedAt: found.detectedAt,
+    resolvedAt: now,
+    resolvedBy: by,
+    resolution: req.note,
+    keyStaysWith: found.boundOrderId,
+  };
 }
 
 export async function replayDeadLetter(env: Env, id: string) {

@@ -1,16 +1,20 @@
-// Ops reads over D1: dead letters and the aggregate figures of GET /ops/metrics.
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+// Ops reads over D1: dead letters, correlation conflicts and the aggregate figures of GET /ops/metrics.
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { deadLetters } from "./schema";
+import { correlationConflicts, deadLetters } from "./schema";
 
-export async function listDeadLetters(db: D1Database, opts: { status?: string; before?: string; limit: number }) {
-  const conds = [opts.status ? eq(deadLetters.status, opts.status) : undefined, opts.before ? lt(deadLetters.createdAt, opts.before) : undefined].filter(
-    (c) => c !== undefined,
-  );
+/** Newest first; `causes`: any of (a cause and its synonym). */
+export async function listDeadLetters(db: D1Database, opts: { status?: string; causes?: readonly string[]; before?: string; limit: number }) {
   return drizzle(db)
     .select()
     .from(deadLetters)
-    .where(conds.length ? and(...conds) : undefined)
+    .where(
+      and(
+        opts.status ? eq(deadLetters.status, opts.status) : undefined,
+        opts.causes ? inArray(deadLetters.cause, [...opts.causes]) : undefined,
+        opts.before ? lt(deadLetters.createdAt, opts.before) : undefined,
+      ),
+    )
     .orderBy(desc(deadLetters.createdAt))
     .limit(opts.limit);
 }
@@ -89,11 +93,54 @@ export async function erpBacklog(db: D1Database, now = Date.now()): Promise<ErpB
   };
 }
 
+export type Conflict = typeof correlationConflicts.$inferSelect;
+
+/** Open (not yet dealt with) or resolved conflicts, newest first. */
+export async function listConflicts(db: D1Database, opts: { status: "open" | "resolved"; before?: string; limit: number }): Promise<Conflict[]> {
+  return drizzle(db)
+    .select()
+    .from(correlationConflicts)
+    .where(
+      and(
+        opts.status === "open" ? isNull(correlationConflicts.resolvedAt) : isNotNull(correlationConflicts.resolvedAt),
+        opts.before ? lt(correlationConflicts.detectedAt, opts.before) : undefined,
+      ),
+    )
+    .orderBy(desc(correlationConflicts.detectedAt))
+    .limit(opts.limit);
+}
+
+export async function getConflict(db: D1Database, key: string, claimantOrderId: string): Promise<Conflict | null> {
+  const rows = await drizzle(db)
+    .select()
+    .from(correlationConflicts)
+    .where(and(eq(correlationConflicts.key, key), eq(correlationConflicts.claimantOrderId, claimantOrderId)));
+  return rows[0] ?? null;
+}
+
+/** Records what ops decided; the check is in the UPDATE, so of two racing resolutions only one lands (false: already resolved). */
+export async function markConflictResolved(
+  db: D1Database,
+  key: string,
+  claimantOrderId: string,
+  r: { by: string; resolution: string },
+  now = new Date().toISOString(),
+): Promise<boolean> {
+  const res = await db
+    .prepare(
+      "UPDATE correlation_conflicts SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE key = ? AND claimant_order_id = ? AND resolved_at IS NULL",
+    )
+    .bind(now, r.by, r.resolution, key, claimantOrderId)
+    .run();
+  return res.meta.changes > 0;
+}
+
+/** Open dead letters, open quarantined payloads, unresolved correlation conflicts. */
 export async function openCounts(db: D1Database): Promise<{ deadLetters: number; quarantine: number; correlationConflicts: number }> {
   const [dl, q, c] = await db.batch<{ n: number }>([
     db.prepare("SELECT count(*) AS n FROM dead_letters WHERE status = 'open'"),
     db.prepare("SELECT count(*) AS n FROM quarantine WHERE status = 'open'"),
-    db.prepare("SELECT count(*) AS n FROM correlation_conflicts"),
+    db.prepare("SELECT count(*) AS n FROM correlation_conflicts WHERE resolved_at IS NULL"),
   ]);
   return { deadLetters: dl?.results[0]?.n ?? 0, quarantine: q?.results[0]?.n ?? 0, correlationConflicts: c?.results[0]?.n ?? 0 };
 }

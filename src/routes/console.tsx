@@ -9,15 +9,6 @@ import type { FC } from "hono/jsx";
 import type { DestinationStatus } from "../../durable-objects/destination";
 import { htmlSecurity, Page } from "../http/html";
 import { router } from "../http/openapi";
-import {
-  BULK_REPLAY_MAX,
-  type BulkReplayFilter,
-  BulkReplayRequest,
-  matchingDeadLetters,
-  replayDeadLetter,
-  replayDeadLetters,
-  replayQuarantined,
-} from "../ops/actions";
 import { destinationStatuses } from "../ops/destinations";
 import { reconcile } from "../ops/reconcile";
 import { partners } from "../partners/registry";
@@ -32,14 +23,38 @@ import { auditConsole } from "./console-audit";
 import { chartsConsole } from "./console-charts";
 import { eventsConsole } from "./console-events";
 import { orderConsole } from "./console-order";
-import { queueConsole } from "./console-queues";
+import { BulkReplayForm, DeadLetterTable, queueConsole, shorten } from "./console-queues";
 import { subscriptionConsole } from "./console-subscriptions";
 import { trackingConsole } from "./console-tracking";
-import { Action, act, back, type C, CSS, consoleAuth, csrfGuard, Shell, Tile } from "./console-layout";
+import { Action, act, type C, CSS, consoleAuth, csrfGuard, duration, Shell, Tile, When, words } from "./console-layout";
 
-/** A destination's mode in words: "Open", or "Paused since …, next probe at …". */
-const modeText = (d: DestinationStatus) =>
-  d.mode === "open" ? "Open" : `Paused since ${d.pausedSince ?? "—"}${d.nextProbeAt ? `, next probe at ${d.nextProbeAt}` : ""}`;
+/** A destination's mode in words: "Open", or "Paused since 13 min ago, next probe in 20 s". */
+const Mode: FC<{ d: DestinationStatus }> = ({ d }) =>
+  d.mode === "open" ? (
+    <>Open</>
+  ) : (
+    <>
+      Paused since <When at={d.pausedSince} />
+      {d.nextProbeAt && (
+        <>
+          , next probe <When at={d.nextProbeAt} />
+        </>
+      )}
+    </>
+  );
+
+/** A tile whose label opens the page behind its figure (same look as Tile). */
+const LinkTile: FC<{ label: string; href: string; value: number; testid: string }> = ({ label, href, value, testid }) => (
+  <div class={`tile ${value > 0 ? "bad" : "ok"}`} data-testid={testid}>
+    <a class="muted" href={href}>
+      {label}
+    </a>
+    <b>{value}</b>
+  </div>
+);
+
+/** The overview shows the newest few of each list; the list pages have the rest. */
+const NEWEST = 10;
 
 /** Each stuck reason in words (the code stays beside it, as GET /ops/stuck names it). */
 const STUCK_LABELS: Record<StuckOrder["reason"], string> = {
@@ -70,8 +85,8 @@ async function overview(c: C) {
       Date.now(),
       25,
     ),
-    listDeadLetters(env.DB, { status: "open", limit: 25 }),
-    listQuarantine(env.DB, { status: "open", limit: 25 }),
+    listDeadLetters(env.DB, { status: "open", limit: NEWEST }),
+    listQuarantine(env.DB, { status: "open", limit: NEWEST }),
     subscriptionCounts(env.DB, new Date(Date.now() - 24 * 3_600_000).toISOString()),
     metricSummary(env, "projection"),
     ...ids.map((id) => metricSummary(env, `partner:${id}`)),
@@ -98,11 +113,15 @@ async function overview(c: C) {
           bad={erp.pendingCommands > 0 && (erp.oldestPendingAgeSeconds ?? 0) > 600}
           testid="erp-pending"
         />
-        <Tile label="Oldest pending (s)" value={erp.oldestPendingAgeSeconds ?? "—"} bad={(erp.oldestPendingAgeSeconds ?? 0) > 600} />
+        <Tile
+          label="Oldest pending"
+          value={erp.oldestPendingAgeSeconds === null ? "—" : duration(erp.oldestPendingAgeSeconds)}
+          bad={(erp.oldestPendingAgeSeconds ?? 0) > 600}
+        />
         <Tile label="Orders blocked by a dead letter" value={erp.ordersBlockedByDeadLetter} bad={erp.ordersBlockedByDeadLetter > 0} />
-        <Tile label="Dead letters" value={open.deadLetters} bad={open.deadLetters > 0} testid="dead-letters-count" />
-        <Tile label="Quarantined" value={open.quarantine} bad={open.quarantine > 0} testid="quarantine-count" />
-        <Tile label="Correlation conflicts" value={open.correlationConflicts} bad={open.correlationConflicts > 0} />
+        <LinkTile label="Dead letters" href="/ops/console/dead-letters" value={open.deadLetters} testid="dead-letters-count" />
+        <LinkTile label="Quarantined" href="/ops/console/quarantine" value={open.quarantine} testid="quarantine-count" />
+        <LinkTile label="Correlation conflicts" href="/ops/console/conflicts" value={open.correlationConflicts} testid="conflicts-count" />
         <Tile label={`Unacknowledged by a 3PL > ${unackHours} h`} value={unackedTotal} bad={unackedTotal > 0} testid="unacknowledged-count" />
         <Tile label="Projection lag p99, 15 min (ms)" value={lag ?? "—"} bad={(lag ?? 0) > 5000} />
       </section>
@@ -134,13 +153,17 @@ async function overview(c: C) {
             {destinations.map((d) => (
               <tr data-testid={`destination-${d.destination}`}>
                 <td>{d.destination}</td>
-                <td class={d.mode === "paused" ? "bad" : undefined}>{modeText(d)}</td>
+                <td class={d.mode === "paused" ? "bad" : undefined}>
+                  <Mode d={d} />
+                </td>
                 <td>
                   {d.inFlight} / {d.concurrency}
                   {d.turnsOut > 0 && <span class="muted"> (+{d.turnsOut} held for woken orders)</span>}
                 </td>
                 <td>{d.waiting}</td>
-                <td class="muted">{d.oldestWaitingSince ?? "—"}</td>
+                <td>
+                  <When at={d.oldestWaitingSince} />
+                </td>
                 <td>{d.consecutiveFailures}</td>
               </tr>
             ))}
@@ -198,9 +221,11 @@ async function overview(c: C) {
                   <a href={`/ops/console/orders?orderId=${encodeURIComponent(s.orderId)}`}>{s.orderId}</a>
                 </td>
                 <td>
-                  {STUCK_LABELS[s.reason] ?? s.reason} <span class="muted">{s.reason}</span>
+                  {STUCK_LABELS[s.reason] ?? words(s.reason)} <span class="muted">{s.reason}</span>
                 </td>
-                <td class="muted">{s.since}</td>
+                <td>
+                  <When at={s.since} />
+                </td>
                 <td>{s.detail}</td>
               </tr>
             ))}
@@ -229,7 +254,9 @@ async function overview(c: C) {
                   <tr data-testid={`unacknowledged-${p.partner}`}>
                     <td>{p.partner}</td>
                     <td class="bad">{p.count}</td>
-                    <td class="muted">{p.oldestRequestedAt}</td>
+                    <td>
+                      <When at={p.oldestRequestedAt} />
+                    </td>
                     <td>{p.oldestAgeHours}</td>
                   </tr>
                 ))}
@@ -255,7 +282,9 @@ async function overview(c: C) {
                     </td>
                     <td class="muted">{r.requestId}</td>
                     <td>{r.lines.map((l) => `${l.quantity} × ${l.sku}`).join(", ")}</td>
-                    <td class="muted">{r.requestedAt}</td>
+                    <td>
+                      <When at={r.requestedAt} />
+                    </td>
                     <td>{r.ageHours}</td>
                   </tr>
                 ))}
@@ -266,118 +295,41 @@ async function overview(c: C) {
         )}
       </section>
       <section class="card" data-testid="dead-letters">
-        <h2>Dead letters ({dead.length})</h2>
-        <form method="post" action="/ops/console/dead-letters/replay" id="bulk-replay">
-          <input type="hidden" name="csrf" value={c.get("csrf")} />
-          <label>
-            Cause{" "}
-            <select name="reason">
-              <option value="">any</option>
-              <option value="rejected">rejected (refused by the ERP)</option>
-              <option value="exhausted">exhausted (retries ran out)</option>
-            </select>
-          </label>{" "}
-          <button type="submit" data-testid="bulk-replay">
-            Replay all matching…
-          </button>{" "}
-          <span class="muted">Only the checked orders, if any are checked. You confirm on the next page.</span>
-        </form>
-        <table>
-          <tbody>
-            {dead.map((d) => (
-              <tr>
-                <td>
-                  <input type="checkbox" name="orderIds" value={d.orderId} form="bulk-replay" aria-label={`Select ${d.orderId}`} />
-                </td>
-                <td>
-                  <a href={`/ops/console/orders?orderId=${encodeURIComponent(d.orderId)}`}>{d.orderId}</a> #{d.seq}
-                </td>
-                <td>{d.type}</td>
-                <td>{d.cause}</td>
-                <td class="muted">{d.reason.slice(0, 160)}</td>
-                <td>
-                  <Action c={c} path={`/ops/console/dead-letters/${encodeURIComponent(d.id)}/replay`} label="Replay" name={`replay-dead-${d.orderId}`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <h2>
+          Dead letters ({open.deadLetters} open{open.deadLetters > dead.length ? `, the ${dead.length} newest shown` : ""})
+        </h2>
+        <BulkReplayForm c={c} to="/ops" />
+        <DeadLetterTable c={c} items={dead} to="/ops" selectable />
+        <a href="/ops/console/dead-letters">All dead letters →</a>
       </section>
       <section class="card" data-testid="quarantine">
-        <h2>Quarantine ({quarantined.length})</h2>
+        <h2>
+          Quarantine ({open.quarantine} open{open.quarantine > quarantined.length ? `, the ${quarantined.length} newest shown` : ""})
+        </h2>
         <table>
           <tbody>
             {quarantined.map((q) => (
               <tr>
                 <td>{q.partnerId}</td>
-                <td class="muted">{q.receivedAt}</td>
-                <td>{q.reason.slice(0, 200)}</td>
                 <td>
-                  <Action c={c} path={`/ops/console/quarantine/${encodeURIComponent(q.id)}/replay`} label="Replay" name={`replay-quarantine-${q.id}`} />
+                  <When at={q.receivedAt} />
+                </td>
+                <td>
+                  <a href={`/ops/console/quarantine/${encodeURIComponent(q.id)}`}>{shorten(words(q.reason))}</a>
+                </td>
+                <td>
+                  <Action
+                    c={c}
+                    path={`/ops/console/quarantine/${encodeURIComponent(q.id)}/replay?to=%2Fops`}
+                    label="Replay"
+                    name={`replay-quarantine-${q.id}`}
+                  />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      </section>
-    </Shell>,
-  );
-}
-
-/** The bulk-replay form's fields as the API's filter: no cause and no checked order means every open one. */
-function bulkFilter(form: Record<string, string | File | (string | File)[]>): BulkReplayFilter | string {
-  const strings = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string" && x !== "");
-  const reason = strings(form.reason)[0];
-  const orderIds = [...new Set(strings(form.orderIds))];
-  const parsed = BulkReplayRequest.safeParse({
-    destination: "erp",
-    ...(reason ? { reason } : {}),
-    ...(orderIds.length ? { orderIds } : { all: true }),
-  });
-  return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join(".") || "filter"}: ${i.message}`).join("; ");
-}
-
-const describeFilter = (f: BulkReplayFilter) =>
-  `${f.reason ? `cause ${f.reason}` : "any cause"}, ${f.orderIds ? `orders ${f.orderIds.join(", ")}` : "every order"}`;
-
-/** The bulk replay's second step: what matches now, and one button that replays exactly that filter. */
-async function confirmBulk(c: C, f: BulkReplayFilter) {
-  const rows = await matchingDeadLetters(c.env.DB, f, BULK_REPLAY_MAX + 1);
-  const n = Math.min(rows.length, BULK_REPLAY_MAX);
-  return c.html(
-    <Shell c={c} title="Replay dead letters">
-      <section class="card" data-testid="bulk-confirm">
-        <h2>
-          Replay {n} open dead letter{n === 1 ? "" : "s"}
-          {rows.length > BULK_REPLAY_MAX ? " (of more: press again afterwards for the rest)" : ""}?
-        </h2>
-        <p class="muted">Filter: {describeFilter(f)}. Each order decides: a command replayed meanwhile is not replayed twice. Safe to repeat.</p>
-        <table>
-          <tbody>
-            {rows.slice(0, 25).map((d) => (
-              <tr>
-                <td>
-                  {d.orderId} #{d.seq}
-                </td>
-                <td>{d.type}</td>
-                <td>{d.cause}</td>
-                <td class="muted">{d.reason.slice(0, 160)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form method="post" action="/ops/console/dead-letters/replay" class="inline">
-          <input type="hidden" name="csrf" value={c.get("csrf")} />
-          <input type="hidden" name="reason" value={f.reason ?? ""} />
-          {f.orderIds?.map((id) => (
-            <input type="hidden" name="orderIds" value={id} />
-          ))}
-          <input type="hidden" name="confirm" value="yes" />
-          <button type="submit" data-testid="bulk-replay-confirm">
-            Replay {n} dead letter{n === 1 ? "" : "s"}
-          </button>
-        </form>{" "}
-        <a href="/ops">Cancel</a>
+        <a href="/ops/console/quarantine">All quarantined payloads, with discard and resolve →</a>
       </section>
     </Shell>,
   );
@@ -441,39 +393,6 @@ consoleRoutes.post("/ops/console/reconcile", consoleAuth, csrfGuard, (c) =>
     });
     const which = r.orders.map((o) => `${o.orderId}: ${o.issues.join(", ")}`).join("; ");
     return `Reconciled ${r.checked} orders: ${r.drifted} drifted${r.drifted ? ` (${which})` : ""}${r.nextCursor ? "; more remain, run again" : ""}.`;
-  }),
-);
-consoleRoutes.post("/ops/console/dead-letters/:id/replay", consoleAuth, csrfGuard, (c) =>
-  act(c as C, async () => {
-    const r = await replayDeadLetter(c.env, c.req.param("id"));
-    return `Dead letter for ${r.orderId} #${r.seq} replayed.`;
-  }),
-);
-// Two steps: the first press shows what matches (nothing changes), the confirmation replays it.
-consoleRoutes.post("/ops/console/dead-letters/replay", consoleAuth, csrfGuard, async (c) => {
-  const form = await c.req.parseBody({ all: true });
-  const filter = bulkFilter(form);
-  if (typeof filter === "string") return back(c as C, `Not done: ${filter}`);
-  if (form.confirm !== "yes") return confirmBulk(c as C, filter);
-  const session = c.get("session");
-  return act(c as C, async () => {
-    const r = await replayDeadLetters(c.env, filter, {
-      correlationId: c.get("correlationId"),
-      identity: session.startsWith("id:") ? session.slice(3) : "console-session",
-    });
-    return [
-      `Bulk replay: ${r.replayed} replayed of ${r.matched} matched`,
-      r.alreadyLive ? `; ${r.alreadyLive} already live` : "",
-      r.failed.length ? `; ${r.failed.length} not reached (${r.failed.map((f) => `${f.orderId} #${f.seq}`).join(", ")}), still open` : "",
-      r.more ? "; more remain, press again" : "",
-      ".",
-    ].join("");
-  });
-});
-consoleRoutes.post("/ops/console/quarantine/:id/replay", consoleAuth, csrfGuard, (c) =>
-  act(c as C, async () => {
-    const r = await replayQuarantined(c.env, c.req.param("id"), c.get("correlationId"));
-    return `Quarantined payload replayed: ${r.results.length} events.`;
   }),
 );
 // Last: the pages are handed this file's middleware and layout, defined above.

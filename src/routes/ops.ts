@@ -5,7 +5,18 @@ import type { CorrelationDO } from "../../durable-objects/correlation";
 import { OrderIdParams } from "../http/params";
 import { BEARER, json, problems, router } from "../http/openapi";
 import { orderStub } from "../orders";
-import { BulkReplayRequest, replayDeadLetter, replayDeadLetters, replayOrder, replayQuarantined } from "../ops/actions";
+import {
+  BulkReplayRequest,
+  bulkQuarantine,
+  ConflictResolveRequest,
+  closeQuarantine,
+  QuarantineBulkRequest,
+  replayDeadLetter,
+  replayDeadLetters,
+  replayOrder,
+  replayQuarantined,
+  resolveConflict,
+} from "../ops/actions";
 import { DestinationStatusSchema, destinationStatuses, destinationSummary } from "../ops/destinations";
 import { partners } from "../partners/registry";
 import { requireOps } from "../platform/auth";
@@ -13,8 +24,8 @@ import { reconcile } from "../ops/reconcile";
 import { metricSeries, metricSummary } from "../platform/metrics";
 import { notFound } from "../platform/problem";
 import { issueApiKey, listApiKeys, revokeApiKey } from "../readmodel/api-keys";
-import { erpBacklog, listDeadLetters, openCounts } from "../readmodel/ops-queries";
-import { getQuarantined, listQuarantine } from "../readmodel/quarantine";
+import { erpBacklog, listConflicts, listDeadLetters, openCounts } from "../readmodel/ops-queries";
+import { getQuarantined, listQuarantine, QUARANTINE_STATUSES } from "../readmodel/quarantine";
 import { stuckOrders } from "../readmodel/stuck";
 import { type SeriesPoint, stepFor } from "../domain/series";
 import { BACKLOG_STREAM } from "../ops/gauges";
@@ -144,12 +155,17 @@ ops.openapi(
   },
 );
 
+const QuarantinePage = Page.extend({
+  status: z.enum(QUARANTINE_STATUSES).optional().openapi({ description: "open, replayed, discarded (not to be processed) or resolved (handled elsewhere)" }),
+  partnerId: z.string().min(1).max(200).optional().openapi({ description: "Only this partner's payloads", example: "aftership" }),
+});
+
 ops.openapi(
   route({
     method: "get",
     path: "/ops/quarantine",
     summary: "Authentic partner payloads that could not be mapped, newest first",
-    request: { query: Page },
+    request: { query: QuarantinePage },
     responses: { 200: json(Loose("QuarantineList", "{ items, nextBefore }"), "A page"), ...problems(401, 422) },
   }),
   async (c) => {
@@ -185,6 +201,84 @@ ops.openapi(
     responses: { 200: json(Loose("QuarantineReplay", "The routing results"), "Replayed"), ...problems(401, 404, 409, 422) },
   }),
   async (c) => c.json(await replayQuarantined(c.env, c.req.valid("param").id, c.get("correlationId")), 200),
+);
+
+const CloseNote = z
+  .object({ note: z.string().max(1000).optional().openapi({ description: "Why (kept with the payload)" }) })
+  .openapi("QuarantineCloseRequest", { example: { note: "Sandbox traffic from the partner's test account" } });
+const Closed = z
+  .object({
+    id: z.string(),
+    status: z.enum(["discarded", "resolved"]),
+    closedBy: z.string().openapi({ description: "Who closed it: the Access identity, or ops-token" }),
+    closeNote: z.string().nullable(),
+  })
+  .openapi("QuarantineClosed", {
+    example: { id: "q_6c1f…", status: "discarded", closedBy: "ada@example.com", closeNote: "Sandbox traffic from the partner's test account" },
+  });
+
+for (const [verb, status, summary] of [
+  ["discard", "discarded", "Discard an open quarantined payload: it will not be processed; it is kept for the record"],
+  ["resolve", "resolved", "Mark an open quarantined payload resolved: handled outside dockline; it is kept for the record"],
+] as const) {
+  ops.openapi(
+    route({
+      method: "post",
+      path: `/ops/quarantine/{id}/${verb}`,
+      summary,
+      request: {
+        params: Id(`Quarantine${verb === "discard" ? "Discard" : "Resolve"}Id`),
+        body: { required: false, content: { "application/json": { schema: CloseNote } } },
+      },
+      responses: { 200: json(Closed, "Closed"), ...problems(400, 401, 404, 409, 413, 422) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json") ?? {};
+      return c.json(await closeQuarantine(c.env, c.req.valid("param").id, { status, by: c.get("opsIdentity"), note: body.note ?? null }), 200);
+    },
+  );
+}
+
+const QuarantineBulkReport = z
+  .object({
+    action: z.enum(["replay", "discard", "resolve"]),
+    matched: z.number().int().openapi({ description: "Payloads this call took up (at most 100)" }),
+    done: z.number().int(),
+    refused: z.number().int().openapi({ description: "Refused or failed; each item says why" }),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        outcome: z.enum(["replayed", "discarded", "resolved", "refused", "failed"]),
+        status: z.number().int().optional().openapi({ description: "refused: the HTTP status the single action answers" }),
+        problem: z.string().optional(),
+      }),
+    ),
+    more: z.boolean().openapi({ description: "More open payloads match the filter: send the same body again" }),
+  })
+  .openapi("QuarantineBulkReport", {
+    example: {
+      action: "discard",
+      matched: 2,
+      done: 1,
+      refused: 1,
+      items: [
+        { id: "q_6c1f…", outcome: "discarded" },
+        { id: "q_9ab2…", outcome: "refused", status: 409, problem: "This payload was replayed already." },
+      ],
+      more: false,
+    },
+  });
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/quarantine/bulk",
+    summary:
+      "Replay, discard or resolve quarantined payloads: listed ids, or the open ones matching partnerId / reasonContains (or all: true); at most 100 per call, each with its own outcome",
+    request: { body: { required: true, content: { "application/json": { schema: QuarantineBulkRequest } } } },
+    responses: { 200: json(QuarantineBulkReport, "What became of each payload"), ...problems(400, 401, 413, 422) },
+  }),
+  async (c) => c.json(await bulkQuarantine(c.env, c.req.valid("json"), { correlationId: c.get("correlationId"), by: c.get("opsIdentity") }), 200),
 );
 
 ops.openapi(
@@ -364,19 +458,76 @@ ops.openapi(
   async (c) => c.json({ items: await destinationStatuses(c.env) }, 200),
 );
 
+const ConflictQuery = z.object({
+  status: z.enum(["open", "resolved"]).default("open").openapi({ description: "open (the default) or resolved" }),
+});
+const ConflictItem = z.object({
+  key: z.string(),
+  boundOrderId: z.string().openapi({ description: "The order that bound the key first, and keeps it" }),
+  claimantOrderId: z.string(),
+  detectedAt: z.string(),
+  resolvedAt: z.string().optional(),
+  resolvedBy: z.string().optional(),
+  resolution: z.string().optional(),
+});
+const ConflictList = z.object({ items: z.array(ConflictItem) }).openapi("ConflictList", {
+  description: "Newest first, at most 200; resolution fields only on resolved conflicts",
+  example: {
+    items: [{ key: "trk:1Z999AA10123456784", boundOrderId: "SO-1001", claimantOrderId: "SO-1002", detectedAt: "2026-11-21T08:00:00.000Z" }],
+  },
+});
+
 ops.openapi(
   route({
     method: "get",
     path: "/ops/conflicts",
-    summary: "Correlation keys (tracking numbers, references) claimed by a second order",
-    responses: { 200: json(Loose("ConflictList", "{ items }"), "The conflicts"), ...problems(401) },
+    summary: "Correlation keys (tracking numbers, references) claimed by a second order; open ones unless status=resolved",
+    request: { query: ConflictQuery },
+    responses: { 200: json(ConflictList, "The conflicts"), ...problems(401, 422) },
   }),
   async (c) => {
-    const { results } = await c.env.DB.prepare(
-      "SELECT key, bound_order_id AS boundOrderId, claimant_order_id AS claimantOrderId, detected_at AS detectedAt FROM correlation_conflicts ORDER BY detected_at DESC LIMIT 200",
-    ).all();
-    return c.json({ items: results }, 200);
+    const rows = await listConflicts(c.env.DB, { status: c.req.valid("query").status, limit: 200 });
+    const items = rows.map(({ resolvedAt, resolvedBy, resolution, ...open }) =>
+      resolvedAt ? { ...open, resolvedAt, resolvedBy: resolvedBy ?? "", resolution: resolution ?? "" } : open,
+    );
+    return c.json({ items }, 200);
   },
+);
+
+const ConflictResolved = ConflictItem.required()
+  .extend({ keyStaysWith: z.string().openapi({ description: "A key stays bound to its first order: resolving records the decision, it moves nothing" }) })
+  .openapi("ConflictResolved", {
+    example: {
+      key: "trk:1Z999AA10123456784",
+      boundOrderId: "SO-1001",
+      claimantOrderId: "SO-1002",
+      detectedAt: "2026-11-21T08:00:00.000Z",
+      resolvedAt: "2026-11-21T09:12:00.000Z",
+      resolvedBy: "ada@example.com",
+      resolution: "Carrier reused the label; SO-1002 gets a new tracking number",
+      keyStaysWith: "SO-1001",
+    },
+  });
+
+ops.openapi(
+  route({
+    method: "post",
+    path: "/ops/conflicts/resolve",
+    summary: "Record how a correlation conflict was dealt with (the key stays with the order that bound it first)",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: ConflictResolveRequest,
+            example: { key: "trk:1Z999AA10123456784", claimantOrderId: "SO-1002", note: "Carrier reused the label; SO-1002 gets a new tracking number" },
+          },
+        },
+      },
+    },
+    responses: { 200: json(ConflictResolved, "Resolved"), ...problems(400, 401, 404, 409, 413, 422) },
+  }),
+  async (c) => c.json(await resolveConflict(c.env, c.req.valid("json"), c.get("opsIdentity")), 200),
 );
 
 ops.openapi(
