@@ -73,6 +73,24 @@ export function checkEnvironment({ env, vars, requiredSecrets }: EnvironmentConf
     if (!(err instanceof ConfigError)) throw err;
     errors.push(`${where}: ${err.message}`);
   }
+  errors.push(...trackingPageErrors(vars).map((e) => `${where}: ${e}`));
+  return errors;
+}
+
+/**
+ * The tracking page's vars. A bad lifetime would silently fall back to 90 days; a help link that is not
+ * https is not shown to customers, which nobody would notice.
+ */
+export function trackingPageErrors(vars: Readonly<Record<string, unknown>>): string[] {
+  const errors: string[] = [];
+  const ttl = vars.TRACKING_LINK_TTL_DAYS;
+  if (ttl !== undefined && !(typeof ttl === "string" && /^\d{1,5}$/.test(ttl.trim()))) {
+    errors.push(`TRACKING_LINK_TTL_DAYS must be a whole number of days ("0": links never expire), not ${JSON.stringify(ttl)}`);
+  }
+  const help = vars.TRACKING_HELP_URL;
+  if (help !== undefined && help !== "" && !(typeof help === "string" && URL.canParse(help) && new URL(help).protocol === "https:")) {
+    errors.push(`TRACKING_HELP_URL must be an https:// address (the tracking page links only to those), not ${JSON.stringify(help)}`);
+  }
   return errors;
 }
 
