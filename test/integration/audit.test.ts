@@ -203,6 +203,42 @@ describe("the audit log", () => {
     expect(found.map((e) => e.correlationId)).toEqual([bulk, own]);
   });
 
+  it("shows the log in the console: who in words, orders linked, failures marked, filters and pages", async () => {
+    const ids = [cid("page-a"), cid("page-b"), cid("page-c")];
+    await asOps("/ops/orders/SO-AUD-CONSOLE/replay", ids[0] as string, { method: "POST" });
+    await asOps("/ops/orders/SO-AUD-CONSOLE-2/replay", ids[1] as string, { method: "POST" });
+    await asOps("/ops/dead-letters/dl-audit-console/replay", ids[2] as string, { method: "POST" });
+    await Promise.all(ids.map(entry));
+    const cookie = ((await consoleLogin()).headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    const page = async (query: string) => {
+      const res = await call(`/ops/console/audit?${query}`, { headers: { Cookie: cookie } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+
+    const html = await page("target=aud-console");
+    expect(html.match(/data-testid="audit-row"/g)).toHaveLength(2);
+    expect(html).toContain('<a href="/ops/console/orders?orderId=SO-AUD-CONSOLE">SO-AUD-CONSOLE</a>');
+    expect(html).toContain("Replay order");
+    expect(html).toContain("Ops token");
+    expect(html).toMatch(/<time datetime="[^"]+" title="\d+ \w+ \d{4}, \d\d:\d\d UTC">/);
+
+    const refused = await page("target=dl-audit-console&action=dead");
+    expect(refused).toMatch(/<td class="bad"><b>Not found<\/b> <span class="muted">HTTP 404<\/span>/);
+
+    // The console pages with the API's cursor: the second page holds the older entry only.
+    const cursor = (await audit("target=SO-AUD-CONSOLE&limit=1")).nextCursor;
+    expect(cursor).not.toBeNull();
+    const second = await page(`target=SO-AUD-CONSOLE&cursor=${cursor}`);
+    expect(second).not.toContain(">SO-AUD-CONSOLE-2<");
+    expect(second).toContain(">SO-AUD-CONSOLE<");
+    expect(second).toContain('<a href="/ops/console/audit?target=SO-AUD-CONSOLE">Newest entries</a>');
+
+    expect(await page("from=not-a-date")).toContain("is not a date and time");
+    expect(await page("target=nothing-like-this-anywhere")).toContain("No action matches these filters.");
+    expect((await call("/ops/console/audit", { redirect: "manual" })).status).toBe(303);
+  });
+
   it("names which ops token acted, by its position, during a rotation", () => {
     expect(tokenPosition("new-token", "old-token, new-token")).toBe(2);
     expect(tokenPosition("old-token", "old-token,new-token")).toBe(1);
