@@ -82,11 +82,21 @@ export const notAssignedReason = (orderId: string, partnerId: string) => `not as
 export const conflictReason = (eventId: string) => `conflicting duplicate: event id ${eventId} already recorded with different content`;
 
 /**
+ * The partner's answer, and beside it what the request log keeps (never sent to the partner): the orders
+ * the request reached and the ids of its mapped events (none when nothing mapped).
+ */
+export interface Received {
+  answer: WebhookAnswer;
+  orderIds: string[];
+  keys: string[];
+}
+
+/**
  * An authentic (verified) request, mapped and routed, as the partner's answer. One quarantine entry per
  * request holds everything that needs ops (the parts not processed, each conflicting duplicate, the
  * warnings), so a payload is kept once, byte for byte, whatever went wrong with it.
  */
-export async function receive(env: Env, partner: Partner, req: InboundWebhook, correlationId: string): Promise<WebhookAnswer> {
+export async function receive(env: Env, partner: Partner, req: InboundWebhook, correlationId: string): Promise<Received> {
   const mapping = await mapRequest(partner, req);
   const fields = { partnerId: partner.id, correlationId };
   const routed = mapping.kind === "events" ? await routeEvents(env, mapping.events, correlationId) : [];
@@ -128,13 +138,19 @@ export async function receive(env: Env, partner: Partner, req: InboundWebhook, c
   if (mapping.warnings.length > 0) log.warn("webhook has warnings for the partner", { ...fields, quarantineId, warnings: mapping.warnings.join("; ") });
   if (mapping.kind === "ignored") log.info("webhook carried no milestone", { ...fields, reason: mapping.reason });
   else if (mapping.kind === "events") log.info("webhook accepted", { ...fields, events: routed.length, outcomes: results.map((r) => r.outcome).join(",") });
-  return {
+  const answer = {
     correlationId,
     results,
     ...(mapping.kind === "ignored" ? { ignored: mapping.reason } : {}),
     ...(mapping.warnings.length > 0 ? { warnings: mapping.warnings } : {}),
   };
+  const orderIds = routed.flatMap((r) => (r.orderId ? [r.orderId] : []));
+  return { answer, orderIds, keys: mapping.kind === "events" ? [...orderIds, ...mapping.events.flatMap(keysOf)] : [] };
 }
+
+/** The ids of a mapped event a person would search the request log for. */
+const keysOf = (e: MappedEvent): string[] =>
+  [e.eventId, e.orderId, e.orderRef?.id, e.trackingNumber, e.shipmentId].filter((k): k is string => typeof k === "string" && k !== "");
 
 /**
  * Tells ops subscriptions (`ops.quarantined`, through the ops feed). The payload is safe in D1 whatever

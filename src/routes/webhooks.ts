@@ -1,19 +1,21 @@
 // POST /v1/webhooks/:partnerId — partner ingress. Checks run cheapest first: partner (404) → content type
 // (415) → size (413, streamed) → signature over the raw bytes (401; past the failures allowed per client
 // address, 429) → the partner's rate limit, for verified requests only (429) → mapping (400/422, or
-// quarantine) → routing. A rejected request writes nothing.
+// quarantine) → routing. A rejected request writes nothing but its line in the inbound request log, which
+// records every request to a known partner (../readmodel/inbound-log.ts), after the answer.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-types";
-import { receive } from "../ingest";
+import { type Received, receive } from "../ingest";
 import { type Partner, partnerSecrets, partners, secretName } from "../partners/registry";
 import { SignatureError } from "../partners/schemes/signature-error";
 import type { InboundWebhook } from "../partners/types";
-import { log } from "../platform/log";
+import { errorName, errorSite, log } from "../platform/log";
 import { recordMetric } from "../platform/metrics";
 import { HttpProblem, notFound } from "../platform/problem";
 import { clientAddress, enforceRateLimit } from "../platform/rate-limit";
+import { type InboundOutcome, identifiersIn, recordInbound } from "../readmodel/inbound-log";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** How long a partner should wait while its secret is missing on our side: long enough for ops to set it. */
@@ -29,7 +31,7 @@ function partnerOf(c: { env: Env; req: { param(k: "partnerId"): string } }): Par
  * Ingest figures per known partner: outcome counts (accepted / duplicate / parked / quarantined, or
  * rejected with any 4xx) and the time to answer. Recorded after the answer, off the partner's path.
  */
-const measure = createMiddleware<AppEnv & { Variables: { outcomes?: string[] } }>(async (c, next) => {
+const measure = createMiddleware<WebhookEnv>(async (c, next) => {
   const started = Date.now();
   await next();
   const partnerId = c.req.param("partnerId") ?? "";
@@ -40,9 +42,73 @@ const measure = createMiddleware<AppEnv & { Variables: { outcomes?: string[] } }
   c.executionCtx.waitUntil(recordMetric(c.env, `partner:${partnerId}`, { counts, latenciesMs: [Date.now() - started] }));
 });
 
-export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }>().post(
+/** What the handler leaves for the middleware that measures and logs the request after the answer. */
+type WebhookEnv = AppEnv & { Variables: { outcomes?: string[]; raw?: Uint8Array; verified?: boolean; received?: Received } };
+
+// One outcome per logged request: the one that most needs a person (any quarantined event makes the
+// request "quarantined"; one accepted event among duplicates makes it "accepted").
+const OUTCOME_ORDER: InboundOutcome[] = ["quarantined", "parked", "accepted", "duplicate"];
+
+/**
+ * Logs every request to a known partner, whatever its answer, after the answer (`waitUntil`): a failure
+ * to log never fails the request, and is logged with what identifies the request (never its payload).
+ */
+const logRequest = createMiddleware<WebhookEnv>(async (c, next) => {
+  const started = Date.now();
+  await next();
+  const partnerId = c.req.param("partnerId") ?? "";
+  if (!partners(c.env.PARTNERS).has(partnerId)) return;
+  const status = c.res.status;
+  const raw = c.get("raw");
+  const received = c.get("received");
+  const results = received?.answer.results ?? [];
+  let outcome: InboundOutcome = "rejected";
+  let reason: string | undefined;
+  if (status < 400) {
+    outcome = OUTCOME_ORDER.find((o) => results.some((r) => r.outcome === o)) ?? "ignored";
+    const reasons = [...results.flatMap((r) => (r.reason ? [r.reason] : [])), received?.answer.ignored, ...(received?.answer.warnings ?? [])];
+    reason = [...new Set(reasons.filter((r) => r !== undefined))].join("; ") || undefined;
+  } else {
+    reason = c.error instanceof HttpProblem ? (c.error.detail ?? c.error.title) : "Unexpected error on our side; the log has it under the correlation id.";
+  }
+  // Search terms: the ids of the mapped events, or for an authentic payload that did not map (or was
+  // refused after the signature check) what looks like an id in it. An unsigned body adds nothing.
+  const terms = received?.keys.length ? received.keys : c.get("verified") && raw ? identifiersIn(raw) : [];
+  const correlationId = c.get("correlationId");
+  const entry = {
+    partnerId,
+    receivedAt: new Date(started).toISOString(),
+    outcome,
+    httpStatus: status,
+    correlationId,
+    reason,
+    headers: c.req.raw.headers,
+    raw,
+    declaredBytes: Number(c.req.header("Content-Length")) || 0,
+    orderIds: received?.orderIds ?? [],
+    terms,
+    quarantineId: results.find((r) => r.quarantineId)?.quarantineId,
+    latencyMs: Date.now() - started,
+  };
+  c.executionCtx.waitUntil(
+    recordInbound(c.env.DB, entry).catch((err: unknown) =>
+      log.error("recording an inbound request failed", {
+        partnerId,
+        correlationId,
+        status,
+        outcome,
+        bodyBytes: raw?.byteLength ?? entry.declaredBytes,
+        error: errorName(err),
+        at: errorSite(err),
+      }),
+    ),
+  );
+});
+
+export const webhooks = new Hono<WebhookEnv>().post(
   "/:partnerId",
   measure,
+  logRequest,
   async (c, next) => {
     const partner = partnerOf(c);
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -67,12 +133,16 @@ export const webhooks = new Hono<AppEnv & { Variables: { outcomes?: string[] } }
       raw: new Uint8Array(await c.req.arrayBuffer()),
       receivedAt: new Date().toISOString(),
     };
+    c.set("raw", req.raw);
     await countingFailures(c.env, c.req.raw.headers, () => verify(partner, req, partnerSecrets(c.env, partner.id), correlationId));
     // Only authentic requests count against a partner's quota: unsigned requests in its name must never
     // get the genuine partner throttled (Shopify disables a webhook after repeated failed deliveries).
+    c.set("verified", true);
     await enforceRateLimit(c.env, "PARTNER_RATE_LIMITER", partner.id, `Partner ${partner.id} is over its rate limit.`);
 
-    const answer = await receive(c.env, partner, req, correlationId);
+    const received = await receive(c.env, partner, req, correlationId);
+    c.set("received", received);
+    const answer = received.answer;
     c.set("outcomes", [...answer.results.map((r) => r.outcome), ...(answer.ignored ? ["ignored"] : []), ...(answer.warnings ? ["warning"] : [])]);
     // A sender that expects a functional acknowledgement (an EDI gateway: a 997) gets it in the answer.
     const acknowledgement = partner.impl.acknowledge?.(req);
