@@ -193,7 +193,9 @@ async function overview(c: C) {
               const n = (k: string) => w?.counts[k] ?? 0;
               return (
                 <tr>
-                  <td>{id}</td>
+                  <td>
+                    <a href={`/ops/console/events?partner=${encodeURIComponent(id)}`}>{id}</a>
+                  </td>
                   <td>{n("accepted")}</td>
                   <td>{n("duplicate")}</td>
                   <td>{n("parked")}</td>
