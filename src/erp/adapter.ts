@@ -35,15 +35,28 @@ export function commandBody(cmd: ErpCommand): Record<string, Json> {
 }
 
 export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationId: string): Promise<ErpOutcome> {
+  return (await attemptErp(target, cmd, correlationId)).outcome;
+}
+
+/** One attempt for the delivery log: its outcome, and the start of the ERP's answer (null when none came). */
+export interface ErpAttempt {
+  outcome: ErpOutcome;
+  /** Bounded like a dead letter's text, and without the token this attempt sent. */
+  response: string | null;
+}
+
+/** `sendToErp`, with the answer kept for the delivery log. */
+export async function attemptErp(target: ErpTarget, cmd: ErpCommand, correlationId: string): Promise<ErpAttempt> {
   const url = new URL(COMMAND_TYPES[cmd.type].slice(1), withSlash(target.baseUrl));
   const key = idempotencyKey(cmd);
   const { auth } = target;
-  if (auth.kind === "misconfigured") return { kind: "transient", status: null, reason: auth.reason };
+  if (auth.kind === "misconfigured") return { outcome: { kind: "transient", status: null, reason: auth.reason }, response: null };
   const tokens = target.tokens ?? isolateTokens;
   const credential = async (rejected?: string): Promise<TokenResult> =>
     auth.kind === "bearer" ? { ok: true, token: auth.token } : tokens.token(auth, target.timeoutMs, rejected);
   const first = await credential();
-  if (!first.ok) return noToken(first);
+  if (!first.ok) return { outcome: noToken(first), response: null };
+  const sent = [first.token];
   let res = await post(url, target, cmd, key, first.token, correlationId);
   // An OAuth token can be revoked or expire early: one fresh token, one more try. Safe to repeat: the ERP
   // applied nothing it answered 401 to, and the idempotency key covers the rest. A static token is what
@@ -51,19 +64,20 @@ export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationI
   if (res instanceof Response && res.status === 401 && auth.kind === "oauth2-client-credentials") {
     await res.body?.cancel();
     const fresh = await credential(first.token);
-    if (!fresh.ok) return noToken(fresh);
+    if (!fresh.ok) return { outcome: noToken(fresh), response: null };
+    sent.push(fresh.token);
     res = await post(url, target, cmd, key, fresh.token, correlationId);
   }
   // Network failure or our timeout: the ERP may or may not have applied it; the idempotency key makes the
   // retry safe either way.
-  if (!(res instanceof Response)) return { kind: "transient", status: null, reason: res.reason };
+  if (!(res instanceof Response)) return { outcome: { kind: "transient", status: null, reason: res.reason }, response: null };
   const detail = await readDetail(res);
   const redirectHost = isRedirect(res.status) ? hostOf(res.headers.get("Location"), url) : null;
   if (isRedirect(res.status)) {
     // Misconfiguration, not load: say it on its own line so it can be alerted on. The host only.
     log.warn("erp answered with a redirect", { orderId: cmd.orderId, seq: cmd.seq, correlationId, status: res.status, locationHost: redirectHost });
   }
-  return classify(
+  const outcome = classify(
     {
       status: res.status,
       ...detail,
@@ -73,6 +87,9 @@ export async function sendToErp(target: ErpTarget, cmd: ErpCommand, correlationI
     },
     key,
   );
+  // An answer may echo the request's Authorization header (a debugging proxy, an error page).
+  const response = sent.filter(Boolean).reduce((text, token) => text.replaceAll(token, "[redacted]"), detail.text);
+  return { outcome, response: response || null };
 }
 
 /**

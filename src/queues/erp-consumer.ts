@@ -3,16 +3,20 @@
 // the queue's: a failed attempt is reported to the order, whose delivery cursor answers "retry at T" (its
 // alarm sends a fresh message then) or "dead" (refused, or past the retry horizon), and the message is
 // acked. A message is retried by the queue only when the order itself could not be reached, so Queues'
-// retry count (at most 100) never decides when a command dies (docs/decisions/0012).
+// retry count (at most 100) never decides when a command dies (docs/decisions/0012). Every attempt, to the
+// ERP or a fulfilment partner, goes into the delivery log in D1, written once for the whole batch after the
+// orders took their outcomes: the log is for people, and failing to write it changes no delivery.
 import { deliveryPolicy } from "../domain/delivery";
 import type { DeliveryMessage, ErpMessage } from "../domain/messages";
-import { erpTargetFromEnv, sendToErp } from "../erp/adapter";
+import { attemptErp, erpTargetFromEnv } from "../erp/adapter";
+import type { ErpAuthEnv } from "../erp/auth";
 import { backoffSeconds } from "../erp/backoff";
 import type { Permit, PermitOutcome } from "../domain/gate";
 import type { ErpClaim } from "../../durable-objects/order";
 import { type DestinationApi, destinationStub, type Handoff } from "../destinations";
 import { orderStub } from "../orders";
 import { errorName, errorSite, log } from "../platform/log";
+import { attemptRow, type NewDeliveryAttempt, recordAttempts } from "../readmodel/delivery-attempts";
 import { isSubscriptionDestination } from "../subscriptions/targets";
 import { deliverFulfillment } from "./fulfillment-consumer";
 import { deliverToSubscription } from "./subscription-consumer";
@@ -26,6 +30,7 @@ export async function consumeErp(batch: MessageBatch<ErpMessage | DeliveryMessag
   // Different orders in parallel, one order's messages one after another. The queue carries the ERP's
   // messages and every other destination's (fulfillment requests, subscriptions' events): one engine, one consumer.
   const byOrder = new Map<string, Message<ErpMessage | DeliveryMessage>[]>();
+  const attempts: NewDeliveryAttempt[] = [];
   for (const m of batch.messages) byOrder.set(m.body.orderId, [...(byOrder.get(m.body.orderId) ?? []), m]);
   await Promise.all(
     [...byOrder.values()].map(async (msgs) => {
@@ -33,8 +38,8 @@ export async function consumeErp(batch: MessageBatch<ErpMessage | DeliveryMessag
         try {
           if (m.body.kind === "delivery") {
             const delivery = m as Message<DeliveryMessage>;
-            await (isSubscriptionDestination(m.body.destination) ? deliverToSubscription(delivery, env) : deliverFulfillment(delivery, env));
-          } else await deliver(m as Message<ErpMessage>, env);
+            await (isSubscriptionDestination(m.body.destination) ? deliverToSubscription(delivery, env) : deliverFulfillment(delivery, env, attempts));
+          } else await deliver(m as Message<ErpMessage>, env, attempts);
         } catch (err) {
           // Unexpected (e.g. the Durable Object was unreachable): retry this message only. Only this path
           // leads to the dead-letter queue.
@@ -50,9 +55,13 @@ export async function consumeErp(batch: MessageBatch<ErpMessage | DeliveryMessag
       }
     }),
   );
+  await recordAttempts(env.DB, attempts).catch((err: unknown) =>
+    log.warn("recording delivery attempts failed; the deliveries themselves stand", { attempts: attempts.length, error: errorName(err) }),
+  );
 }
 
-async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
+/** Delivers the message's command; each attempt made is added to `attempts`. */
+async function deliver(m: Message<ErpMessage>, env: Env, attempts: NewDeliveryAttempt[]): Promise<void> {
   const { orderId, seq } = m.body;
   const order = orderStub(env, orderId);
   const since = m.body.dueSince ?? m.timestamp.getTime();
@@ -72,12 +81,12 @@ async function deliver(m: Message<ErpMessage>, env: Env): Promise<void> {
   // Deliver; then, while orders wait for the ERP and it answers, the gate hands this permit on to the one
   // that has waited longest, delivered here at once: a backlog drains at the cap without a queue hop per
   // order. The first order's outcome settles its message; a handed-on order has none (the gate woke it).
-  let turn: Turn = { orderId, since, permit: grant.permit, first: true, claim: () => order.claimErp(seq), settle: () => m.ack() };
+  let turn: Turn = { orderId, since, permit: grant.permit, first: true, claim: () => order.claimErp(seq), settle: () => m.ack(), attempts };
   for (let handoffs = 0; ; handoffs++) {
     const next = await deliverTurn(env, gate, turn, handoffs < MAX_HANDOFFS);
     if (!next) return;
     const stub = orderStub(env, next.orderId);
-    turn = { orderId: next.orderId, since: next.since, permit: next.permit, first: false, claim: () => stub.claimErp("head"), settle: () => {} };
+    turn = { orderId: next.orderId, since: next.since, permit: next.permit, first: false, claim: () => stub.claimErp("head"), settle: () => {}, attempts };
   }
 }
 
@@ -93,6 +102,8 @@ interface Turn {
   claim: () => Promise<ErpClaim>;
   /** Called once the first command's outcome is recorded on the order (or there was nothing to deliver). */
   settle: () => void;
+  /** The batch's delivery log, written once every order took its outcomes. */
+  attempts: NewDeliveryAttempt[];
 }
 
 /** Delivers one order's chain under a permit and returns the permit; answers the next order handed the permit, if any. */
@@ -137,13 +148,27 @@ async function deliverChain(env: Env, turn: Turn): Promise<PermitOutcome> {
   const erp = erpTargetFromEnv(env);
   const chain = maxChain(env);
   const probe = turn.permit.probe;
+  const secrets = [env.ERP_TOKEN, (env as ErpAuthEnv).ERP_CLIENT_SECRET ?? ""];
   let current: Extract<ErpClaim, { status: "deliver" }> = claim;
   for (let hop = 0; ; hop++) {
     const s = current.command.seq;
     const fields = { orderId, seq: s, type: current.command.type, correlationId: current.correlationId, attempt: current.attempt, chained: hop > 0, probe };
-    const outcome = await sendToErp(erp, current.command, current.correlationId);
+    const startedAt = Date.now();
+    const { outcome, response } = await attemptErp(erp, current.command, current.correlationId);
+    const attempt = {
+      destination: ERP,
+      orderId,
+      seq: s,
+      commandKey: current.command.key,
+      startedAt,
+      latencyMs: Date.now() - startedAt,
+      outcome,
+      response,
+      secrets,
+    };
     if (outcome.kind === "done") {
       const next = await order.ackErp(s, current.lease, hop + 1 < chain);
+      turn.attempts.push(attemptRow(attempt));
       if (hop === 0) turn.settle();
       log.info("erp command delivered", { ...fields, status: outcome.status });
       if (next?.status !== "deliver") return { kind: "delivered" };
@@ -152,6 +177,7 @@ async function deliverChain(env: Env, turn: Turn): Promise<PermitOutcome> {
     }
     // The order records the failure and answers what happens next; either way this message's work is done.
     const result = await order.failErp(s, current.lease, outcome);
+    turn.attempts.push(attemptRow(attempt));
     if (hop === 0) turn.settle();
     if (result.status === "retry") {
       log.warn("erp delivery failed; the order retries it", { ...fields, reason: outcome.reason, retryAt: new Date(result.at).toISOString() });

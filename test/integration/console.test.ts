@@ -66,8 +66,8 @@ describe("the ops console", () => {
       const t = await (await call(`/ops/console/orders?orderId=${orderId}`, { headers: { Cookie: cookie } })).text();
       return t.includes("shipment.dispatched") ? t : undefined;
     });
-    expect(html).toContain(`Order ${orderId}: shipped`);
-    expect(html).toContain("ShipmentConfirmation");
+    expect(html).toContain(`Order ${orderId}: Shipped`);
+    expect(html).toContain("Shipment confirmation");
   });
 
   it("refuses an action without the CSRF token, or from another origin, and performs it with both", async () => {

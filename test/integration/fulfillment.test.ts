@@ -93,8 +93,8 @@ describe("requests on release", () => {
     const section = html.slice(html.indexOf('data-testid="fulfillment-requests"'));
     expect(section).toContain("acme-3pl");
     expect(section).toContain("WID-1 × 1");
-    expect(section).toContain("acknowledged 2026-11-20T09:05:00.000Z");
-    expect(section).toContain("not acknowledged");
+    expect(section).toContain('Acknowledged by the partner <time datetime="2026-11-20T09:05:00.000Z"');
+    expect(section).toContain("Not acknowledged by the partner yet");
   });
 });
 
