@@ -23,6 +23,11 @@ type Range = keyof typeof RANGES;
 // What the detail page shows of a payload; the download always has all of it.
 const SHOWN_BYTES = 256 * 1024;
 
+// The filter form's controls under their labels, as wide as their column: a date-time input is wider
+// than a grid column's minimum and would otherwise run into its neighbour.
+const FILTERS_CSS =
+  ".filters label{display:flex;flex-direction:column;gap:.2rem}.filters input,.filters select{width:100%;box-sizing:border-box}.filters>span{align-self:end}";
+
 const OUTCOME_TEXT: Record<InboundOutcome, string> = {
   accepted: "Accepted",
   duplicate: "Duplicate (already had it)",
@@ -94,7 +99,8 @@ async function listPage(c: C) {
     <Shell c={c} title="Events" live>
       <section class="card">
         <h2>Requests from partners</h2>
-        <form method="get" action="/ops/console/events" class="grid" data-testid="event-filters">
+        <style nonce={c.get("secureHeadersNonce") ?? ""}>{FILTERS_CSS}</style>
+        <form method="get" action="/ops/console/events" class="grid filters" data-testid="event-filters">
           <label>
             Partner{" "}
             <select name="partner">
