@@ -556,7 +556,7 @@ async function deadLettersPage(c: C) {
         </label>
       </Filters>
       <section class="card" data-testid="dead-letter-list">
-        {status === "open" && <BulkReplayForm c={c} cause={cause} to={to} />}
+        {status === "open" && <BulkReplayForm c={c} cause={cause ?? null} to={to} />}
         <DeadLetterTable c={c} items={items} to={to} selectable={status === "open"} />
         {older && <a href={older}>Older dead letters →</a>}
       </section>
@@ -566,29 +566,37 @@ async function deadLettersPage(c: C) {
 
 type DeadLetter = Awaited<ReturnType<typeof listDeadLetters>>[number];
 
-/** The dead-letter bulk replay's first step; tick rows (form="bulk-replay") to take only their orders. */
-export const BulkReplayForm: FC<{ c: C; cause?: string | undefined; to: string }> = ({ c, cause, to }) => (
+/**
+ * The dead-letter bulk replay's first step; tick rows (form="bulk-replay") to take only their orders. On a
+ * list already filtered by cause the form takes that cause (`cause` given); elsewhere it offers the choice.
+ */
+export const BulkReplayForm: FC<{ c: C; cause?: string | null; to: string }> = ({ c, cause, to }) => (
   <form method="post" action="/ops/console/dead-letters/replay" id="bulk-replay">
     <input type="hidden" name="csrf" value={c.get("csrf")} />
     <input type="hidden" name="to" value={to} />
-    <label>
-      Cause{" "}
-      <select name="reason">
-        <option value="">any</option>
-        <option value="rejected" selected={cause === "rejected"}>
-          refused by the ERP
-        </option>
-        <option value="exhausted" selected={cause === "exhausted"}>
-          retries ran out
-        </option>
-      </select>
-    </label>{" "}
+    {cause === undefined ? (
+      <>
+        <label>
+          Cause{" "}
+          <select name="reason">
+            <option value="">any</option>
+            <option value="rejected">refused by the ERP</option>
+            <option value="exhausted">retries ran out</option>
+          </select>
+        </label>{" "}
+      </>
+    ) : (
+      <input type="hidden" name="reason" value={cause ?? ""} />
+    )}
     <button type="submit" data-testid="bulk-replay">
-      Replay all matching…
+      {cause ? `Replay all matching (${CAUSE_WORDS[cause] ?? cause})…` : "Replay all matching…"}
     </button>{" "}
     <span class="muted">Only the checked orders, if any are checked. You confirm on the next page.</span>
   </form>
 );
+
+/** An ERP command type in words: "ShipmentConfirmation" → "Shipment confirmation". */
+const commandWords = (type: string) => words(type.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase());
 
 export const DeadLetterTable: FC<{ c: C; items: DeadLetter[]; to: string; selectable: boolean }> = ({ c, items, to, selectable }) =>
   items.length === 0 ? (
@@ -617,7 +625,9 @@ export const DeadLetterTable: FC<{ c: C; items: DeadLetter[]; to: string; select
             <td>
               <OrderLink id={d.orderId} /> #{d.seq}
             </td>
-            <td>{d.type}</td>
+            <td>
+              {commandWords(d.type)} <span class="muted">{d.type}</span>
+            </td>
             <td>
               {CAUSE_WORDS[d.cause] ?? words(d.cause)} <span class="muted">{d.cause}</span>
             </td>
@@ -664,7 +674,7 @@ function bulkFilter(form: Form): BulkReplayFilter | string {
 }
 
 const describeFilter = (f: BulkReplayFilter) =>
-  `${f.reason ? (CAUSE_WORDS[f.reason] ?? f.reason).toLowerCase() : "any cause"}, ${f.orderIds ? `orders ${f.orderIds.join(", ")}` : "every order"}`;
+  `${f.reason ? (CAUSE_WORDS[f.reason] ?? f.reason) : "any cause"}, ${f.orderIds ? `orders ${f.orderIds.join(", ")}` : "every order"}`;
 
 /** The bulk replay's second step: what matches now, and one button that replays exactly that filter. */
 async function confirmBulkReplay(c: C, f: BulkReplayFilter, to: string) {
