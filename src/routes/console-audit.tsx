@@ -8,6 +8,10 @@ import { type C, consoleAuth, Shell, When } from "./console-layout";
 
 const PATH = "/ops/console/audit";
 const PAGE_SIZE = 50;
+/** The filters stacked label over field, wrapping on a phone; the outcome column kept readable while the table scrolls. */
+const PAGE_CSS =
+  "form.filters{display:flex;flex-wrap:wrap;gap:.5rem .75rem;align-items:flex-end}form.filters label{display:flex;flex-direction:column;gap:.15rem}" +
+  "table.audit td:first-child{white-space:nowrap}table.audit td.outcome{min-width:16rem}";
 const orderLink = (id: string) => `/ops/console/orders?orderId=${encodeURIComponent(id)}`;
 
 /** Each error status in words; the number stays beside it. */
@@ -44,11 +48,7 @@ const Who: FC<{ e: AuditEntry }> = ({ e }) => {
   }
   if (e.actorKind === "token") {
     if (e.actor === "unknown") return <span class="muted">Unknown</span>;
-    return (
-      <>
-        Ops token{e.actor.replace(/^ops-token/, "")} <span class="muted">{e.actor}</span>
-      </>
-    );
+    return <>Ops token{e.actor.replace(/^ops-token/, "")}</>;
   }
   return <>{e.actor}</>;
 };
@@ -121,29 +121,32 @@ async function auditPage(c: C) {
   const filtered = Boolean(filter.actor || filter.action || filter.target || filter.from || filter.to);
   return c.html(
     <Shell c={c} title="Audit log" live>
+      <style nonce={c.get("secureHeadersNonce") ?? ""}>{PAGE_CSS}</style>
       <section class="card">
         <h2>Audit log</h2>
         <p class="muted">
           Every ops action that changed something, through the API or this console, sign-in and sign-out included: who, what, on what, and how it ended. Times
           are UTC. The same list is at GET /ops/audit.
         </p>
-        <form method="get" action={PATH} data-testid="audit-filters">
+        <form method="get" action={PATH} class="filters" data-testid="audit-filters">
           <label>
-            Who <input name="actor" value={filter.actor ?? ""} placeholder="email, ops-token, session" size={18} />
-          </label>{" "}
+            Who <input name="actor" value={filter.actor ?? ""} placeholder="email or ops-token" size={18} />
+          </label>
           <label>
             What <input name="action" value={filter.action ?? ""} placeholder="Replay" size={14} />
-          </label>{" "}
+          </label>
           <label>
             Target <input name="target" value={filter.target ?? ""} placeholder="order id, customer…" size={16} />
-          </label>{" "}
+          </label>
           <label>
             From (UTC) <input type="datetime-local" name="from" value={text("from") ?? ""} />
-          </label>{" "}
+          </label>
           <label>
             To (UTC) <input type="datetime-local" name="to" value={text("to") ?? ""} />
-          </label>{" "}
-          <button type="submit">Filter</button> {filtered && <a href={PATH}>Clear filters</a>}
+          </label>
+          <span>
+            <button type="submit">Filter</button> {filtered && <a href={PATH}>Clear filters</a>}
+          </span>
         </form>
         {problems.map((p) => (
           <p class="flash error" role="alert">
@@ -155,7 +158,7 @@ async function auditPage(c: C) {
         {page.items.length === 0 ? (
           <p class="muted">{filtered ? "No action matches these filters." : "No ops action recorded yet."}</p>
         ) : (
-          <table>
+          <table class="audit">
             <thead>
               <tr>
                 <th>when</th>
@@ -163,6 +166,7 @@ async function auditPage(c: C) {
                 <th>what</th>
                 <th>target</th>
                 <th>outcome</th>
+                <th>correlation id</th>
               </tr>
             </thead>
             <tbody>
@@ -178,12 +182,11 @@ async function auditPage(c: C) {
                   <td>
                     <Target target={e.target} />
                   </td>
-                  <td class={e.failed ? "bad" : "ok"}>
+                  <td class={`outcome ${e.failed ? "bad" : "ok"}`}>
                     <b>{outcomeWords(e)}</b> <span class="muted">HTTP {e.status}</span>
                     {e.detail && e.detail !== "Done." && <> · {e.detail.startsWith(FAILED) ? e.detail.slice(FAILED.length) : e.detail}</>}
-                    <br />
-                    <span class="muted">correlation id {e.correlationId}</span>
                   </td>
+                  <td class="muted">{e.correlationId}</td>
                 </tr>
               ))}
             </tbody>

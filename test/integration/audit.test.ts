@@ -224,7 +224,7 @@ describe("the audit log", () => {
     expect(html).toMatch(/<time datetime="[^"]+" title="\d+ \w+ \d{4}, \d\d:\d\d UTC">/);
 
     const refused = await page("target=dl-audit-console&action=dead");
-    expect(refused).toMatch(/<td class="bad"><b>Not found<\/b> <span class="muted">HTTP 404<\/span>/);
+    expect(refused).toMatch(/<td class="outcome bad"><b>Not found<\/b> <span class="muted">HTTP 404<\/span>/);
 
     // The console pages with the API's cursor: the second page holds the older entry only.
     const cursor = (await audit("target=SO-AUD-CONSOLE&limit=1")).nextCursor;
