@@ -234,7 +234,7 @@ const Parcel: FC<{ s: PortalShipment; n: number; of: number; history: Entry[] | 
   const id = `parcel-${n}`;
   return (
     <section class="parcel" data-testid="shipment" aria-labelledby={id}>
-      <h3 id={id}>{of > 1 ? `Parcel ${n} of ${of}` : "Your parcel"}</h3>
+      <h3 id={id}>{of > 1 ? `Parcel ${n} of ${of}` : s.carrier ? `Sent with ${carrierName(s.carrier)}` : "Parcel details"}</h3>
       <p>
         <span class="status">{SHIPMENT_TEXT[s.status] ?? "On its way"}</span>
         {s.carrier && ` · ${carrierName(s.carrier)}`}
@@ -251,7 +251,8 @@ const Parcel: FC<{ s: PortalShipment; n: number; of: number; history: Entry[] | 
           )}
         </p>
       )}
-      {s.eta && s.status !== "delivered" && (
+      {/* One parcel: the order's expected day above is this parcel's. */}
+      {of > 1 && s.eta && s.status !== "delivered" && (
         <p class="muted" data-testid="parcel-eta">
           Expected{" "}
           <time datetime={s.eta} data-day="1">
