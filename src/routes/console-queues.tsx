@@ -37,6 +37,9 @@ export function shorten(text: string, max = 140): string {
   return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }
 
+/** A reason as a sentence: capitalised, otherwise untouched (it names ids, tags and partners exactly). */
+export const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * A dead letter's reason as people read it: an ERP's JSON error body ("HTTP 422: {…}") becomes its
  * message (detail, message, title or error, the first there is); anything else is the text itself.
@@ -209,7 +212,7 @@ async function quarantinePage(c: C) {
                     <When at={q.receivedAt} />
                   </td>
                   <td>
-                    <a href={`/ops/console/quarantine/${encodeURIComponent(q.id)}`}>{shorten(words(q.reason))}</a>
+                    <a href={`/ops/console/quarantine/${encodeURIComponent(q.id)}`}>{shorten(sentence(q.reason))}</a>
                   </td>
                   <td>
                     <StatusCell q={q} />
@@ -279,7 +282,7 @@ async function quarantineDetail(c: C, id: string) {
         <h2>
           Payload from {q.partnerId}: <StatusCell q={q} />
         </h2>
-        <p data-testid="quarantine-reason">{words(q.reason)}</p>
+        <p data-testid="quarantine-reason">{sentence(q.reason)}</p>
         <ol data-testid="quarantine-history">
           <li>
             Received <When at={q.receivedAt} /> <span class="muted">correlation id {q.correlationId}</span>
@@ -372,7 +375,7 @@ async function confirmQuarantineBulk(c: C, action: QuarantineBulk["action"], ids
               <tr>
                 <td>{entry?.partnerId ?? id}</td>
                 <td>{entry ? <When at={entry.receivedAt} /> : "not found"}</td>
-                <td>{entry ? shorten(words(entry.reason)) : ""}</td>
+                <td>{entry ? shorten(sentence(entry.reason)) : ""}</td>
                 <td>{entry ? QUARANTINE_WORDS[entry.status] : ""}</td>
               </tr>
             ))}

@@ -23,7 +23,7 @@ import { auditConsole } from "./console-audit";
 import { chartsConsole } from "./console-charts";
 import { eventsConsole } from "./console-events";
 import { orderConsole } from "./console-order";
-import { BulkReplayForm, DeadLetterTable, queueConsole, shorten } from "./console-queues";
+import { BulkReplayForm, DeadLetterTable, queueConsole, sentence, shorten } from "./console-queues";
 import { subscriptionConsole } from "./console-subscriptions";
 import { trackingConsole } from "./console-tracking";
 import { Action, act, type C, CSS, consoleAuth, csrfGuard, duration, Shell, Tile, When, words } from "./console-layout";
@@ -317,7 +317,7 @@ async function overview(c: C) {
                   <When at={q.receivedAt} />
                 </td>
                 <td>
-                  <a href={`/ops/console/quarantine/${encodeURIComponent(q.id)}`}>{shorten(words(q.reason))}</a>
+                  <a href={`/ops/console/quarantine/${encodeURIComponent(q.id)}`}>{shorten(sentence(q.reason))}</a>
                 </td>
                 <td>
                   <Action

@@ -287,6 +287,19 @@ describe("the console's quarantine", () => {
     expect(detail).not.toContain('data-testid="quarantine-actions"');
     expect((await call("/ops/console/quarantine/q_nope", { headers: { Cookie: cookie } })).status).toBe(404);
   });
+
+  it("shows a reason as written, ids and all: only its first letter capitalised", async () => {
+    const orderId = "SO-QUEUES-REASON";
+    await releaseOrder(orderId);
+    const event = (occurredAt: string) => milestone({ eventId: "evt-queues-reason", orderId, code: "fulfillment.picked", occurredAt });
+    await sendAcme(event("2026-11-20T10:00:00Z"));
+    const answer = (await (await sendAcme(event("2026-11-20T11:00:00Z"))).json()) as WebhookAnswer;
+    const id = answer.results[0]?.quarantineId as string;
+    const { cookie } = await signIn();
+    const reason = "Conflicting duplicate: event id acme-3pl:evt-queues-reason already recorded with different content";
+    expect(visible(await page(cookie, "/ops/console/quarantine?partner=acme-3pl"))).toContain(reason);
+    expect(visible(await page(cookie, `/ops/console/quarantine/${id}`))).toContain(reason);
+  });
 });
 
 describe("the console's dead letters", () => {
