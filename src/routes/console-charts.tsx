@@ -40,7 +40,7 @@ ORDER BY hour`;
 const PAGE_CSS = `
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(26rem,1fr));gap:0 1rem}
 @media (max-width:40rem){.charts{grid-template-columns:1fr}}
-.chart{margin:0}.chart svg{width:100%;height:auto;display:block}
+.chart{margin:0}.chart>svg{width:100%;height:auto;display:block}
 .legend{list-style:none;padding:0;margin:.25rem 0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 .legend svg{vertical-align:-1px;margin-right:.3rem}
 .picker{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:end}
@@ -102,11 +102,11 @@ const timeLabel = (ms: number, days: boolean) => {
 /** Coordinates to a tenth of a unit: finer is invisible and only makes the page heavier. */
 const round = (v: number) => Math.round(v * 10) / 10;
 const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
-/** A round top for the axis: 1, 2 or 5 × a power of ten, at least `v`. */
+/** A round top for the axis, at least `v`: 2, 4 or 10 × a power of ten, so the middle line is round too. */
 function niceMax(v: number): number {
-  if (v <= 0) return 1;
+  if (v <= 0) return 2;
   const p = 10 ** Math.floor(Math.log10(v));
-  return [1, 2, 5, 10].map((m) => m * p).find((m) => m >= v) ?? 10 * p;
+  return [2, 4, 10].map((m) => m * p).find((m) => m >= v) ?? 10 * p;
 }
 
 // ── Chart ───────────────────────────────────────────────────────────────────────────────────────────
@@ -131,9 +131,9 @@ interface ChartProps {
   note?: string;
 }
 
-const W = 480;
+const W = 420;
 const H = 200;
-const [L, R, T, B] = [46, 8, 18, 30];
+const [L, R, T, B] = [44, 8, 20, 32];
 const PW = W - L - R;
 const PH = H - T - B;
 const GREY = "#5b6473";
@@ -155,13 +155,13 @@ const Chart: FC<ChartProps> = ({ id, title, unit, kind, times, lines, summary, d
       {note && <p class="muted">{note}</p>}
       <svg role="img" aria-label={summary} viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="xMidYMid meet">
         <title>{summary}</title>
-        <text x="2" y="11" font-size="11" fill={GREY}>
+        <text x="2" y="12" font-size="12" fill={GREY}>
           {unit}
         </text>
         {[0, top / 2, top].map((g) => (
           <g>
             <line x1={L} x2={W - R} y1={y(g)} y2={y(g)} stroke="#d0d5dd" stroke-width="1" />
-            <text x={L - 4} y={y(g) + 4} font-size="11" fill={GREY} text-anchor="end">
+            <text x={L - 4} y={y(g) + 4} font-size="12" fill={GREY} text-anchor="end">
               {num(g)}
             </text>
           </g>
@@ -170,13 +170,13 @@ const Chart: FC<ChartProps> = ({ id, title, unit, kind, times, lines, summary, d
           i % every === 0 ? (
             <g>
               <line x1={x(i)} x2={x(i)} y1={T + PH} y2={T + PH + 4} stroke={GREY} />
-              <text x={x(i)} y={H - 12} font-size="11" fill={GREY} text-anchor={i === 0 ? "start" : "middle"}>
+              <text x={x(i)} y={H - 14} font-size="12" fill={GREY} text-anchor={i === 0 ? "start" : "middle"}>
                 {timeLabel(t, days)}
               </text>
             </g>
           ) : null,
         )}
-        <text x={W - R} y={H - 1} font-size="10" fill={GREY} text-anchor="end">
+        <text x={W - R} y={H - 1} font-size="11" fill={GREY} text-anchor="end">
           UTC
         </text>
         {kind === "bars" && <Bars lines={lines} n={n} x={x} y={y} slot={slot} />}
