@@ -1,7 +1,10 @@
 // The inbound request log and the console's events view: every request to a known partner is recorded
 // with its outcome, redacted headers and exact bytes, found by the ids in it, paged, purged, and shown.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import multistop from "../../src/partners/x12/fixtures/multistop-214.edi?raw";
 import { fromBase64 } from "../../src/platform/crypto";
 import { getInbound, type InboundRecord, type InboundRow, listInbound, purgeInboundLog, recordInbound } from "../../src/readmodel/inbound-log";
 import { call, consoleLogin, EDI_SHIP_TO, eventually, milestone, releaseOrder, sendAcme } from "../helpers/http";
@@ -144,6 +147,39 @@ describe("the inbound request log", () => {
     expect((await sendAcme(raw, { headers: { "X-Correlation-Id": c } })).status).toBe(413);
     const row = await logged(c);
     expect(row).toMatchObject({ outcome: "rejected", httpStatus: 413, body: null, bodyBytes: raw.length });
+  });
+
+  it("records a refused content type without reading the body (415)", async () => {
+    const c = corr("415");
+    expect((await sendAcme("{}", { contentType: "text/plain", headers: { "X-Correlation-Id": c } })).status).toBe(415);
+    const row = await logged(c);
+    expect(row).toMatchObject({ outcome: "rejected", httpStatus: 415, body: null, contentType: "text/plain" });
+    expect(row.reason).toContain("application/json");
+  });
+
+  it("records a 503 for a partner whose secret is missing on our side, its X12 text kept and its bearer token redacted", async () => {
+    const c = corr("503");
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request("http://dockline.test/v1/webhooks/edi", {
+        method: "POST",
+        headers: { "Content-Type": "application/edi-x12", Authorization: "Bearer gateway-token-value", "X-Correlation-Id": c },
+        body: multistop,
+      }),
+      { ...env, PARTNER_SECRET_EDI: undefined } as unknown as Env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    const row = await logged(c);
+    expect(row).toMatchObject({ partnerId: "edi", outcome: "rejected", httpStatus: 503, reason: "Webhooks cannot be accepted right now. Retry later." });
+    expect(row.headers.authorization).toBe("[redacted]");
+    expect(new TextDecoder().decode(bodyOf(row) ?? new Uint8Array())).toBe(multistop);
+    // Before the signature check: nothing of the body is searchable.
+    expect(row.search).toBe(c.toLowerCase());
+    const page = await (await call(`/ops/console/events/${row.id}`, { headers: { Cookie: await cookie() } })).text();
+    expect(page).toContain("ISA*00*");
+    expect(page).not.toContain("gateway-token-value");
   });
 
   it("does not record a request to an unknown partner", async () => {
