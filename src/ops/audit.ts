@@ -23,11 +23,42 @@ export const DETAIL_MAX = 1000;
 export const FAILED = "Failed: ";
 const SIGN_IN = "POST /ops/login";
 
+type Body = Record<string, unknown>;
+type Action = {
+  name: string | ((body: Body) => string);
+  /** What a bare `:id` path parameter is. */
+  id?: string;
+  /** The body's own ids for this route (beside the customer and orders any body may name). */
+  body?: (body: Body) => string[];
+  /** Two steps in the console: without `confirm=yes` the answer only asks, and nothing changed. */
+  confirm?: true;
+};
+
+const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 200) : undefined);
+const strings = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string" && x !== "");
+const LISTED = 10;
+/** "3 orders: A, B, C", at most ten named. */
+function listed(noun: string, raw: unknown): string[] {
+  const ids = [...new Set(strings(raw))];
+  if (!ids.length) return [];
+  const shown = ids.slice(0, LISTED).map((id) => id.slice(0, 64));
+  return [`${ids.length} ${noun}${ids.length === 1 ? "" : "s"}: ${shown.join(", ")}${ids.length > LISTED ? ", …" : ""}`];
+}
+const BULK_VERBS: Record<string, string> = { replay: "Replay", discard: "Discard", resolve: "Resolve" };
+const quarantineBulk: Action = {
+  name: (b) => `${BULK_VERBS[String(b.action)] ?? "Act on"} quarantined payloads in bulk`,
+  body: (b) => listed("quarantined payload", b.ids),
+};
+const conflict: Action = {
+  name: "Resolve correlation conflict",
+  body: (b) => [text(b.key) && `correlation key ${text(b.key)}`, text(b.claimantOrderId) && `order ${text(b.claimantOrderId)}`].filter((x): x is string => !!x),
+};
+
 /**
- * Each action's name, by method and route pattern; `id` names what a bare `:id` parameter is. A route not
- * listed is still recorded, under its method and pattern.
+ * Each action's name, by method and route pattern, the same for the API and the console's form. A route
+ * not listed is still recorded, under its method and pattern.
  */
-const ACTIONS: Record<string, { name: string; id?: string }> = {
+const ACTIONS: Record<string, Action> = {
   [SIGN_IN]: { name: "Sign in" },
   "POST /ops/logout": { name: "Sign out" },
   "POST /ops/reconcile": { name: "Reconcile" },
@@ -36,14 +67,22 @@ const ACTIONS: Record<string, { name: string; id?: string }> = {
   "DELETE /ops/api-keys/:id": { name: "Revoke API key", id: "API key" },
   "POST /ops/orders/:orderId/replay": { name: "Replay order" },
   "POST /ops/console/orders/:orderId/replay": { name: "Replay order" },
+  "POST /ops/orders/:orderId/tracking-links/revoke": { name: "Revoke tracking links" },
+  "POST /ops/console/orders/:orderId/tracking/revoke": { name: "Revoke tracking links" },
   "POST /ops/dead-letters/:id/replay": { name: "Replay dead letter", id: "dead letter" },
   "POST /ops/console/dead-letters/:id/replay": { name: "Replay dead letter", id: "dead letter" },
   "POST /ops/dead-letters/replay": { name: "Replay dead letters in bulk" },
-  "POST /ops/console/dead-letters/replay": { name: "Replay dead letters in bulk" },
+  "POST /ops/console/dead-letters/replay": { name: "Replay dead letters in bulk", confirm: true },
   "POST /ops/quarantine/:id/replay": { name: "Replay quarantined payload", id: "quarantined payload" },
   "POST /ops/console/quarantine/:id/replay": { name: "Replay quarantined payload", id: "quarantined payload" },
   "POST /ops/quarantine/:id/discard": { name: "Discard quarantined payload", id: "quarantined payload" },
   "POST /ops/console/quarantine/:id/discard": { name: "Discard quarantined payload", id: "quarantined payload" },
+  "POST /ops/quarantine/:id/resolve": { name: "Mark quarantined payload resolved", id: "quarantined payload" },
+  "POST /ops/console/quarantine/:id/resolve": { name: "Mark quarantined payload resolved", id: "quarantined payload" },
+  "POST /ops/quarantine/bulk": quarantineBulk,
+  "POST /ops/console/quarantine/bulk": { ...quarantineBulk, confirm: true },
+  "POST /ops/conflicts/resolve": conflict,
+  "POST /ops/console/conflicts/resolve": conflict,
   "POST /ops/subscriptions": { name: "Create subscription" },
   "DELETE /ops/subscriptions/:id": { name: "Delete subscription", id: "subscription" },
   "POST /ops/console/subscriptions/:id/delete": { name: "Delete subscription", id: "subscription" },
@@ -131,32 +170,21 @@ function pathTargets(pattern: string, path: string, idNoun: string | undefined):
   });
 }
 
-const LISTED = 10;
-/** The ids a body names (a customer, a list of orders), never anything else of it: no URL, token or key. */
-function bodyTargets(body: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  if (typeof body.customerId === "string" && body.customerId) out.push(`customer ${body.customerId.slice(0, 200)}`);
-  const raw = body.orderIds;
-  const ids = [...new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === "string" && x !== ""))];
-  if (ids.length) {
-    const shown = ids.slice(0, LISTED).map((id) => id.slice(0, 64));
-    out.push(`${ids.length} order${ids.length === 1 ? "" : "s"}: ${shown.join(", ")}${ids.length > LISTED ? ", …" : ""}`);
-  }
-  return out;
-}
+/** The ids any body may name (a customer, a list of orders), never anything else of it: no URL, token or key. */
+const bodyTargets = (b: Body): string[] => [...(text(b.customerId) ? [`customer ${text(b.customerId)}`] : []), ...listed("order", b.orderIds)];
 
 /** The request body as fields, if it is JSON or a form; started before the answer leaves (bodies are cached). */
-function bodyOf(c: Context<AuditEnv>): Promise<Record<string, unknown>> {
+function bodyOf(c: Context<AuditEnv>): Promise<Body> {
   const type = c.req.header("Content-Type") ?? "";
   const read: Promise<unknown> = type.includes("json") ? c.req.json() : type.includes("form") ? c.req.parseBody({ all: true }) : Promise.resolve({});
   return read.then(
-    (b) => (b && typeof b === "object" && !Array.isArray(b) ? (b as Record<string, unknown>) : {}),
+    (b) => (b && typeof b === "object" && !Array.isArray(b) ? (b as Body) : {}),
     () => ({}),
   );
 }
 
 /** How it ended, in a short sentence: the console's flash message, the problem's title and detail, or done. */
-async function outcomeOf(res: Response, url: string, signIn: boolean, problem: string | null): Promise<string> {
+function outcomeOf(res: Response, url: string, signIn: boolean, problem: string | null): string {
   if (problem) {
     const p = JSON.parse(problem) as { title?: unknown; detail?: unknown };
     return [p.title, p.detail].filter((x) => typeof x === "string" && x).join(": ");
@@ -171,6 +199,12 @@ async function outcomeOf(res: Response, url: string, signIn: boolean, problem: s
   }
   if (res.status === 201) return "Created.";
   return res.status < 300 ? "Done." : `HTTP ${res.status}.`;
+}
+
+/** A sign-in names the token it used (by its position in OPS_TOKEN), or nobody when it was refused. */
+function signInActor(env: Env, res: Response, form: Record<string, unknown>): { actor: string; kind: ActorKind } {
+  const signedIn = res.status === 303 && res.headers.has("Set-Cookie") && typeof form.token === "string";
+  return signedIn ? { actor: tokenActor(env, form.token as string), kind: "token" } : { actor: "unknown", kind: "token" };
 }
 
 /**
@@ -195,34 +229,33 @@ export const auditOps = createMiddleware<AuditEnv>(async (c, next) => {
     const body = bodyOf(c);
     const path = c.req.path;
     const correlationId = c.get("correlationId");
+    const at = new Date().toISOString();
     write = (async () => {
-      const actor = known ?? signInActor(c.env, res, await body);
-      const targets = [...(pattern ? pathTargets(pattern, path, entry?.id) : []), ...bodyTargets(await body)];
+      const fields = await body;
+      // The console's first press of a two-step action only asked for confirmation: not an action yet.
+      if (entry?.confirm && fields.confirm !== "yes" && res.status < 300) return;
+      const actor = known ?? signInActor(c.env, res, fields);
+      const targets = [...(pattern ? pathTargets(pattern, path, entry?.id) : []), ...(entry?.body?.(fields) ?? []), ...bodyTargets(fields)];
+      const name = typeof entry?.name === "function" ? entry.name(fields) : (entry?.name ?? key);
       await drizzle(c.env.DB)
         .insert(auditLog)
         .values({
-          at: new Date().toISOString(),
+          at,
           actor: actor.actor,
           actorKind: actor.kind,
-          action: entry?.name ?? key,
+          action: name,
           target: targets.length ? targets.join("; ").slice(0, TARGET_MAX) : null,
           status: res.status,
-          detail: (await outcomeOf(res, c.req.url, signIn, problem)).slice(0, DETAIL_MAX),
+          detail: outcomeOf(res, c.req.url, signIn, problem).slice(0, DETAIL_MAX),
           correlationId,
         });
-    })().catch((err) => log.error("audit log write failed", { correlationId, action: entry?.name ?? key, error: errorName(err) }));
+    })().catch((err) => log.error("audit log write failed", { correlationId, route: key, error: errorName(err) }));
   } catch (err) {
     log.error("audit log entry not built", { correlationId: c.get("correlationId"), error: errorName(err) });
     return;
   }
   c.executionCtx.waitUntil(write);
 });
-
-/** A sign-in names the token it used (by its position in OPS_TOKEN), or nobody when it was refused. */
-function signInActor(env: Env, res: Response, form: Record<string, unknown>): { actor: string; kind: ActorKind } {
-  const signedIn = res.status === 303 && res.headers.has("Set-Cookie") && typeof form.token === "string";
-  return signedIn ? { actor: tokenActor(env, form.token as string), kind: "token" } : { actor: "unknown", kind: "token" };
-}
 
 export type AuditEntry = {
   id: number;

@@ -143,6 +143,23 @@ describe("the audit log", () => {
     expect(row.detail).not.toContain("Not done");
   });
 
+  it("records a console bulk replay when it is confirmed, not when it only asks, with the orders it named", async () => {
+    const cookie = ((await consoleLogin()).headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await (await call("/ops", { headers: { Cookie: cookie } })).text())?.[1] ?? "";
+    const fields = `csrf=${encodeURIComponent(csrf)}&reason=&orderIds=SO-AUD-BULK-1&orderIds=SO-AUD-BULK-2`;
+    const ask = cid("bulk-ask");
+    expect((await call("/ops/console/dead-letters/replay", form(ask, cookie, fields))).status).toBe(200);
+    const confirm = cid("bulk-confirm");
+    expect((await call("/ops/console/dead-letters/replay", form(confirm, cookie, `${fields}&confirm=yes`))).status).toBe(303);
+    expect(await entry(confirm)).toMatchObject({
+      actorKind: "session",
+      action: "Replay dead letters in bulk",
+      target: "2 orders: SO-AUD-BULK-1, SO-AUD-BULK-2",
+      status: 303,
+    });
+    expect(await rowOf(ask)).toBeNull();
+  });
+
   it("records an Access identity by its email", async () => {
     const jwk = JSON.parse(env.TEST_ACCESS_PRIVATE_JWK) as JsonWebKey & { kid: string };
     const now = Math.floor(Date.now() / 1000);
