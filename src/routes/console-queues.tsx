@@ -601,7 +601,14 @@ export const BulkReplayForm: FC<{ c: C; cause?: string | null; to: string }> = (
 /** An ERP command type in words: "ShipmentConfirmation" → "Shipment confirmation". */
 const commandWords = (type: string) => words(type.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase());
 
-export const DeadLetterTable: FC<{ c: C; items: DeadLetter[]; to: string; selectable: boolean }> = ({ c, items, to, selectable }) =>
+/** Dead letters with their order, command and cause in words; `selectable` ticks orders for the bulk form, `actions` adds each row's Replay. */
+export const DeadLetterTable: FC<{ c: C; items: DeadLetter[]; to: string; selectable: boolean; actions?: boolean }> = ({
+  c,
+  items,
+  to,
+  selectable,
+  actions = true,
+}) =>
   items.length === 0 ? (
     <p class="muted">No dead letters here.</p>
   ) : (
@@ -614,7 +621,7 @@ export const DeadLetterTable: FC<{ c: C; items: DeadLetter[]; to: string; select
           <th>cause</th>
           <th>since</th>
           <th>reason</th>
-          <th>{selectable ? "action" : "replayed"}</th>
+          {actions && <th>replay</th>}
         </tr>
       </thead>
       <tbody>
@@ -646,18 +653,22 @@ export const DeadLetterTable: FC<{ c: C; items: DeadLetter[]; to: string; select
                 </details>
               )}
             </td>
-            <td>
-              {d.status === "open" ? (
-                <Action
-                  c={c}
-                  path={`/ops/console/dead-letters/${encodeURIComponent(d.id)}/replay?to=${encodeURIComponent(to)}`}
-                  label="Replay"
-                  name={`replay-dead-${d.orderId}`}
-                />
-              ) : (
-                <When at={d.replayedAt} />
-              )}
-            </td>
+            {actions && (
+              <td>
+                {d.status === "open" ? (
+                  <Action
+                    c={c}
+                    path={`/ops/console/dead-letters/${encodeURIComponent(d.id)}/replay?to=${encodeURIComponent(to)}`}
+                    label="Replay"
+                    name={`replay-dead-${d.orderId}`}
+                  />
+                ) : (
+                  <>
+                    replayed <When at={d.replayedAt} />
+                  </>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -691,7 +702,7 @@ async function confirmBulkReplay(c: C, f: BulkReplayFilter, to: string) {
           {rows.length > BULK_REPLAY_MAX ? " (of more: press again afterwards for the rest)" : ""}?
         </h2>
         <p class="muted">Filter: {describeFilter(f)}. Each order decides: a command replayed meanwhile is not replayed twice. Safe to repeat.</p>
-        <DeadLetterTable c={c} items={rows.slice(0, 25)} to={to} selectable={false} />
+        <DeadLetterTable c={c} items={rows.slice(0, 25)} to={to} selectable={false} actions={false} />
         <form method="post" action="/ops/console/dead-letters/replay" class="inline">
           <input type="hidden" name="csrf" value={c.get("csrf")} />
           <input type="hidden" name="reason" value={f.reason ?? ""} />

@@ -310,7 +310,7 @@ describe("the console's dead letters", () => {
     )
       .bind("dl-queues-1", "SO-QUEUES-DL", 1, "SO-QUEUES-DL:1", "ShipmentConfirmation", "rejected", long, 422, "c-1", new Date().toISOString(), "open")
       .run();
-    const { cookie } = await signIn();
+    const { cookie, csrf } = await signIn();
     for (const path of ["/ops/console/dead-letters", "/ops/console/dead-letters?cause=rejected", "/ops"]) {
       const html = await page(cookie, path);
       const text = visible(html);
@@ -321,6 +321,20 @@ describe("the console's dead letters", () => {
       expect(html).toContain('name="orderIds" value="SO-QUEUES-DL"');
     }
     expect(await page(cookie, "/ops/console/dead-letters?cause=exhausted")).not.toContain("SO-QUEUES-DL");
+
+    // The list's bulk replay asks first, shows what matches, and comes back to the list.
+    const review = await form(cookie, "/ops/console/dead-letters/replay", {
+      csrf,
+      reason: "rejected",
+      orderIds: "SO-QUEUES-DL",
+      to: "/ops/console/dead-letters?cause=rejected",
+    });
+    expect(review.status).toBe(200);
+    const confirm = await review.text();
+    expect(visible(confirm)).toContain("Replay 1 open dead letter?");
+    expect(visible(confirm)).toContain("Shipment confirmation");
+    expect(confirm).toContain('href="/ops/console/dead-letters?cause=rejected">Cancel');
+    expect(confirm).not.toContain('data-testid="replay-dead-SO-QUEUES-DL"');
     const overview = await page(cookie, "/ops");
     expect(overview).toContain('href="/ops/console/dead-letters"');
     expect(overview).toContain('href="/ops/console/quarantine"');
