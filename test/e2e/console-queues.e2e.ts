@@ -102,6 +102,9 @@ describe("the console's quarantine, conflicts and dead letters in Chromium", () 
     expect(await page.getByTestId("flash").textContent()).toBe("Resolve: 1 resolved of 1.");
     const detail = (await (await stack.fetch(`/ops/quarantine/${second}`, asOps)).json()) as { status: string; closeNote: string };
     expect(detail).toMatchObject({ status: "resolved", closeNote: "Handled with the carrier by phone" });
+    await page.goto(new URL(`/ops/console/quarantine/${second}`, stack.url).toString());
+    expect(await page.getByTestId("quarantine-history").textContent()).toMatch(/Resolved by console session .*: Handled with the carrier by phone/);
+    expect(await page.getByTestId("quarantine-payload").textContent()).toContain('"message": "Beamed down"');
 
     await page.goto(new URL("/ops/console/conflicts", stack.url).toString());
     const row = page.getByTestId("conflict-trk:1ZQUEUESE2E-SO-QUEUES-E2E-B");
