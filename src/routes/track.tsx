@@ -301,7 +301,8 @@ const Tracking: FC<{ order: PortalOrder; nonce: string; merchant: Merchant }> = 
           </p>
         )}
         <Stepper status={order.status} />
-        {destination && order.status !== "cancelled" && (
+        {/* A cancelled or returned order is not on its way there. */}
+        {destination && order.status !== "cancelled" && order.status !== "returned" && (
           <p data-testid="destination">
             {order.status === "delivered" ? "Delivered to" : "Delivering to"} {destination}
           </p>

@@ -277,7 +277,11 @@ describe("GET /track/{token}", () => {
     const html = await gone.text();
     expect(html).toContain("<h1>This link is no longer valid</h1>");
     expect(html).not.toContain(orderId);
-    expect((await call(await trackingUrl(orderId, "CUST-TRACK-REVOKE"))).status).toBe(200);
+    const after = await trackingUrl(orderId, "CUST-TRACK-REVOKE");
+    expect((await call(after)).status).toBe(200);
+    // Revoking again moves the cut-off: the link issued in between stops working too.
+    expect((await revoke(orderId)).status).toBe(200);
+    expect((await call(after)).status).toBe(410);
 
     const unknown = await revoke("SO-TRACK-NOBODY");
     expect(unknown.status).toBe(404);
