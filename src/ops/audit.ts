@@ -173,8 +173,12 @@ function pathTargets(pattern: string, path: string, idNoun: string | undefined):
 /** The ids any body may name (a customer, a list of orders), never anything else of it: no URL, token or key. */
 const bodyTargets = (b: Body): string[] => [...(text(b.customerId) ? [`customer ${text(b.customerId)}`] : []), ...listed("order", b.orderIds)];
 
-/** The request body as fields, if it is JSON or a form; started before the answer leaves (bodies are cached). */
+/**
+ * The request body as fields, if the route read it (JSON or a form; Hono keeps what it read). A body no
+ * one read is not read here either: a request refused before its size was checked may be of any size.
+ */
 function bodyOf(c: Context<AuditEnv>): Promise<Body> {
+  if (Object.keys(c.req.bodyCache).length === 0) return Promise.resolve({});
   const type = c.req.header("Content-Type") ?? "";
   const read: Promise<unknown> = type.includes("json") ? c.req.json() : type.includes("form") ? c.req.parseBody({ all: true }) : Promise.resolve({});
   return read.then(
