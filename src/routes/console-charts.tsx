@@ -109,6 +109,13 @@ function niceMax(v: number): number {
   return [2, 4, 10].map((m) => m * p).find((m) => m >= v) ?? 10 * p;
 }
 
+/** Minutes between x-axis labels: a round interval (on the hour, every 15 min…) giving at most `most` labels. */
+function tickMinutes(times: number[], most: number): number {
+  const step = times.length > 1 ? Math.round(((times[1] ?? 0) - (times[0] ?? 0)) / MIN) : 1;
+  const span = (times.length - 1) * step;
+  return [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080].find((m) => m % step === 0 && span / m <= most) ?? step * times.length;
+}
+
 // ── Chart ───────────────────────────────────────────────────────────────────────────────────────────
 
 interface Line {
@@ -145,7 +152,7 @@ const Chart: FC<ChartProps> = ({ id, title, unit, kind, times, lines, summary, d
   const highs = kind === "bars" ? times.map((_, i) => lines.reduce((s, l) => s + (l.values[i] ?? 0), 0)) : lines.flatMap((l) => l.values.map((v) => v ?? 0));
   const top = Math.min(cap ?? Number.POSITIVE_INFINITY, niceMax(Math.max(0, ...highs)));
   const y = (v: number) => round(T + PH - (Math.min(v, top) / top) * PH);
-  const every = Math.max(1, Math.ceil(n / (days ? 4 : 6)));
+  const tick = tickMinutes(times, days ? 4 : 6);
   const rows = times
     .map((t, i) => ({ t, values: lines.map((l) => l.values[i] ?? null) }))
     .filter((r) => r.values.some((v) => v !== null && (kind !== "bars" || v > 0)));
@@ -167,10 +174,10 @@ const Chart: FC<ChartProps> = ({ id, title, unit, kind, times, lines, summary, d
           </g>
         ))}
         {times.map((t, i) =>
-          i % every === 0 ? (
+          Math.round(t / MIN) % tick === 0 ? (
             <g>
               <line x1={x(i)} x2={x(i)} y1={T + PH} y2={T + PH + 4} stroke={GREY} />
-              <text x={x(i)} y={H - 14} font-size="12" fill={GREY} text-anchor={i === 0 ? "start" : "middle"}>
+              <text x={x(i)} y={H - 14} font-size="12" fill={GREY} text-anchor={i === 0 ? "start" : i === n - 1 ? "end" : "middle"}>
                 {timeLabel(t, days)}
               </text>
             </g>
