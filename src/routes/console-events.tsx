@@ -33,14 +33,14 @@ const OUTCOME_TEXT: Record<InboundOutcome, string> = {
   duplicate: "Duplicate (already had it)",
   parked: "Parked (waiting for its order)",
   quarantined: "Quarantined",
-  ignored: "Ignored (nothing to record)",
+  ignored: "Ignored (no milestone in it)",
   rejected: "Rejected",
 };
 const isOutcome = (s: string | undefined): s is InboundOutcome => INBOUND_OUTCOMES.includes(s as InboundOutcome);
 const needsPerson = (o: string) => o === "rejected" || o === "quarantined";
 
 /** "812 B", "12.3 KB", "1.0 MB". */
-export function size(bytes: number): string {
+function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -49,7 +49,7 @@ export function size(bytes: number): string {
 /** A datetime-local value ("2026-12-03T22:15"), read as UTC; undefined when empty or not a time. */
 function utcInput(v: string | undefined): string | undefined {
   if (!v) return undefined;
-  const t = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(v) ? v : `${v}Z`);
+  const t = Date.parse(/([zZ]|[+-]\d\d:\d\d)$/.test(v) ? v : `${v}Z`);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
@@ -77,7 +77,8 @@ async function listPage(c: C) {
   const rangeParam = q("range");
   const range: Range = rangeParam && rangeParam in RANGES ? (rangeParam as Range) : "all";
   const [from, to] = [utcInput(q("from")), utcInput(q("to"))];
-  const since = range === "all" ? undefined : new Date(Date.now() - RANGES[range][1]).toISOString();
+  // From and To, when given, replace the range.
+  const since = from || to || range === "all" ? undefined : new Date(Date.now() - RANGES[range][1]).toISOString();
   const filter: InboundFilter = {
     ...(partner ? { partnerId: partner } : {}),
     ...(isOutcome(outcome) ? { outcome } : {}),
@@ -167,7 +168,9 @@ async function listPage(c: C) {
       <section class="card">
         {page.items.length === 0 ? (
           <p data-testid="events-empty">
-            {filtered || filter.cursor ? "No request matches these filters." : "No partner has sent a request yet (or they were all older than the time kept)."}
+            {filtered || filter.cursor
+              ? "No request matches these filters."
+              : `No partner has sent a request in the last ${retentionDays(c.env)} days (older ones are not kept).`}
           </p>
         ) : (
           <table data-testid="inbound-events">
@@ -186,7 +189,7 @@ async function listPage(c: C) {
               {page.items.map((r) => (
                 <tr data-testid="inbound-event">
                   <td>
-                    <a href={`/ops/console/events/${r.id}`} aria-label={`Request of ${absoluteTime(r.receivedAt)} from ${r.partnerId}`}>
+                    <a href={`/ops/console/events/${r.id}`}>
                       <When at={r.receivedAt} />
                     </a>
                   </td>
@@ -225,7 +228,7 @@ function hasControlCharacters(text: string): boolean {
 }
 
 /** The payload as a person reads it: JSON pretty-printed, text (X12) one segment a line, else its size. */
-function readable(row: InboundRow, bytes: Uint8Array): { text: string; kind: "JSON" | "text" } | null {
+function readable(row: InboundRow, bytes: Uint8Array): { text: string; kind: "JSON, re-indented" | "Text" } | null {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes.subarray(0, SHOWN_BYTES));
@@ -237,11 +240,11 @@ function readable(row: InboundRow, bytes: Uint8Array): { text: string; kind: "JS
   if (hasControlCharacters(text)) return null;
   if (bytes.byteLength <= SHOWN_BYTES) {
     try {
-      return { text: JSON.stringify(JSON.parse(text), null, 2), kind: "JSON" };
+      return { text: JSON.stringify(JSON.parse(text), null, 2), kind: "JSON, re-indented" };
     } catch {}
   }
   const x12 = (row.contentType ?? "").toLowerCase().includes("x12") && !text.includes("\n");
-  return { text: x12 ? text.replace(/~/g, "~\n") : text, kind: "text" };
+  return { text: x12 ? text.replace(/~/g, "~\n") : text, kind: "Text" };
 }
 
 const Payload: FC<{ row: InboundRow; days: number }> = ({ row, days }) => {
@@ -261,7 +264,7 @@ const Payload: FC<{ row: InboundRow; days: number }> = ({ row, days }) => {
     <>
       <p class="muted">
         {shown.kind}, {size(bytes.byteLength)}
-        {bytes.byteLength > SHOWN_BYTES && `: the first ${size(SHOWN_BYTES)} shown, the download has all of it`}
+        {bytes.byteLength > SHOWN_BYTES ? `: the first ${size(SHOWN_BYTES)} shown; Download raw has all of it` : "; Download raw has the exact bytes"}
       </p>
       <pre data-testid="payload">{shown.text}</pre>
     </>

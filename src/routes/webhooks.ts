@@ -27,6 +27,9 @@ function partnerOf(c: { env: Env; req: { param(k: "partnerId"): string } }): Par
   return partner;
 }
 
+/** What the handler leaves for the middleware that measures and logs the request after the answer. */
+type WebhookEnv = AppEnv & { Variables: { outcomes?: string[]; raw?: Uint8Array; verified?: boolean; received?: Received } };
+
 /**
  * Ingest figures per known partner: outcome counts (accepted / duplicate / parked / quarantined, or
  * rejected with any 4xx) and the time to answer. Recorded after the answer, off the partner's path.
@@ -41,9 +44,6 @@ const measure = createMiddleware<WebhookEnv>(async (c, next) => {
   for (const o of outcomes.length ? outcomes : ["ignored"]) counts[o] = (counts[o] ?? 0) + 1;
   c.executionCtx.waitUntil(recordMetric(c.env, `partner:${partnerId}`, { counts, latenciesMs: [Date.now() - started] }));
 });
-
-/** What the handler leaves for the middleware that measures and logs the request after the answer. */
-type WebhookEnv = AppEnv & { Variables: { outcomes?: string[]; raw?: Uint8Array; verified?: boolean; received?: Received } };
 
 // One outcome per logged request: the one that most needs a person (any quarantined event makes the
 // request "quarantined"; one accepted event among duplicates makes it "accepted").
@@ -196,7 +196,7 @@ async function verify(partner: Partner, req: InboundWebhook, secrets: string[], 
   }
 }
 
-const SIGNATURE_DETAIL: Record<Exclude<SignatureError["reason"], "misconfigured">, string> = {
+export const SIGNATURE_DETAIL: Record<Exclude<SignatureError["reason"], "misconfigured">, string> = {
   missing: "The signature headers are missing.",
   invalid: "The signature does not match.",
   stale: "The signature timestamp is too old.",
