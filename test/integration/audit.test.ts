@@ -1,8 +1,10 @@
 // The audit log: every state-changing ops request, API and console, is recorded after it ran with who,
 // what, on what and how it ended; reads and unauthenticated requests are not; secrets never are.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sign } from "hono/utils/jwt/jwt";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import { auditFor, tokenPosition } from "../../src/ops/audit";
 import { CONSOLE_ORIGIN, call, consoleLogin, eventually, SECRETS } from "../helpers/http";
 
@@ -256,7 +258,33 @@ describe("the audit log", () => {
     expect((await call("/ops/console/audit", { redirect: "manual" })).status).toBe(303);
   });
 
-  it("names which ops token acted, by its position, during a rotation", () => {
+  it("names which ops token acted by its position during a rotation, never the token", async () => {
+    const ROTATION = "old-rotated-ops-token,test-ops-token";
+    /** The worker with OPS_TOKEN listing two tokens; its waitUntil work (the audit write) done when this returns. */
+    const during = async (path: string, init: RequestInit) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`http://dockline.test${path}`, init), { ...env, OPS_TOKEN: ROTATION } as Env, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const api = cid("rotation-api");
+    await during("/ops/reconcile", { method: "POST", headers: { Authorization: `Bearer ${SECRETS.ops}`, "X-Correlation-Id": api } });
+    const signIn = cid("rotation-signin");
+    await during("/ops/login", {
+      method: "POST",
+      headers: { Origin: CONSOLE_ORIGIN, "Content-Type": "application/x-www-form-urlencoded", "X-Correlation-Id": signIn },
+      body: "token=old-rotated-ops-token",
+      redirect: "manual",
+    });
+    const rows = [await rowOf(api), await rowOf(signIn)];
+    expect(rows.map((r) => [r?.actor, r?.action])).toEqual([
+      ["ops-token #2", "Reconcile"],
+      ["ops-token #1", "Sign in"],
+    ]);
+    expect(JSON.stringify(rows)).not.toMatch(/old-rotated-ops-token|test-ops-token/);
+  });
+
+  it("finds a token's position in OPS_TOKEN", () => {
     expect(tokenPosition("new-token", "old-token, new-token")).toBe(2);
     expect(tokenPosition("old-token", "old-token,new-token")).toBe(1);
     expect(tokenPosition("other", "old-token,new-token")).toBeNull();
