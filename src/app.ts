@@ -61,11 +61,13 @@ registerWebhookDoc(app);
 // The ERP contract (what we send the ERP), public like /openapi.json.
 app.route("/", erpContract);
 
-// Built once per isolate, on first request: the routes are all registered by then.
-let doc: ReturnType<typeof openApiDocument> | undefined;
-app.get("/openapi.json", (c) => {
-  doc ??= openApiDocument(app);
-  return c.json(doc);
+// Built once per isolate and partner list, on first request: the routes are all registered by then. A tool
+// that builds the document in Node may pass no bindings at all: then no partner is described.
+let doc: { partners: string | undefined; built: ReturnType<typeof openApiDocument> } | undefined;
+app.get("/openapi.json", async (c) => {
+  const configured = (c.env as Partial<Env> | undefined)?.PARTNERS;
+  if (!doc || doc.partners !== configured) doc = { partners: configured, built: openApiDocument(app, configured) };
+  return c.json(await doc.built);
 });
 
 app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));

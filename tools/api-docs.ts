@@ -608,7 +608,9 @@ export async function renderSubscribersMarkdown(doc: SubscriberDoc, f: Subscribe
 // ---- npm run docs:api ---------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const doc = await (await app.request("/openapi.json")).json();
+  // The partners `npm start` runs with (wrangler.toml's top level): the ingress documented for each of them.
+  const PARTNERS = String(unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true }).vars.PARTNERS);
+  const doc = await (await app.request("/openapi.json", {}, { PARTNERS })).json();
   writeFileSync("docs/api.md", renderApiMarkdown(doc as Parameters<typeof renderApiMarkdown>[0]));
   console.log("docs/api.md written");
 

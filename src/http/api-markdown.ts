@@ -1,21 +1,36 @@
 // Renders docs/api.md from the OpenAPI document, so the reference can never drift from the code:
 // `npm run docs:api` writes it, and a test fails when the committed file is stale.
+interface Example {
+  summary?: string;
+  description?: string;
+  value: unknown;
+  /** The headers of a signed request (the webhook ingress's examples). */
+  "x-headers"?: Record<string, string>;
+}
+interface Media {
+  schema?: { $ref?: string; example?: unknown };
+  example?: unknown;
+  examples?: Record<string, Example>;
+}
 interface Operation {
   summary?: string;
+  description?: string;
   tags?: string[];
   security?: Record<string, unknown>[];
   parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string } }[];
-  requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
+  requestBody?: { content?: Record<string, Media> };
+  responses: Record<string, { description?: string; content?: Record<string, Media> }>;
 }
 interface Doc {
   info: { title: string; description?: string };
+  servers?: { url: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
   components?: {
     schemas?: Record<
       string,
       {
         description?: string;
+        example?: unknown;
         properties?: Record<string, { type?: string | string[]; description?: string; $ref?: string; enum?: unknown[] }>;
         required?: string[];
       }
@@ -25,6 +40,28 @@ interface Doc {
 
 const ref = (s?: { $ref?: string }) => (s?.$ref ? `\`${s.$ref.split("/").pop()}\`` : "");
 
+/** A fenced block: JSON pretty-printed, text (X12, HTML) as it is. */
+function fenced(value: unknown, type: string): string[] {
+  if (typeof value === "string") return [`\`\`\`${type.includes("html") ? "html" : "text"}`, value, "```"];
+  return ["```json", JSON.stringify(value, null, 2), "```"];
+}
+
+/** A medium's examples: its own, its named ones (a signed request shown whole, headers and exact bytes), else its schema's. */
+function examples(doc: Doc, label: string, type: string, media: Media, path: string): string[] {
+  const named = Object.entries(media.examples ?? {});
+  if (named.length)
+    return named.flatMap(([name, e]) => {
+      const heading = `${label} (${type}), ${e.summary ?? name}:`;
+      if (!e["x-headers"]) return [heading, "", ...fenced(e.value, type), ""];
+      const body = typeof e.value === "string" ? e.value : JSON.stringify(e.value);
+      const head = Object.entries(e["x-headers"]).map(([h, v]) => `${h}: ${v}`);
+      return [heading, "", "```http", `POST ${path.replace("{partnerId}", name)}`, ...head, "", body, "```", ""];
+    });
+  const schemaExample = media.schema?.$ref ? doc.components?.schemas?.[media.schema.$ref.split("/").pop() ?? ""]?.example : media.schema?.example;
+  const value = media.example ?? schemaExample;
+  return value === undefined ? [] : [`${label} (${type}):`, "", ...fenced(value, type), ""];
+}
+
 export function renderApiMarkdown(doc: Doc): string {
   const out: string[] = [
     "# HTTP API",
@@ -32,6 +69,10 @@ export function renderApiMarkdown(doc: Doc): string {
     "<!-- Generated from /openapi.json by `npm run docs:api`; a test fails when this file is stale. Do not edit by hand. -->",
     "",
     doc.info.description ?? "",
+    "",
+    "Servers:",
+    "",
+    ...(doc.servers ?? []).map((sv) => `- \`${sv.url}\`: ${sv.description ?? ""}`),
     "",
     "Every error is `application/problem+json` (RFC 9457): `{ type, title, status, detail, correlationId }`, plus `errors` on 422.",
     "Every response carries `X-Correlation-Id` (yours when valid, otherwise generated).",
@@ -41,7 +82,7 @@ export function renderApiMarkdown(doc: Doc): string {
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const tag = op.tags?.[0] ?? "other";
-      const lines: string[] = [`### \`${method.toUpperCase()} ${path}\``, "", op.summary ?? "", ""];
+      const lines: string[] = [`### \`${method.toUpperCase()} ${path}\``, "", op.summary ?? "", "", ...(op.description ? [op.description, ""] : [])];
       const auth = op.security?.flatMap((s) => Object.keys(s)) ?? [];
       lines.push(`Auth: ${auth.length ? auth.map((a) => `\`${a}\``).join(", ") : "none"}`, "");
       if (op.parameters?.length) {
@@ -66,6 +107,11 @@ export function renderApiMarkdown(doc: Doc): string {
         lines.push(`| ${status} | ${(r.description ?? "").replaceAll("|", "\\|")} | ${content} |`);
       }
       lines.push("");
+      for (const [type, media] of Object.entries(body ?? {})) lines.push(...examples(doc, "Request", type, media, path));
+      const success = Object.entries(op.responses).find(([status]) => status.startsWith("2"));
+      const problem = Object.entries(op.responses).find(([status]) => /^[45]/.test(status));
+      for (const [status, r] of [success, problem].flatMap((e) => (e ? [e] : [])))
+        for (const [type, media] of Object.entries(r.content ?? {})) lines.push(...examples(doc, `Response ${status}`, type, media, path));
       byTag.set(tag, [...(byTag.get(tag) ?? []), ...lines]);
     }
   }

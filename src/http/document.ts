@@ -1,14 +1,34 @@
 // The OpenAPI document of the whole HTTP surface, generated from the routes' zod schemas (plus the
-// webhook ingress, whose body is each partner's own raw format and so is documented, not validated), and
-// the events dockline sends to subscribers, as OpenAPI 3.1 `webhooks` (src/subscriptions/schemas.ts).
+// webhook ingress, whose body is each partner's own raw format and so is documented, not validated: per
+// configured partner its scheme, headers and a signed example), and the events dockline sends to
+// subscribers, as OpenAPI 3.1 `webhooks` (src/subscriptions/schemas.ts). Examples: ./examples.ts.
 import { z } from "@hono/zod-openapi";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types";
 import { MAX_JSON_DEPTH } from "../platform/json-depth";
 import { MAX_BODY_BYTES } from "../routes/webhooks";
+import { AfterShipWebhook, Tracking as AfterShipTracking } from "../partners/aftership/payload";
+import { CanonicalWebhook } from "../partners/canonical/adapter";
+import { EasyPostEvent, Tracker } from "../partners/easypost/payload";
+import { type AdapterName, MODULES, partners } from "../partners/registry";
+import type { SchemeDescription, SchemeHeader } from "../partners/schemes/description";
+import { describeSigning } from "../partners/schemes/signing";
+import { Order as ShipBobOrder, Shipment as ShipBobShipment, TrackingEvent as ShipBobTrackingEvent } from "../partners/shipbob/payload";
+import { Track as ShippoTrack, ShippoWebhook } from "../partners/shippo/payload";
+import {
+  Fulfillment as ShopifyFulfillment,
+  FulfillmentEvent as ShopifyFulfillmentEvent,
+  Order as ShopifyOrder,
+  Refund as ShopifyRefund,
+  Return as ShopifyReturn,
+} from "../partners/shopify/payload";
+import { TrackAlertMessage, TrackingResponse } from "../partners/ups/payload";
+import { PROBLEM_BASE } from "../platform/problem";
+import { SIGNATURE_DETAIL } from "../routes/webhooks";
 import { EVENT_DOCS, EVENT_EXAMPLES, EVENT_SCHEMAS, WebhookHeaders } from "../subscriptions/schemas";
+import { EXAMPLE_CORRELATION_ID, MEDIA_EXAMPLES, PARTNER_EXAMPLES, SCHEMA_EXAMPLES } from "./examples";
 import { LOGIN_FORM_MAX_BYTES, OPS_BODY_MAX_BYTES, RELEASE_BODY_MAX_BYTES } from "./limits";
-import { json, problems, SECURITY_SCHEMES } from "./openapi";
+import { json, Problem, problems, SECURITY_SCHEMES } from "./openapi";
 
 const WebhookResult = z
   .object({
@@ -41,39 +61,93 @@ const WebhookResult = z
   })
   .openapi("WebhookResult", {
     example: {
-      correlationId: "0b6c9e4e-5d1f-4c8a-9a57-2f1e7d3c8b10",
+      correlationId: EXAMPLE_CORRELATION_ID,
       results: [{ eventId: "acme-3pl:5d41402abc4b2a76b9719d911017c592", orderId: "SO-1001", outcome: "accepted" }],
     },
   });
 
-/** acme-3pl's dispatch (examples/acme-dispatched.json): dockline's canonical format, one milestone per webhook. */
-const CANONICAL_EXAMPLE = {
-  type: "milestone",
-  data: {
-    orderId: "SO-1001",
-    code: "shipment.dispatched",
-    occurredAt: "2026-11-20T14:03:00Z",
-    shipmentId: "SHP-1",
-    carrier: "ups",
-    trackingNumber: "1Z999AA10123456784",
-    lines: [{ sku: "WID-1", quantity: 2 }],
-    location: { city: "Memphis", country: "US" },
+// Each module's body as far as dockline reads it. Vendors add fields as they go, so unknown fields are
+// allowed; a module that has no entry here does not compile.
+const BODIES: { readonly [A in AdapterName]: z.ZodType } = {
+  canonical: CanonicalWebhook.openapi("CanonicalWebhook", {
+    description: "dockline's own format, for partners without one (docs/partners.md): one milestone per webhook",
+  }),
+  shipbob: z.union([ShipBobOrder, ShipBobShipment, ShipBobTrackingEvent]).openapi("ShipBobWebhook", {
+    description:
+      "The ShipBob fields dockline reads: an Order, a Shipment or a tracking event, by the topic in x-webhook-topic. ShipBob's webhooks: https://developer.shipbob.com/logistics/webhooks",
+  }),
+  easypost: EasyPostEvent.extend({ result: Tracker }).openapi("EasyPostWebhook", {
+    description: "The EasyPost fields dockline reads: an Event whose result is a Tracker. EasyPost's webhooks: https://docs.easypost.com/guides/webhooks-guide",
+  }),
+  aftership: AfterShipWebhook.extend({ msg: AfterShipTracking }).openapi("AfterShipWebhook", {
+    description:
+      "The AfterShip fields dockline reads: a tracking webhook whose msg is the Tracking with its checkpoints. AfterShip's webhooks: https://www.aftership.com/docs/tracking/webhook",
+  }),
+  shopify: z.union([ShopifyFulfillment, ShopifyFulfillmentEvent, ShopifyOrder, ShopifyRefund, ShopifyReturn]).openapi("ShopifyWebhook", {
+    description:
+      "The Shopify fields dockline reads: a Fulfillment, FulfillmentEvent, Order, Refund or Return, by the topic in X-Shopify-Topic. Shopify's webhooks: https://shopify.dev/docs/api/webhooks/2026-07",
+  }),
+  shippo: ShippoWebhook.extend({ data: ShippoTrack }).openapi("ShippoWebhook", {
+    description:
+      "The Shippo fields dockline reads: a track_updated webhook whose data is the Tracking object. Shippo's webhooks: https://docs.goshippo.com/docs/tracking/webhooks/",
+  }),
+  ups: z.union([TrackAlertMessage, TrackingResponse]).openapi("UpsTrackAlert", {
+    description:
+      "The UPS fields dockline reads: a Track Alert message (one activity) or a Tracking API response (a package's history). UPS Track Alert: https://github.com/UPS-API/api-documentation/blob/main/UPSTrackAlert.yaml",
+  }),
+  x12: z.string().openapi("X12Interchange", {
+    description:
+      "One X12 interchange (ISA … IEA), version 004010. Transaction sets mapped: 214 (carrier shipment status) and 945 (warehouse shipping advice); any other set is rejected in the 997 and quarantined, the rest of the interchange is processed.",
+  }),
+};
+
+/** Per media type, the bodies of the modules that send it: a body is one of them, the partner in the path says which. */
+function bodyContent() {
+  const types = [...new Set(MODULES.flatMap((m) => m.contentTypes))];
+  return Object.fromEntries(
+    types.map((type) => {
+      const schemas = MODULES.filter((m) => (m.contentTypes as readonly string[]).includes(type)).map((m) => BODIES[m.name]);
+      // anyOf, not oneOf: vendor objects allow unknown fields, so one body can match several formats.
+      const schema = schemas.length === 1 ? (schemas[0] as z.ZodType) : z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+      return [type, { schema }];
+    }),
+  );
+}
+
+/** The answers to a signature that does not check out, one example per reason. */
+const SIGNATURE_PROBLEMS = {
+  description: "The signature or token does not check out; `detail` says which of the reasons below",
+  content: {
+    "application/problem+json": {
+      schema: Problem,
+      examples: Object.fromEntries(
+        Object.entries(SIGNATURE_DETAIL).map(([reason, detail]) => [
+          reason,
+          {
+            summary: detail,
+            value: { type: `${PROBLEM_BASE}invalid-signature`, title: "Invalid signature", status: 401, detail, correlationId: EXAMPLE_CORRELATION_ID },
+          },
+        ]),
+      ),
+    },
   },
 };
 
-/** A carrier's X12 214 (shipment status) for the same parcel: departed the pick-up location in Memphis (AT7 AF). */
-const X12_EXAMPLE = [
-  "ISA*00*          *00*          *02*SCAC           *ZZ*DOCKLINE       *261120*1403*U*00401*000000001*0*P*>~",
-  "GS*QM*SCAC*DOCKLINE*20261120*1403*1*X*004010~",
-  "ST*214*0001~",
-  "B10*1Z999AA10123456784*SO-1001*SCAC~",
-  "LX*1~",
-  "AT7*AF*NS***20261120*1403*LT~",
-  "MS1*MEMPHIS*TN*US~",
-  "SE*6*0001~",
-  "GE*1*1~",
-  "IEA*1*000000001~",
-].join("\n");
+const UNKNOWN_PARTNER = {
+  description: "No partner with this id is configured",
+  content: {
+    "application/problem+json": {
+      schema: Problem,
+      example: {
+        type: `${PROBLEM_BASE}not-found`,
+        title: "Not Found",
+        status: 404,
+        detail: 'Unknown partner "acme-3p1".',
+        correlationId: EXAMPLE_CORRELATION_ID,
+      },
+    },
+  },
+};
 
 export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath({
@@ -82,18 +156,18 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
     tags: ["partners"],
     summary: "Partner ingress: the partner's own payload and signature (see docs/partners.md)",
     request: {
-      params: z.object({ partnerId: z.string().openapi({ param: { name: "partnerId", in: "path" }, example: "acme-3pl" }) }),
-      body: {
-        description: "Raw bytes in the partner's format; the signature is verified over them as received",
-        content: {
-          "application/json": { schema: z.object({}).passthrough(), example: CANONICAL_EXAMPLE },
-          "application/edi-x12": { schema: z.string(), example: X12_EXAMPLE },
-        },
-      },
+      params: z.object({
+        partnerId: z
+          .string()
+          .openapi({ param: { name: "partnerId", in: "path" }, example: "acme-3pl", description: "A partner of PARTNERS (the table above)" }),
+      }),
+      body: { description: "Raw bytes in the partner's format; the signature is verified over them as received", content: bodyContent() },
     },
     responses: {
       202: json(WebhookResult, "One result per event, plus one per part quarantined without becoming an event"),
       ...problems(400, 401, 404, 413, 415, 422, 429, 503),
+      401: SIGNATURE_PROBLEMS,
+      404: UNKNOWN_PARTNER,
     },
   });
   app.openAPIRegistry.registerPath({
@@ -146,10 +220,178 @@ export function registerSubscriberEventsDoc(app: OpenAPIHono<AppEnv>): void {
   }
 }
 
-export function openApiDocument(app: OpenAPIHono<AppEnv>) {
-  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
-  registerSubscriberEventsDoc(app);
-  return app.getOpenAPI31Document({
+// The security schemes and subscriber events are registered once, however many documents are built (one per
+// partner list).
+let registered = false;
+
+/** The secret every ingress example is signed with: made up for the document, never any partner's. */
+const EXAMPLE_SECRET = "whsec_ZG9ja2xpbmUtZXhhbXBsZS1zZWNyZXQtbm90LWluLXVzZQ==";
+const EXAMPLE_MESSAGE_ID = "msg_2LJ8c5Qk3GQ0cmYb7Wv1a9Hq";
+/** 2026-11-20T14:05:00Z: two minutes after the example dispatch. */
+const EXAMPLE_TIME = 1_795_183_500;
+
+/** One row of `x-dockline-partners`: how a configured partner reaches the ingress. */
+export interface PartnerRow {
+  partnerId: string;
+  adapter: string;
+  scheme: SchemeDescription | null;
+  contentTypes: string[];
+  /** Every header the partner sends besides Content-Type: its scheme's, then any other (a topic). */
+  headers: SchemeHeader[];
+}
+
+interface Example {
+  summary: string;
+  description: string;
+  value: unknown;
+  /** The headers of the signed request, as sent. */
+  "x-headers": Record<string, string>;
+}
+
+const code = (text: string) => `\`${text}\``;
+
+/** The configured partners, each with its scheme (found by running its module's signer) and a signed example. */
+async function ingressOf(source: string | undefined): Promise<{ rows: PartnerRow[]; examples: Record<string, Record<string, Example>> }> {
+  const rows: PartnerRow[] = [];
+  const examples: Record<string, Record<string, Example>> = {};
+  for (const partner of source === undefined ? [] : partners(source).values()) {
+    const signing = await describeSigning(partner.impl);
+    rows.push({
+      partnerId: partner.id,
+      adapter: partner.adapter,
+      scheme: signing.scheme ?? null,
+      contentTypes: [...partner.impl.contentTypes],
+      headers: [...(signing.scheme?.headers ?? []), ...signing.other],
+    });
+    const sample = PARTNER_EXAMPLES[partner.adapter];
+    const raw = typeof sample.body === "string" ? sample.body : JSON.stringify(sample.body);
+    const headers = await partner.impl.sign(EXAMPLE_SECRET, new TextEncoder().encode(raw), {
+      id: EXAMPLE_MESSAGE_ID,
+      timestamp: EXAMPLE_TIME,
+      ...(sample.topic ? { topic: sample.topic } : {}),
+    });
+    const type = partner.impl.contentTypes[0] ?? "application/json";
+    const bytes = typeof sample.body === "string" ? "the body as shown" : "the body as compact JSON (as JSON.stringify writes it)";
+    examples[type] = examples[type] ?? {};
+    examples[type][partner.id] = {
+      summary: `${partner.id}: ${sample.summary}`,
+      description: [
+        `POST /v1/webhooks/${partner.id} with ${Object.entries(headers)
+          .map(([name, value]) => code(`${name}: ${value}`))
+          .join(", ")}.`,
+        `Signed over ${bytes} with the example secret (see the operation's description).`,
+      ].join(" "),
+      value: sample.body,
+      "x-headers": headers,
+    };
+  }
+  return { rows, examples };
+}
+
+/** The ingress's description: the partner table, then each scheme in use: its headers, what it signs, its tolerance. */
+function ingressDescription(rows: PartnerRow[]): string {
+  const out = [
+    "The body is the partner's own format, verified over the raw bytes with the partner's signature scheme. Partners configured in this deployment (PARTNERS; also in `x-dockline-partners`):",
+    "",
+    "| partner | adapter | signature scheme | content types | headers |",
+    "|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${[r.partnerId, r.adapter, r.scheme?.name ?? "not described", r.contentTypes.join(", "), r.headers.map((h) => code(h.name)).join(", ")].join(" | ")} |`,
+    ),
+  ];
+  const schemes = new Map<string, SchemeDescription>();
+  for (const r of rows) if (r.scheme) schemes.set(`${r.scheme.name} ${r.scheme.headers.map((h) => h.name).join()}`, r.scheme);
+  for (const scheme of schemes.values()) {
+    out.push(
+      "",
+      `**${scheme.name}** (${scheme.headers.map((h) => code(h.name)).join(", ")}): ${scheme.signs}.`,
+      scheme.toleranceSeconds === undefined
+        ? "No timestamp is signed: a replayed request is recognised only as a duplicate event."
+        : `The signed timestamp may be at most ${scheme.toleranceSeconds} s from our clock, either way.`,
+      ...scheme.headers.map((h) => `${code(h.name)}: ${h.format}.`),
+      ...(scheme.reference ? [`Specification: ${scheme.reference}`] : []),
+    );
+  }
+  out.push(
+    "",
+    `The examples are signed with the made-up secret ${code(EXAMPLE_SECRET)} at ${new Date(EXAMPLE_TIME * 1000).toISOString()} (unix ${EXAMPLE_TIME}), so a signer can be checked against them; a real request is signed with the partner's own secret at the time of sending.`,
+  );
+  out.push(
+    "",
+    `Several secrets may be active at once (a rotation): a request signed with any of them is accepted. A 401 says why in \`detail\`: ${Object.values(SIGNATURE_DETAIL).join(" / ")}`,
+  );
+  return out.join("\n");
+}
+
+type Document = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
+type Media = { schema?: { $ref?: string }; example?: unknown; examples?: Record<string, unknown> };
+type Operation = {
+  description?: string;
+  parameters?: unknown[];
+  requestBody?: { content?: Record<string, Media> };
+  responses?: Record<string, { content?: Record<string, Media> }>;
+  [extension: `x-${string}`]: unknown;
+};
+
+/** Fills in the ingress's partner-dependent parts: the table, the header parameters and one example per partner. */
+function describeIngress(doc: Document, ingress: Awaited<ReturnType<typeof ingressOf>>): void {
+  const op = doc.paths?.["/v1/webhooks/{partnerId}"]?.post as Operation | undefined;
+  if (!op) return;
+  op.description = ingressDescription(ingress.rows);
+  op["x-dockline-partners"] = ingress.rows;
+  const senders = new Map<string, { header: SchemeHeader; partners: string[] }>();
+  for (const r of ingress.rows)
+    for (const h of r.headers) {
+      const entry = senders.get(h.name.toLowerCase()) ?? { header: h, partners: [] };
+      entry.partners.push(r.partnerId);
+      senders.set(h.name.toLowerCase(), entry);
+    }
+  op.parameters = [
+    ...(op.parameters ?? []),
+    ...[...senders.values()].map(({ header, partners: ids }) => ({
+      name: header.name,
+      in: "header",
+      required: false,
+      description: `${header.format}. Sent by ${ids.join(", ")}.`,
+      schema: { type: "string" },
+    })),
+  ];
+  for (const [type, examples] of Object.entries(ingress.examples)) {
+    const media = op.requestBody?.content?.[type];
+    if (media) media.examples = examples;
+  }
+}
+
+/** Sets the examples of examples.ts wherever the routes left a schema or a medium without one. */
+function addExamples(doc: Document): void {
+  const schemas = (doc.components?.schemas ?? {}) as Record<string, { example?: unknown }>;
+  for (const [name, example] of Object.entries(SCHEMA_EXAMPLES)) {
+    const schema = schemas[name];
+    if (schema && schema.example === undefined) schema.example = example;
+  }
+  for (const [path, item] of Object.entries(doc.paths ?? {}))
+    for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
+      const media = [...Object.entries(op.requestBody?.content ?? {}), ...Object.values(op.responses ?? {}).flatMap((r) => Object.entries(r.content ?? {}))];
+      for (const [type, m] of media) {
+        const example = MEDIA_EXAMPLES[`${method.toUpperCase()} ${path}`]?.[type];
+        if (example !== undefined && m.example === undefined && m.examples === undefined) m.example = example;
+      }
+    }
+}
+
+/**
+ * The whole document, for the deployment whose PARTNERS is `partnersSource` (undefined: none, as for a tool
+ * that builds the document without bindings). Throws ConfigError when PARTNERS is invalid.
+ */
+export async function openApiDocument(app: OpenAPIHono<AppEnv>, partnersSource: string | undefined): Promise<Document> {
+  const ingress = await ingressOf(partnersSource);
+  if (!registered) {
+    for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+    registerSubscriberEventsDoc(app);
+    registered = true;
+  }
+  const doc = app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: {
       title: "dockline",
@@ -161,4 +403,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>) {
       { url: "http://127.0.0.1:8787", description: "Local stack (npm start)" },
     ],
   });
+  describeIngress(doc, ingress);
+  addExamples(doc);
+  return doc;
 }

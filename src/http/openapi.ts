@@ -3,7 +3,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types";
 import { inPlainWords, schemaProblem } from "../partners/parse";
-import { HttpProblem } from "../platform/problem";
+import { HttpProblem, PROBLEM_BASE } from "../platform/problem";
+import { EXAMPLE_CORRELATION_ID, PROBLEM_EXAMPLES } from "./examples";
 
 export function router(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
@@ -48,11 +49,19 @@ const PROBLEM_TEXT: Record<number, string> = {
   503: "Temporarily unable to serve; see Retry-After",
 };
 
-/** Response entries for the problems a route can answer. */
+/** Response entries for the problems a route can answer, each with an example of the problem. */
 export function problems(...statuses: (keyof typeof PROBLEM_TEXT)[]) {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: PROBLEM_TEXT[s] ?? "Problem", content: { "application/problem+json": { schema: Problem } } }]),
+    statuses.map((s) => [
+      s,
+      { description: PROBLEM_TEXT[s] ?? "Problem", content: { "application/problem+json": { schema: Problem, example: problemExample(s) } } },
+    ]),
   );
+}
+
+function problemExample(status: number) {
+  const { slug, ...rest } = PROBLEM_EXAMPLES[status] ?? { slug: "problem", title: "Problem", detail: "" };
+  return { type: PROBLEM_BASE + slug, status, ...rest, correlationId: EXAMPLE_CORRELATION_ID };
 }
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });

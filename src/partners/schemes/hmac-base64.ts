@@ -3,6 +3,16 @@
 // is signed, so this scheme cannot refuse a replay; the event ids downstream make a replay a duplicate.
 import { hmacSha256, timingSafeEqual, toBase64, utf8 } from "../../platform/crypto";
 import { SignatureError } from "./signature-error";
+import type { SchemeDescription } from "./description";
+
+/** The scheme as the API document describes it, for a partner that sends the signature in `header`. */
+export function hmacBase64Scheme(header: string): SchemeDescription {
+  return {
+    name: "HMAC-SHA256, base64",
+    signs: "HMAC-SHA256 over the raw body, keyed with the secret's UTF-8 bytes",
+    headers: [{ name: header, format: "base64 of the 32-byte HMAC-SHA256 digest" }],
+  };
+}
 
 function keyOf(secret: string): Uint8Array<ArrayBuffer> {
   if (secret.length === 0) throw new SignatureError("misconfigured", "partner secret is empty");

@@ -3,8 +3,17 @@
 // secret typed with a precomposed "é" and one with "e" + combining accent sign identically).
 import { hmacSha256, timingSafeEqual, toHex, utf8 } from "../../platform/crypto";
 import { SignatureError } from "./signature-error";
+import type { SchemeDescription } from "./description";
 
 export const HMAC_HEX_PREFIX = "hmac-sha256-hex=";
+
+/** The scheme as the API document describes it. */
+export const HMAC_HEX_NFKD: SchemeDescription = {
+  name: "HMAC-SHA256, hex (EasyPost)",
+  signs: "HMAC-SHA256 over the raw body, keyed with the secret NFKD-normalised and encoded as UTF-8",
+  headers: [{ name: "X-Hmac-Signature", format: `${HMAC_HEX_PREFIX}<hex HMAC-SHA256 digest>` }],
+  reference: "https://docs.easypost.com/guides/webhooks-guide",
+};
 
 function keyOf(secret: string): Uint8Array<ArrayBuffer> {
   const normalised = secret.normalize("NFKD");

@@ -3,6 +3,7 @@
 // body, so the token is all there is: it is compared in constant time against each active secret.
 import { sha256Hex, timingSafeEqual } from "../../platform/crypto";
 import { SignatureError } from "./signature-error";
+import type { SchemeDescription } from "./description";
 
 /** A registered token shorter than this is guessable: refusing it is safer than accepting every request. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -12,6 +13,15 @@ export interface SharedTokenOptions {
   header: string;
   /** Auth scheme in front of the token, e.g. "Bearer" for `Authorization: Bearer <token>`; none by default. */
   scheme?: string;
+}
+
+/** The scheme as the API document describes it, for a partner that sends its token as `options` say. */
+export function sharedTokenScheme(options: SharedTokenOptions): SchemeDescription {
+  return {
+    name: "Shared token",
+    signs: `no signature: the header carries a token registered with the partner (at least ${MIN_TOKEN_LENGTH} characters), compared in constant time`,
+    headers: [{ name: options.header, format: options.scheme ? `${options.scheme} <token>` : "the token" }],
+  };
 }
 
 /** The header a partner sends with `secret` (used by the sender CLI and tests). */

@@ -3,9 +3,19 @@
 // (Shippo rotating its side), and several secrets may be active (us rotating ours).
 import { hmacSha256, timingSafeEqual, toHex, utf8 } from "../../platform/crypto";
 import { SignatureError } from "./signature-error";
+import type { SchemeDescription } from "./description";
 
 /** How far the signed timestamp may be from our clock, either way (replay protection). */
 export const TOLERANCE_SECONDS = 300;
+
+/** The scheme as the API document describes it. */
+export const SHIPPO_SIGNATURE: SchemeDescription = {
+  name: "Shippo-Auth-Signature",
+  signs: 'HMAC-SHA256 over "<t>.<raw body>", keyed with the secret\'s UTF-8 bytes',
+  headers: [{ name: "Shippo-Auth-Signature", format: "t=<unix seconds>,v1=<hex HMAC-SHA256 digest> (several v1 entries while Shippo rotates)" }],
+  toleranceSeconds: TOLERANCE_SECONDS,
+  reference: "https://docs.goshippo.com/docs/tracking/webhooks/",
+};
 
 function keyOf(secret: string): Uint8Array<ArrayBuffer> {
   if (secret.length === 0) throw new SignatureError("misconfigured", "partner secret is empty");

@@ -3,9 +3,23 @@
 // Verified over the raw body bytes; several secrets (rotation) and several signatures accepted.
 import { fromBase64, hmacSha256, timingSafeEqual, toBase64, utf8 } from "../../platform/crypto";
 import { SignatureError } from "./signature-error";
+import type { SchemeDescription } from "./description";
 
 /** How far a webhook's timestamp may be from our clock, either way (replay protection). */
 export const TOLERANCE_SECONDS = 300;
+
+/** The scheme as the API document describes it. */
+export const STANDARD_WEBHOOKS: SchemeDescription = {
+  name: "Standard Webhooks",
+  signs: 'HMAC-SHA256 over "<webhook-id>.<webhook-timestamp>.<raw body>", keyed with the base64-decoded part of the whsec_… secret',
+  headers: [
+    { name: "webhook-id", format: "the message id, the same on every retry of the message" },
+    { name: "webhook-timestamp", format: "unix seconds when the message was signed" },
+    { name: "webhook-signature", format: "space-separated v1,<base64 signature> entries (several while a secret is rotated)" },
+  ],
+  toleranceSeconds: TOLERANCE_SECONDS,
+  reference: "https://www.standardwebhooks.com/",
+};
 
 export interface StandardWebhookHeaders {
   id: string | null;
