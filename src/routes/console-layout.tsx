@@ -80,7 +80,10 @@ const LIVE_REFRESH = `(() => {
       if (!r.ok || !(r.headers.get("Content-Type") || "").includes("text/html")) return;
       const next = new DOMParser().parseFromString(await r.text(), "text/html").querySelector("main");
       const main = document.querySelector("main");
-      if (next && main && !touched) { main.replaceWith(next); document.getElementById("refreshed").textContent = "updated " + new Date().toLocaleTimeString(); }
+      if (!next || !main || touched) return;
+      // What the reader unfolded stays unfolded: a <details> with a test id keeps its place in the new page.
+      for (const d of main.querySelectorAll("details[open][data-testid]")) next.querySelector('details[data-testid="' + CSS.escape(d.dataset.testid) + '"]')?.setAttribute("open", "");
+      main.replaceWith(next); document.getElementById("refreshed").textContent = "updated " + new Date().toLocaleTimeString();
     } catch {}
   };
   setInterval(tick, 10000);

@@ -24,8 +24,19 @@ const PAGE_CSS = `
 .steps{display:flex;flex-wrap:wrap;gap:.25rem;padding:0;margin:0;list-style:none}
 .steps li{flex:1 1 7rem;border-top:4px solid #d5d9e0;padding:.3rem .25rem 0;color:#5b6473}
 .steps li.done{border-top-color:#1a7f37;color:#1d2430}
-td details{margin:.25rem 0}
-`;
+td details{margin:0 0 .25rem}
+tr.cmd td{border-bottom:0}
+.key{overflow-wrap:anywhere}
+/* On a phone a command's state must not hide behind a scroll: its cells stack; an attempt is one line and its answer.
+   No child combinator: the style block's text is HTML-escaped. */
+@media (max-width:40rem){
+table.stack thead,table.log thead{display:none}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block}
+table.stack td{border-bottom:0;padding:.1rem .3rem}
+table.stack tr:not(.cmd){border-bottom:1px solid #eef0f3}
+table.log td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}
+table.log td:last-child{display:block}
+}`;
 
 /** The milestones every order goes through, in order, as the progress line shows them. */
 const PROGRESS: { code: MilestoneCode; label: string }[] = [
@@ -47,6 +58,11 @@ export function shorten(text: string, max = SHORT): string {
   return `${flat.slice(0, cut > max / 2 ? cut : max).replace(/[\s,.;:—-]+$/, "")}…`;
 }
 
+/** A peer's answer without the stack frames some error pages carry ("    at fn (file:1:2)"): nobody here can use them. */
+export function withoutStack(text: string): string {
+  return text.replace(/(?:\r?\n[ \t]*at [^\n]*)+/g, " (stack trace left out)");
+}
+
 /**
  * An answer in words: a problem+json body (RFC 9457) as its title and detail, any other JSON or text as it
  * is. A body cut short in storage is not valid JSON any more, so title and detail are also found by pattern.
@@ -61,7 +77,7 @@ export function answerText(body: string): string {
   const title = typeof problem?.title === "string" ? problem.title : pick("title");
   const detail = typeof problem?.detail === "string" ? problem.detail : pick("detail");
   if (title || detail) return [title, detail].filter(Boolean).join(": ");
-  return body
+  return withoutStack(body)
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();
@@ -96,7 +112,7 @@ const Attempts: FC<{ group: CommandAttempts | undefined; testid: string }> = ({ 
           {group.older} older {group.older === 1 ? "attempt" : "attempts"} not shown; the newest {group.attempts.length} below.
         </p>
       )}
-      <table>
+      <table class="log">
         <thead>
           <tr>
             <th>When</th>
@@ -123,7 +139,7 @@ const Attempts: FC<{ group: CommandAttempts | undefined; testid: string }> = ({ 
                   {a.response && (text.length > SHORT || said !== a.response) && (
                     <details>
                       <summary>Full answer</summary>
-                      <pre>{a.response}</pre>
+                      <pre>{withoutStack(a.response)}</pre>
                     </details>
                   )}
                 </td>
@@ -169,11 +185,15 @@ const CommandState: FC<{
   return (
     <span>
       Pending — attempt {k.attempts}
-      {next && (
-        <>
-          , next try <When at={next} />
-        </>
-      )}
+      {next &&
+        // Within the few seconds "just now" covers: due, not "in 3 s".
+        (Date.parse(next) <= Date.now() + 5_000 ? (
+          ", next try due now"
+        ) : (
+          <>
+            , next try <When at={next} />
+          </>
+        ))}
       {last && <span class="muted"> · last: {last}</span>}
     </span>
   );
@@ -388,38 +408,42 @@ async function orderPage(c: C) {
         {view.commands.length === 0 ? (
           <p class="muted">No command for the ERP yet.</p>
         ) : (
-          <table data-testid="commands">
+          <table class="stack" data-testid="commands">
             <thead>
               <tr>
                 <th>#</th>
                 <th>Command</th>
                 <th>State</th>
-                <th>Attempts</th>
               </tr>
             </thead>
             <tbody>
               {view.commands.map((k) => (
-                <tr data-testid={`command-${k.seq}`}>
-                  <td>{k.seq}</td>
-                  <td>
-                    {words(k.type.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase())}
-                    <br />
-                    <span class="muted">{k.key}</span>
-                  </td>
-                  <td>
-                    <CommandState
-                      k={k}
-                      who="the ERP"
-                      next={head?.seq === k.seq ? view.erp.nextAttemptAt : null}
-                      sending={view.erp.lease?.seq === k.seq}
-                      ahead={head && head.seq < k.seq ? head : undefined}
-                      scrubbed={scrubbed}
-                    />
-                  </td>
-                  <td>
-                    <Attempts group={groupOf("erp", k.seq)} testid={`attempts-erp-${k.seq}`} />
-                  </td>
-                </tr>
+                <>
+                  <tr class="cmd" data-testid={`command-${k.seq}`}>
+                    <td>#{k.seq}</td>
+                    <td>
+                      {words(k.type.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase())}
+                      <br />
+                      <span class="muted key">{k.key}</span>
+                    </td>
+                    <td>
+                      <CommandState
+                        k={k}
+                        who="the ERP"
+                        next={head?.seq === k.seq ? view.erp.nextAttemptAt : null}
+                        sending={view.erp.lease?.seq === k.seq}
+                        ahead={head && head.seq < k.seq ? head : undefined}
+                        scrubbed={scrubbed}
+                      />
+                    </td>
+                  </tr>
+                  <tr>
+                    <td />
+                    <td colspan={2}>
+                      <Attempts group={groupOf("erp", k.seq)} testid={`attempts-erp-${k.seq}`} />
+                    </td>
+                  </tr>
+                </>
               ))}
             </tbody>
           </table>
@@ -435,7 +459,7 @@ async function orderPage(c: C) {
         {view.deliveries.length === 0 ? (
           <p class="muted">No request to a fulfilment partner.</p>
         ) : (
-          <table data-testid="fulfillment-requests">
+          <table class="stack" data-testid="fulfillment-requests">
             <thead>
               <tr>
                 <th>Partner</th>
@@ -443,39 +467,43 @@ async function orderPage(c: C) {
                 <th>Lines</th>
                 <th>Delivery</th>
                 <th>Partner's acknowledgement</th>
-                <th>Attempts</th>
               </tr>
             </thead>
             <tbody>
               {view.deliveries.map((d) => {
                 const ahead = view.deliveries.find((x) => x.destination === d.destination && !x.ackedAt && x.seq < d.seq);
                 return (
-                  <tr>
-                    <td>{d.partner}</td>
-                    <td>
-                      {d.type === "fulfillment.requested" ? "Fulfil" : "Cancel"}
-                      <br />
-                      <span class="muted">{String((d.payload as { requestId?: string }).requestId ?? d.key)}</span>
-                    </td>
-                    <td>{linesText((d.payload as { lines?: { sku: string; quantity: number }[] }).lines)}</td>
-                    <td>
-                      <CommandState k={d} who={d.partner} ahead={ahead} scrubbed={scrubbed} />
-                    </td>
-                    <td>
-                      {d.type !== "fulfillment.requested" ? (
-                        "—"
-                      ) : d.acknowledgedAt ? (
-                        <span>
-                          Acknowledged by the partner <When at={d.acknowledgedAt} />
-                        </span>
-                      ) : (
-                        <span class="muted">Not acknowledged by the partner yet</span>
-                      )}
-                    </td>
-                    <td>
-                      <Attempts group={groupOf(d.destination, d.seq)} testid={`attempts-${d.destination}-${d.seq}`} />
-                    </td>
-                  </tr>
+                  <>
+                    <tr class="cmd">
+                      <td>{d.partner}</td>
+                      <td>
+                        {d.type === "fulfillment.requested" ? "Fulfil" : "Cancel"}
+                        <br />
+                        <span class="muted key">{String((d.payload as { requestId?: string }).requestId ?? d.key)}</span>
+                      </td>
+                      <td>{linesText((d.payload as { lines?: { sku: string; quantity: number }[] }).lines)}</td>
+                      <td>
+                        <CommandState k={d} who={d.partner} ahead={ahead} scrubbed={scrubbed} />
+                      </td>
+                      <td>
+                        {d.type !== "fulfillment.requested" ? (
+                          "—"
+                        ) : d.acknowledgedAt ? (
+                          <span>
+                            Acknowledged by the partner <When at={d.acknowledgedAt} />
+                          </span>
+                        ) : (
+                          <span class="muted">Not acknowledged by the partner yet</span>
+                        )}
+                      </td>
+                    </tr>
+                    <tr>
+                      <td />
+                      <td colspan={4}>
+                        <Attempts group={groupOf(d.destination, d.seq)} testid={`attempts-${d.destination}-${d.seq}`} />
+                      </td>
+                    </tr>
+                  </>
                 );
               })}
             </tbody>
