@@ -26,7 +26,9 @@ const DELETE_GONE_SHIPMENTS = `
     AND shipment_id NOT IN (SELECT json_extract(value, '$.shipmentId') FROM json_each(?3))`;
 
 // Shipments and the timeline arrive as JSON arrays: one statement per order each (json_each), whatever
-// their length. Shipments are version-guarded like the order row; timeline rows are immutable facts.
+// their length. Shipments are version-guarded like the order row; timeline rows are immutable facts, except
+// that a row written before events named their parcel gets it from a re-projection (filled once, never
+// changed, so a stale copy cannot move it).
 const UPSERT_SHIPMENTS = `
   INSERT INTO shipments (order_id, shipment_id, carrier, tracking_number, status, last_event, eta, lines, version)
   SELECT ?1, json_extract(value, '$.shipmentId'), json_extract(value, '$.carrier'), json_extract(value, '$.trackingNumber'),
@@ -42,7 +44,8 @@ const INSERT_TIMELINE = `
   SELECT ?1, json_extract(value, '$.eventId'), json_extract(value, '$.code'), json_extract(value, '$.occurredAt'),
          json_extract(value, '$.location'), json_extract(value, '$.description'), json_extract(value, '$.source'), json_extract(value, '$.shipmentId')
   FROM json_each(?2) WHERE true
-  ON CONFLICT (order_id, event_id) DO NOTHING`;
+  ON CONFLICT (order_id, event_id) DO UPDATE SET shipment_id = excluded.shipment_id
+  WHERE timeline.shipment_id IS NULL AND excluded.shipment_id IS NOT NULL`;
 
 // An order's fulfillment requests arrive as its whole current list (JSON): one statement per order. The
 // time requested is the earliest any copy gave (the first seen, unless a stale copy brings an earlier one);
@@ -196,7 +199,7 @@ export async function project(db: D1Database, messages: readonly ProjectionMessa
       stmts.push(db.prepare(UPSERT_FULFILLMENT).bind(o.orderId, o.customerId, o.version, o.updatedAt, part));
     }
   }
-  // Timeline entries are immutable facts: inserting one twice is a no-op. A re-projected long order can
+  // Timeline entries are immutable facts: inserting one twice is a no-op (but for a missing parcel, above). A re-projected long order can
   // bring thousands in one batch (its chunks): one statement per ≤ 500 kB of JSON keeps every bound value
   // far below D1's 2 MB limit for a string.
   for (const [orderId, entries] of timelines) {

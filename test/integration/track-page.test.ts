@@ -204,7 +204,7 @@ describe("GET /track/{token}", () => {
     expect([...html.matchAll(/<h([1-4])/g)].map((m) => m[1])).toEqual(["1", "2", "3", "4", "4", "3", "4", "4", "2"]);
   });
 
-  it("renders rows projected before parcels, items and destinations were kept: one history of everything", async () => {
+  it("renders rows projected before parcels, items and destinations were kept as one history, until a re-projection names the parcels", async () => {
     const orderId = "SO-TRACK-OLD";
     // What the projection wrote until now: no destination, no lines, no parcel on a timeline row.
     const entry = (eventId: string, code: string, occurredAt: string, description: string) =>
@@ -238,6 +238,36 @@ describe("GET /track/{token}", () => {
     expect(html).not.toContain("In this parcel");
     expect(html).not.toContain("Delivered to");
     expect(html).not.toContain("John");
+
+    // A re-projection names each old row's parcel: then each parcel has its own history.
+    const { project } = await import("../../src/readmodel/projector");
+    const named = (eventId: string, code: string, occurredAt: string, shipmentId: string | null) => ({
+      eventId,
+      code,
+      occurredAt,
+      shipmentId,
+      description: "x",
+      source: "acme-3pl",
+    });
+    await project(env.DB, [
+      {
+        kind: "timeline",
+        orderId,
+        correlationId: "corr-track-old",
+        entries: [
+          named("e1", "order.released", "2026-11-20T09:00:00.000Z", null),
+          named("e2", "shipment.dispatched", "2026-11-20T11:00:00.000Z", "S1"),
+          named("e3", "shipment.delivered", "2026-11-22T15:00:00.000Z", "S1"),
+          named("e4", "shipment.delivered", "2026-11-23T10:00:00.000Z", "S2"),
+        ],
+      },
+    ]);
+    const after = await (await call(`/track/${await trackingToken(env.TRACKING_TOKEN_SECRET, orderId)}`)).text();
+    expect(after).not.toContain('data-testid="history"');
+    expect(parcelsOf(after).map((p) => count(p.slice(0, p.indexOf("</section>")), '<div class="status">Delivered</div>'))).toEqual([1, 1]);
+    // The fact itself is not rewritten.
+    const row = await env.DB.prepare("SELECT description, shipment_id FROM timeline WHERE order_id = ? AND event_id = 'e3'").bind(orderId).first();
+    expect(row).toEqual({ description: "Left with John", shipment_id: "S1" });
   });
 
   it("answers 410 for a link older than TRACKING_LINK_TTL_DAYS (90 here), and for a legacy link while links expire", async () => {
