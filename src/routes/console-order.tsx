@@ -51,7 +51,7 @@ const PROGRESS: { code: MilestoneCode; label: string }[] = [
 ];
 
 /** Text cut at a word boundary with "…"; never mid-word. */
-export function shorten(text: string, max = SHORT): string {
+function shorten(text: string, max = SHORT): string {
   const flat = text.replace(/\s+/g, " ").trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max + 1).lastIndexOf(" ");
@@ -59,7 +59,7 @@ export function shorten(text: string, max = SHORT): string {
 }
 
 /** A peer's answer without the stack frames some error pages carry ("    at fn (file:1:2)"): nobody here can use them. */
-export function withoutStack(text: string): string {
+function withoutStack(text: string): string {
   return text.replace(/(?:\r?\n[ \t]*at [^\n]*)+/g, " (stack trace left out)");
 }
 
@@ -67,7 +67,7 @@ export function withoutStack(text: string): string {
  * An answer in words: a problem+json body (RFC 9457) as its title and detail, any other JSON or text as it
  * is. A body cut short in storage is not valid JSON any more, so title and detail are also found by pattern.
  */
-export function answerText(body: string): string {
+function answerText(body: string): string {
   const pick = (name: string) => body.match(new RegExp(`"${name}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`))?.[1]?.replace(/\\(.)/g, "$1");
   let parsed: unknown = null;
   try {

@@ -240,9 +240,30 @@ describe("the order page", () => {
         )
       ).status,
     ).toBe(202);
+    // A long problem from the ERP: shortened at a word, in full inside the attempts.
+    const detail = `${"The shipment confirmation could not be booked because the warehouse ledger is closed for stocktaking ".repeat(3)}until Monday.`;
+    await recordAttempts(env.DB, [
+      {
+        destination: "erp",
+        orderId,
+        seq: 1,
+        commandKey: "k1",
+        at: "2026-11-20T10:01:00.000Z",
+        status: 503,
+        latencyMs: 40,
+        outcome: "failed",
+        response: JSON.stringify({ title: "Ledger closed", detail }),
+        error: "HTTP 503",
+      },
+    ]);
     const res = await orderPage(orderId);
     expect(res.status).toBe(200);
     const html = await res.text();
+    const shortened = detailsOf(html, "attempts-erp-1").match(/<td>(Ledger closed: [^<]*)/)?.[1] ?? "";
+    expect(shortened).toMatch(/^Ledger closed: The shipment confirmation .* [a-z]+…$/);
+    expect(`Ledger closed: ${detail}`.startsWith(shortened.slice(0, -1))).toBe(true);
+    expect(`Ledger closed: ${detail}`.charAt(shortened.length - 1)).toBe(" ");
+    expect(detailsOf(html, "attempts-erp-1")).toContain("until Monday.");
     expect(html).not.toContain("<img src=x");
     expect(html).toContain("&lt;img src=x");
     expect(html).toContain(`Order ${orderId}: Shipped`);
