@@ -196,7 +196,7 @@ const Chart: FC<ChartProps> = ({ id, title, unit, kind, times, lines, summary, d
           </li>
         ))}
       </ul>
-      <details>
+      <details data-testid={`figures-${id}`}>
         <summary>Figures as a table</summary>
         {rows.length ? (
           <table data-testid={`table-${id}`}>

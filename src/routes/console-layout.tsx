@@ -83,6 +83,8 @@ const LIVE_REFRESH = `(() => {
       if (!next || !main || touched) return;
       // What the reader unfolded stays unfolded: a <details> with a test id keeps its place in the new page.
       for (const d of main.querySelectorAll("details[open][data-testid]")) next.querySelector('details[data-testid="' + CSS.escape(d.dataset.testid) + '"]')?.setAttribute("open", "");
+      // The fresh page's nonce is not this page's, so its own <style> would be refused: keep this page's.
+      for (const s of main.querySelectorAll("style")) next.prepend(s);
       main.replaceWith(next); document.getElementById("refreshed").textContent = "updated " + new Date().toLocaleTimeString();
     } catch {}
   };

@@ -62,6 +62,12 @@ describe("the charts page in Chromium", () => {
     expect(await page.getByTestId("table-volume").isVisible()).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}/console-charts.png`, fullPage: true });
 
+    // The page refreshes itself (a relative range moves): after a refresh its own styles still apply.
+    await page.waitForFunction(() => document.getElementById("refreshed")?.textContent !== "", null, { timeout: 30_000 });
+    expect(await page.locator(".charts").evaluate((e) => getComputedStyle(e).display)).toBe("grid");
+    expect(await page.getByTestId("table-volume").isVisible()).toBe(true);
+    expect(await page.locator('svg[role="img"]').count()).toBe(7);
+
     const phone = await signedIn(env.browser(), { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await phone.goto(new URL("/ops/console/charts?range=1h", env.stack().url).toString());
     expect(await phone.locator('svg[role="img"]').count()).toBe(7);
