@@ -229,16 +229,20 @@ function histories(order: PortalOrder): { byParcel: Map<string, Entry[]>; orderL
   return { byParcel, orderLevel, merged };
 }
 
+/** "Parcel 1 of 2, sent with UPS"; a lone parcel is named by its carrier alone. */
+function parcelTitle(s: PortalShipment, n: number, of: number): string {
+  const carrier = s.carrier ? carrierName(s.carrier) : null;
+  if (of > 1) return carrier ? `Parcel ${n} of ${of}, sent with ${carrier}` : `Parcel ${n} of ${of}`;
+  return carrier ? `Sent with ${carrier}` : "Parcel details";
+}
+
 const Parcel: FC<{ s: PortalShipment; n: number; of: number; history: Entry[] | null }> = ({ s, n, of, history }) => {
   const carrier = carrierOf(s.carrier);
   const id = `parcel-${n}`;
   return (
     <section class="parcel" data-testid="shipment" aria-labelledby={id}>
-      <h3 id={id}>{of > 1 ? `Parcel ${n} of ${of}` : s.carrier ? `Sent with ${carrierName(s.carrier)}` : "Parcel details"}</h3>
-      <p>
-        <span class="status">{SHIPMENT_TEXT[s.status] ?? "On its way"}</span>
-        {s.carrier && ` · ${carrierName(s.carrier)}`}
-      </p>
+      <h3 id={id}>{parcelTitle(s, n, of)}</h3>
+      <p class="status">{SHIPMENT_TEXT[s.status] ?? "On its way"}</p>
       {s.trackingNumber && (
         <p class="muted">
           Tracking number{" "}

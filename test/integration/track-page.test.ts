@@ -86,7 +86,7 @@ describe("GET /track/{token}", () => {
     // The stepper: ordered, then shipped (the current step).
     expect(html).toMatch(/<li class="done">Ordered<\/li><li class="done" aria-current="step">Shipped<\/li><li class="">Out for delivery<\/li>/);
     // The carrier by its name, the tracking number linked to the carrier's own page.
-    expect(html).toContain(" · UPS");
+    expect(html).toContain('<h3 id="parcel-1">Sent with UPS</h3>');
     expect(html).toContain('href="https://www.ups.com/track?tracknum=1ZTRACK001"');
     // Times with their year, in UTC without script; "Updated" is the newest event (the exception, 21 Nov).
     expect(html).toMatch(/Updated <time datetime="2026-11-21T09:00:00(\.000)?Z">Sat, 21 Nov 2026, 09:00 UTC<\/time>/);
@@ -167,13 +167,13 @@ describe("GET /track/{token}", () => {
 
     const [first = "", second = ""] = parcelsOf(html);
     expect(parcelsOf(html)).toHaveLength(2);
-    expect(first).toContain("Parcel 1 of 2");
+    expect(first).toContain("Parcel 1 of 2, sent with UPS");
     expect(first).toContain('href="https://www.ups.com/track?tracknum=1ZSPLIT001"');
     expect(first).toContain("WID-1 × 1");
     expect(first).not.toContain("GAD-7");
     expect(first).toContain("In transit");
     expect(first).toContain("Louisville, KY, US");
-    expect(second).toContain("Parcel 2 of 2");
+    expect(second).toContain("Parcel 2 of 2, sent with FedEx");
     expect(second).toContain('href="https://www.fedex.com/fedextrack/?trknbr=7489SPLIT2"');
     expect(second).toContain("GAD-7 × 3");
     expect(second).not.toContain("In transit");
