@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { mergeSeries, stepFor } from "../../src/domain/series";
-import { BACKLOG_STREAM, sampleGauges } from "../../src/ops/gauges";
+import { BACKLOG_STREAM, sampleGauges, sampleGaugesIfDue } from "../../src/ops/gauges";
 import { LINE_COLOURS, OUTCOMES } from "../../src/routes/console-charts";
 import { metricSeries, recordMetric } from "../../src/platform/metrics";
 import { call, consoleLogin, eventually, milestone, releaseOrder, SECRETS, sendAcme } from "../helpers/http";
@@ -99,6 +99,18 @@ describe("backlog gauges", () => {
     expect(sampled?.pendingCommands).toBeGreaterThanOrEqual(2);
     expect(sampled?.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(Object.keys(sampled ?? {})).toEqual(expect.arrayContaining(["waiting:erp", "waiting:fulfillment:acme-3pl"]));
+  });
+});
+
+describe("sampling when the charts are opened", () => {
+  it("samples at most once a minute per isolate", async () => {
+    // Ten days ahead: later than any sample this isolate took already.
+    const minute = Math.floor((Date.now() + 10 * 24 * 60 * MIN) / MIN) * MIN;
+    await sampleGaugesIfDue(env, minute + 50_000);
+    await sampleGaugesIfDue(env, minute + 80_000); // 30 s later: skipped
+    await sampleGaugesIfDue(env, minute + 180_000); // 130 s after the first: sampled
+    const points = await metricSeries(env, BACKLOG_STREAM, minute, minute + 4 * MIN, 1);
+    expect(points.map((p) => Object.keys(p.gauges).length > 0)).toEqual([true, false, false, true]);
   });
 });
 
