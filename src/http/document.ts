@@ -26,9 +26,9 @@ import { TrackAlertMessage, TrackingResponse } from "../partners/ups/payload";
 import { PROBLEM_BASE } from "../platform/problem";
 import { SIGNATURE_DETAIL } from "../routes/webhooks";
 import { EVENT_DOCS, EVENT_EXAMPLES, EVENT_SCHEMAS, WebhookHeaders } from "../subscriptions/schemas";
-import { EXAMPLE_CORRELATION_ID, MEDIA_EXAMPLES, PARTNER_EXAMPLES, SCHEMA_EXAMPLES } from "./examples";
+import { EXAMPLE_CORRELATION_ID, MEDIA_EXAMPLES, OPERATION_PROBLEMS, PARTNER_EXAMPLES, SCHEMA_EXAMPLES } from "./examples";
 import { LOGIN_FORM_MAX_BYTES, OPS_BODY_MAX_BYTES, RELEASE_BODY_MAX_BYTES } from "./limits";
-import { json, Problem, problems, SECURITY_SCHEMES } from "./openapi";
+import { json, Problem, problemExample, problems, SECURITY_SCHEMES } from "./openapi";
 
 const WebhookResult = z
   .object({
@@ -376,6 +376,11 @@ function addExamples(doc: Document): void {
       for (const [type, m] of media) {
         const example = MEDIA_EXAMPLES[`${method.toUpperCase()} ${path}`]?.[type];
         if (example !== undefined && m.example === undefined && m.examples === undefined) m.example = example;
+      }
+      for (const [status, problem] of Object.entries(OPERATION_PROBLEMS[`${method.toUpperCase()} ${path}`] ?? {})) {
+        const m = op.responses?.[status]?.content?.["application/problem+json"];
+        // Only over the usual example problems() put there, never over one the route wrote itself.
+        if (m && JSON.stringify(m.example) === JSON.stringify(problemExample(Number(status)))) m.example = problemExample(Number(status), problem);
       }
     }
 }

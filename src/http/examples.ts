@@ -4,6 +4,7 @@
 // every example against the document's own schema, so an example that drifts from its schema fails there.
 // All of them tell one story: order SO-1001 for CUST-1, released at 09:00 and shipped with UPS at 14:03.
 import type { AdapterName } from "../partners/registry";
+import { MAX_SUBSCRIPTIONS } from "../subscriptions/store";
 
 export const EXAMPLE_CORRELATION_ID = "0b6c9e4e-5d1f-4c8a-9a57-2f1e7d3c8b10";
 const TRACKING_NUMBER = "1Z999AA10123456784";
@@ -236,11 +237,18 @@ export const MEDIA_EXAMPLES: Record<string, Record<string, unknown>> = {
   "GET /erp/openapi.json": { "application/json": { openapi: "3.1.0", info: { title: "dockline → ERP", version: "1.0.0" }, paths: {} } },
 };
 
+export interface ProblemExample {
+  slug: string;
+  title: string;
+  detail: string;
+  errors?: { path: string; code: string; message: string }[];
+}
+
 /** The problem each status stands for, as the routes answer it (webhooks and the ops API alike). */
-export const PROBLEM_EXAMPLES: Record<number, { slug: string; title: string; detail: string; errors?: { path: string; code: string; message: string }[] }> = {
+export const PROBLEM_EXAMPLES: Record<number, ProblemExample> = {
   400: { slug: "malformed-body", title: "Malformed request body", detail: "The body is not valid JSON." },
   401: { slug: "unauthorized", title: "Unauthorized", detail: "Missing or invalid credentials." },
-  404: { slug: "not-found", title: "Not Found", detail: "No such order." },
+  404: { slug: "not-found", title: "Not Found", detail: "Nothing with this id." },
   409: { slug: "already-replayed", title: "Already replayed", detail: "This entry was replayed already." },
   413: { slug: "payload-too-large", title: "Payload too large", detail: "The body is over this route's limit." },
   415: { slug: "unsupported-media-type", title: "Unsupported content type", detail: "This partner sends application/json." },
@@ -252,6 +260,36 @@ export const PROBLEM_EXAMPLES: Record<number, { slug: string; title: string; det
   },
   429: { slug: "rate-limited", title: "Too many requests", detail: "Rate limit reached; retry after the time in Retry-After." },
   503: { slug: "webhooks-unavailable", title: "Temporarily unable to accept webhooks", detail: "Webhooks cannot be accepted right now. Retry later." },
+};
+
+const orderConflict = (what: string): ProblemExample => ({
+  slug: "order-conflict",
+  title: "Conflicting order content",
+  detail: `Order SO-1001 was already ${what} with different content.`,
+});
+const tooMany: ProblemExample = {
+  slug: "too-many-subscriptions",
+  title: "Too many subscriptions",
+  detail: `At most ${MAX_SUBSCRIPTIONS} subscriptions; delete one first.`,
+};
+const stillDelivering: ProblemExample = {
+  slug: "delivery-pending",
+  title: "Still being delivered",
+  detail: "This delivery is still being retried; it needs no replay.",
+};
+
+/** Problems an operation answers in its own words, where the usual one for the status would mislead, by "METHOD path". */
+export const OPERATION_PROBLEMS: Record<string, Record<number, ProblemExample>> = {
+  "POST /v1/orders": { 409: orderConflict("released") },
+  "POST /v1/orders/{orderId}/cancel": { 409: orderConflict("cancelled") },
+  "GET /v1/orders/{orderId}": { 404: { slug: "not-found", title: "Not Found", detail: "No such order." } },
+  "GET /ops/orders/{orderId}": { 404: { slug: "not-found", title: "Not Found", detail: "No such order." } },
+  "POST /ops/dead-letters/{id}/replay": { 409: { slug: "already-replayed", title: "Already replayed", detail: "Replayed at 2026-11-20T15:00:00.000Z." } },
+  "POST /ops/conflicts/resolve": { 409: { slug: "already-resolved", title: "Already resolved", detail: "This conflict was resolved by ops-token." } },
+  "POST /v1/subscriptions": { 409: tooMany },
+  "POST /ops/subscriptions": { 409: tooMany },
+  "POST /v1/subscriptions/{id}/deliveries/{deliveryId}/replay": { 409: stillDelivering },
+  "POST /ops/subscriptions/{id}/deliveries/{deliveryId}/replay": { 409: stillDelivering },
 };
 
 /** One realistic body per partner module for the webhook ingress, and the topic it is sent under, if any. */

@@ -4,7 +4,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types";
 import { inPlainWords, schemaProblem } from "../partners/parse";
 import { HttpProblem, PROBLEM_BASE } from "../platform/problem";
-import { EXAMPLE_CORRELATION_ID, PROBLEM_EXAMPLES } from "./examples";
+import { EXAMPLE_CORRELATION_ID, PROBLEM_EXAMPLES, type ProblemExample } from "./examples";
 
 export function router(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
@@ -59,9 +59,10 @@ export function problems(...statuses: (keyof typeof PROBLEM_TEXT)[]) {
   );
 }
 
-function problemExample(status: number) {
-  const { slug, ...rest } = PROBLEM_EXAMPLES[status] ?? { slug: "problem", title: "Problem", detail: "" };
-  return { type: PROBLEM_BASE + slug, status, ...rest, correlationId: EXAMPLE_CORRELATION_ID };
+/** The problem body a route answers `status` with: the usual one for the status unless `problem` says otherwise. */
+export function problemExample(status: number, problem: ProblemExample = PROBLEM_EXAMPLES[status] ?? { slug: "problem", title: "Problem", detail: "" }) {
+  const { slug, title, ...rest } = problem;
+  return { type: PROBLEM_BASE + slug, title, status, ...rest, correlationId: EXAMPLE_CORRELATION_ID };
 }
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import wranglerToml from "../../wrangler.toml?raw";
 import { app } from "../../src/app";
+import { MEDIA_EXAMPLES, OPERATION_PROBLEMS, SCHEMA_EXAMPLES } from "../../src/http/examples";
 import { CanonicalWebhook } from "../../src/partners/canonical/adapter";
 import { partnerSecrets, partners } from "../../src/partners/registry";
 import { signFor } from "../../src/partners/signers";
@@ -156,6 +157,13 @@ describe("examples in /openapi.json", () => {
     expect(wrong).toEqual([]);
     // A request, a success and a problem per operation at least.
     expect(checked).toBeGreaterThan(operations(doc).length * 2);
+  });
+
+  it("keeps no example for a schema or an operation the document no longer has", async () => {
+    const doc = await document();
+    const names = new Set(operations(doc).map((o) => o.name));
+    expect(Object.keys(SCHEMA_EXAMPLES).filter((name) => !(name in doc.components.schemas))).toEqual([]);
+    expect([...Object.keys(MEDIA_EXAMPLES), ...Object.keys(OPERATION_PROBLEMS)].filter((name) => !names.has(name))).toEqual([]);
   });
 
   it("refuses an example its schema does not allow (the check above can fail)", async () => {
