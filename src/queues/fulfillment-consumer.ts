@@ -44,11 +44,8 @@ export async function deliverFulfillment(m: Message<DeliveryMessage>, env: Env, 
       return answer.outcome;
     },
     after: async (claim) => {
-      const sent: Answer | null = answer;
-      if (!sent) return;
-      attempts.push(
-        attemptRow({ ...sent, destination, orderId, seq: claim.seq, commandKey: claim.key, secrets: partnerSecrets(env, partnerId) } satisfies AttemptReport),
-      );
+      if (answer)
+        attempts.push(attemptRow({ ...answer, destination, orderId, seq: claim.seq, commandKey: claim.key, secrets: partnerSecrets(env, partnerId) }));
     },
   });
 }
