@@ -81,7 +81,7 @@ const BODIES: { readonly [A in AdapterName]: z.ZodType } = {
   }),
   aftership: AfterShipWebhook.extend({ msg: AfterShipTracking }).openapi("AfterShipWebhook", {
     description:
-      "The AfterShip fields dockline reads: a tracking webhook whose msg is the Tracking with its checkpoints. AfterShip's webhooks: https://www.aftership.com/docs/tracking/webhook",
+      "The AfterShip fields dockline reads: a tracking webhook whose msg is the Tracking with its checkpoints. AfterShip's webhooks: https://www.aftership.com/docs/tracking/2025-01/webhook/webhook-specifications",
   }),
   shopify: z.union([ShopifyFulfillment, ShopifyFulfillmentEvent, ShopifyOrder, ShopifyRefund, ShopifyReturn]).openapi("ShopifyWebhook", {
     description:
@@ -97,7 +97,7 @@ const BODIES: { readonly [A in AdapterName]: z.ZodType } = {
   }),
   x12: z.string().openapi("X12Interchange", {
     description:
-      "One X12 interchange (ISA … IEA), version 004010. Transaction sets mapped: 214 (carrier shipment status) and 945 (warehouse shipping advice); any other set is rejected in the 997 and quarantined, the rest of the interchange is processed.",
+      "One X12 interchange (ISA … IEA), its separators as its ISA declares them. Transaction sets mapped: 214 (carrier shipment status) and 945 (warehouse shipping advice). Any other set, or a defective one, is rejected in the 997 returned in the answer's acknowledgement and kept in quarantine; the other sets are processed all the same.",
   }),
 };
 
