@@ -311,7 +311,7 @@ export const PARTNER_EXAMPLES: { readonly [A in AdapterName]: { summary: string;
     },
   },
   shipbob: {
-    summary: "ShipBob's published Tracking Received example",
+    summary: "ShipBob's published Tracking Received example (its tracking_url left out)",
     topic: "order.shipment.tracking_received",
     body: {
       event_time: "2025-10-23T15:55:09.3614767Z",
@@ -375,7 +375,7 @@ export const PARTNER_EXAMPLES: { readonly [A in AdapterName]: { summary: string;
     },
   },
   shopify: {
-    summary: "Shopify's fulfillment_events/create: in transit",
+    summary: "A Shopify fulfillment_events/create: in transit",
     topic: "fulfillment_events/create",
     body: {
       id: 1234567,
@@ -411,7 +411,7 @@ export const PARTNER_EXAMPLES: { readonly [A in AdapterName]: { summary: string;
     },
   },
   ups: {
-    summary: "UPS Track Alert's published departure scan",
+    summary: "A UPS Track Alert departure scan, shaped like UPS's published examples",
     body: {
       trackingNumber: TRACKING_NUMBER,
       localActivityDate: "20261120",

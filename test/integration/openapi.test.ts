@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import acmeDispatched from "../../examples/acme-dispatched.json?raw";
 import wranglerToml from "../../wrangler.toml?raw";
 import { app } from "../../src/app";
 import { MEDIA_EXAMPLES, OPERATION_PROBLEMS, SCHEMA_EXAMPLES } from "../../src/http/examples";
@@ -90,6 +91,7 @@ describe("/openapi.json", () => {
     const content = doc.paths["/v1/webhooks/{partnerId}"]?.post?.requestBody?.content ?? {};
     expect(Object.keys(content).sort()).toEqual(["application/edi-x12", "application/json"]);
     expect(CanonicalWebhook.safeParse(content["application/json"]?.examples?.["acme-3pl"]?.value).success).toBe(true);
+    expect(content["application/json"]?.examples?.["acme-3pl"]?.value).toEqual(JSON.parse(acmeDispatched));
     expect(String(content["application/edi-x12"]?.examples?.edi?.value)).toMatch(/^ISA\*[\s\S]*\nST\*214\*[\s\S]*IEA\*1\*000000001~$/);
     expect(doc.components.schemas.WebhookResult).toHaveProperty("example");
   });
