@@ -165,9 +165,9 @@ export function registerWebhookDoc(app: OpenAPIHono<AppEnv>): void {
     },
     responses: {
       202: json(WebhookResult, "One result per event, plus one per part quarantined without becoming an event"),
-      ...problems(400, 401, 404, 413, 415, 422, 429, 503),
       401: SIGNATURE_PROBLEMS,
       404: UNKNOWN_PARTNER,
+      ...problems(400, 413, 415, 422, 429, 503),
     },
   });
   app.openAPIRegistry.registerPath({
