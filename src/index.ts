@@ -7,6 +7,9 @@ import { consumeProjections } from "./queues/projection-consumer";
 import { reconcileOnSchedule } from "./ops/reconcile";
 import { errorName, errorSite, log } from "./platform/log";
 import { purgeSubscriptionLog } from "./subscriptions/store";
+import { purgeDeliveryAttempts } from "./readmodel/delivery-attempts";
+import { purgeInboundLog } from "./readmodel/inbound-log";
+import { sampleGauges } from "./ops/gauges";
 
 export { CorrelationDO } from "../durable-objects/correlation";
 export { DestinationDO } from "../durable-objects/destination";
@@ -25,20 +28,32 @@ export default {
     log.error("message from an unknown queue", { queue: batch.queue });
     batch.retryAll();
   },
-  // Cron (wrangler.toml [triggers]): reconcile the next batch of orders; purge expired delivery logs.
+  // Cron (wrangler.toml [triggers], every 10 min): reconcile the next batch of orders; purge the logs past
+  // their retention (subscription deliveries, delivery attempts, inbound requests); sample the backlog's
+  // levels for the console's charts. Each job runs on its own: one failing does not stop the others.
   async scheduled(controller, env, ctx) {
     const correlationId = `cron-${controller.scheduledTime}`;
-    ctx.waitUntil(
-      reconcileOnSchedule(env, correlationId).then(
-        (r) => log.info("scheduled reconciliation", { correlationId, checked: r.checked, drifted: r.drifted }),
-        (err: unknown) => log.error("scheduled reconciliation failed", { correlationId, error: errorName(err), at: errorSite(err) }),
-      ),
-    );
-    ctx.waitUntil(
-      purgeSubscriptionLog(env, controller.scheduledTime).then(
-        (before) => log.info("subscription delivery log purged", { correlationId, before }),
-        (err: unknown) => log.error("purging the subscription delivery log failed", { correlationId, error: errorName(err), at: errorSite(err) }),
-      ),
-    );
+    const now = controller.scheduledTime;
+    const jobs: [string, () => Promise<Record<string, unknown>>][] = [
+      ["scheduled reconciliation", async () => reconcileOnSchedule(env, correlationId).then((r) => ({ checked: r.checked, drifted: r.drifted }))],
+      ["subscription delivery log purged", async () => ({ before: await purgeSubscriptionLog(env, now) })],
+      ["delivery attempts purged", async () => ({ before: await purgeDeliveryAttempts(env, now) })],
+      ["inbound request log purged", async () => ({ ...(await purgeInboundLog(env, now)) })],
+      [
+        "backlog levels sampled",
+        async () => {
+          await sampleGauges(env, now);
+          return {};
+        },
+      ],
+    ];
+    for (const [done, run] of jobs) {
+      ctx.waitUntil(
+        run().then(
+          (fields) => log.info(done, { correlationId, ...fields }),
+          (err: unknown) => log.error(`cron job failed: ${done}`, { correlationId, error: errorName(err), at: errorSite(err) }),
+        ),
+      );
+    }
   },
 } satisfies ExportedHandler<Env, ErpMessage | DeliveryMessage | ProjectionMessage>;

@@ -109,13 +109,36 @@ describe("POST /ops/reconcile", () => {
     expect(seen).toBe(total);
   });
 
-  it("runs on the cron trigger and remembers where it stopped", async () => {
+  it("runs on the cron trigger: remembers where it stopped, purges the logs past retention, samples the backlog", async () => {
     await releaseOrder("SO-REC-CRON");
+    const old = "2020-01-01T00:00:00.000Z";
+    const recent = new Date().toISOString();
+    for (const [id, at] of [
+      ["cron-old", old],
+      ["cron-new", recent],
+    ] as const) {
+      await env.DB.prepare(
+        "INSERT INTO inbound_requests (id, partner_id, received_at, outcome, http_status, correlation_id, headers, body_bytes) VALUES (?, 'acme-3pl', ?, 'accepted', 202, 'c', '{}', 0)",
+      )
+        .bind(id, at)
+        .run();
+      await env.DB.prepare(
+        "INSERT INTO delivery_attempts (destination, order_id, seq, command_key, at, status, latency_ms, outcome) VALUES ('erp', ?, 1, 'k', ?, 200, 5, 'delivered')",
+      )
+        .bind(id, at)
+        .run();
+    }
+    const scheduledTime = Date.now();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/10 * * * *" }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime, cron: "*/10 * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     const cursor = await env.DB.prepare("SELECT value FROM worker_state WHERE key = 'reconcile_cursor'").first<{ value: string }>();
     expect(cursor).not.toBeNull();
+    const left = async (sql: string) => (await env.DB.prepare(sql).all<{ id: string }>()).results.map((r) => r.id);
+    expect(await left("SELECT id FROM inbound_requests WHERE id LIKE 'cron-%'")).toEqual(["cron-new"]);
+    expect(await left("SELECT order_id AS id FROM delivery_attempts WHERE order_id LIKE 'cron-%'")).toEqual(["cron-new"]);
+    const points = await env.METRICS.getByName("backlog").series(scheduledTime - 60_000, scheduledTime + 60_000, 1);
+    expect(points.some((p) => p.gauges && "pendingCommands" in p.gauges)).toBe(true);
   });
 });
 
