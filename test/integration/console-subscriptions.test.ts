@@ -325,7 +325,7 @@ describe("the overview", () => {
     expect(html).toMatch(/deliveries in the last 24 h: \d+ pending/);
     const stuck = /data-testid="stuck">(.*?)<\/section>/s.exec(html)?.[1] ?? "";
     expect(stuck).toMatch(
-      /SO-CSUB-SLA<\/a><\/td><td>SLA breached <span class="muted">sla_breached<\/span><\/td><td class="muted">2026-11-20T13:00:01Z<\/td><td>not acknowledged within 4 h of its release<\/td>/,
+      /SO-CSUB-SLA<\/a><\/td><td>SLA breached <span class="muted">sla_breached<\/span><\/td><td><time datetime="2026-11-20T13:00:01Z" title="20 Nov 2026, 13:00 UTC">[^<]+ ago<\/time><\/td><td>not acknowledged within 4 h of its release<\/td>/,
     );
   });
 });

@@ -76,6 +76,8 @@ describe("the outbox", () => {
     await eventually(async () => ((await d1Version(orderId)) === 1 ? true : undefined));
     await failNextSend(orderId, "PROJECTION_QUEUE", 3);
     await sendAcme(milestone({ orderId, code: "fulfillment.acknowledged", occurredAt: "2026-11-20T10:00:00Z" }));
+    // The hand-off after the commit runs after the answer: wait for its failure, or the alarm would join it.
+    await eventually(async () => ((await orderStub(env, orderId).inspect()).outbox.some((r) => r.attempts > 0) ? true : undefined));
     const stub = env.ORDERS.getByName(orderId);
     expect(await runDurableObjectAlarm(stub)).toBe(true); // second failure
     expect(await runDurableObjectAlarm(stub)).toBe(true); // third failure, alarm armed again
