@@ -248,3 +248,17 @@ export const words = (code: string) => {
   const s = code.replace(/[_.-]+/g, " ").trim();
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
+
+/** How long a shortened reason or answer is, by default. */
+export const SHORTENED = 140;
+
+/** One line of at most `max` characters, cut between words with "…", so a reason never ends mid-word. */
+export function shorten(text: string, max = SHORTENED): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max).lastIndexOf(" ");
+  return `${line.slice(0, cut > max / 2 ? cut : max - 1).replace(/[\s,.;:—-]+$/, "")}…`;
+}
+
+/** A reason as a sentence: capitalised, otherwise untouched (it names ids, tags and partners exactly). */
+export const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -13,10 +13,11 @@ import { partnerSecrets } from "../partners/registry";
 import { log } from "../platform/log";
 import { attemptsFor, type CommandAttempts, type DeliveryAttempt, scrub } from "../readmodel/delivery-attempts";
 import type { OrderInspection } from "../../durable-objects/order-ops";
-import { Action, absoluteTime, act, type C, consoleAuth, csrfGuard, Shell, When, words } from "./console-layout";
+import { Action, absoluteTime, act, type C, consoleAuth, csrfGuard, SHORTENED, Shell, shorten, When, words } from "./console-layout";
 
 /** Longest error or answer shown in a table cell; the full text is in the command's attempts. */
-const SHORT = 140;
+/** How much of a reason or answer a row shows; the rest is in its details. */
+const SHORT = SHORTENED;
 
 const PAGE_CSS = `
 .facts{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;margin:.5rem 0}
@@ -49,14 +50,6 @@ const PROGRESS: { code: MilestoneCode; label: string }[] = [
   { code: "shipment.out_for_delivery", label: "Out for delivery" },
   { code: "shipment.delivered", label: "Delivered" },
 ];
-
-/** Text cut at a word boundary with "…"; never mid-word. */
-function shorten(text: string, max = SHORT): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max + 1).lastIndexOf(" ");
-  return `${flat.slice(0, cut > max / 2 ? cut : max).replace(/[\s,.;:—-]+$/, "")}…`;
-}
 
 /** A peer's answer without the stack frames some error pages carry ("    at fn (file:1:2)"): nobody here can use them. */
 function withoutStack(text: string): string {

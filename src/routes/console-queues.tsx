@@ -20,25 +20,13 @@ import {
 import { partners } from "../partners/registry";
 import { listConflicts, listDeadLetters } from "../readmodel/ops-queries";
 import { getQuarantined, listQuarantine, QUARANTINE_STATUSES, type QuarantineEntry, type QuarantineStatus } from "../readmodel/quarantine";
-import { Action, absoluteTime, act, actorOf, back, type C, consoleAuth, csrfGuard, Shell, When, words } from "./console-layout";
+import { Action, absoluteTime, act, actorOf, back, type C, consoleAuth, csrfGuard, Shell, sentence, shorten, When, words } from "./console-layout";
 
 const PAGE = 50;
 type Form = Record<string, string | File | (string | File)[]>;
 
 /** A form field's non-empty strings, whether it came once or several times. */
 const strings = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string" && x !== "");
-
-/** One line of at most `max` characters, cut between words, so a reason never ends mid-word. */
-export function shorten(text: string, max = 140): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  if (line.length <= max) return line;
-  const cut = line.slice(0, max - 1);
-  const space = cut.lastIndexOf(" ");
-  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
-}
-
-/** A reason as a sentence: capitalised, otherwise untouched (it names ids, tags and partners exactly). */
-export const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * A dead letter's reason as people read it: an ERP's JSON error body ("HTTP 422: {…}") becomes its

@@ -23,10 +23,10 @@ import { auditConsole } from "./console-audit";
 import { chartsConsole } from "./console-charts";
 import { eventsConsole } from "./console-events";
 import { orderConsole } from "./console-order";
-import { BulkReplayForm, DeadLetterTable, queueConsole, sentence, shorten } from "./console-queues";
+import { BulkReplayForm, DeadLetterTable, queueConsole } from "./console-queues";
 import { subscriptionConsole } from "./console-subscriptions";
 import { trackingConsole } from "./console-tracking";
-import { Action, act, type C, CSS, consoleAuth, csrfGuard, duration, Shell, Tile, When, words } from "./console-layout";
+import { Action, act, type C, CSS, consoleAuth, csrfGuard, duration, sentence, Shell, shorten, Tile, When, words } from "./console-layout";
 
 /** A destination's mode in words: "Open", or "Paused since 13 min ago, next probe in 20 s". */
 const Mode: FC<{ d: DestinationStatus }> = ({ d }) =>

@@ -72,11 +72,14 @@ describe("the console's layout in Chromium", () => {
     expect(await page.inputValue("header input[name=orderId]")).toBe("SO-HALF-TYPED");
     expect(Number(await page.getByTestId("quarantine-count").locator("b").textContent())).toBe(before + 1);
 
-    // Every page in the navigation answers (signed in, on a phone) without overflowing sideways.
+    // Every page in the navigation answers (signed in, on a phone) without overflowing sideways; each is
+    // kept as a phone screenshot (test-results/phone-<page>.png).
     for (const href of await page.locator("header nav a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? ""))) {
       const res = await page.goto(new URL(href, env.stack().url).toString());
       expect(res?.status(), href).toBe(200);
       expect(await page.locator("h1").first().textContent()).toBe("dockline ops");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), href).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: `${ARTIFACTS}/phone-${href.split("/").pop()}.png`, fullPage: true });
     }
     await context.close();
   });
