@@ -321,11 +321,16 @@ const Tracking: FC<{ order: PortalOrder; nonce: string; merchant: Merchant }> = 
             </strong>
           </p>
         )}
-        {order.openExceptions.map((x) => (
-          <div class="card alert" data-testid="exception" role="status">
-            {EXCEPTION_TEXT[(x.kind === "shipment_exception" ? (x.reason ?? "other") : x.kind) as keyof typeof EXCEPTION_TEXT] ?? EXCEPTION_TEXT.other}
-          </div>
-        ))}
+        {order.openExceptions.map((x) => {
+          // With several parcels, say which one: the others may be fine.
+          const n = parcels > 1 && x.shipmentId ? order.shipments.findIndex((s) => s.shipmentId === x.shipmentId) + 1 : 0;
+          return (
+            <div class="card alert" data-testid="exception" role="status">
+              {n > 0 && `Parcel ${n} of ${parcels}: `}
+              {EXCEPTION_TEXT[(x.kind === "shipment_exception" ? (x.reason ?? "other") : x.kind) as keyof typeof EXCEPTION_TEXT] ?? EXCEPTION_TEXT.other}
+            </div>
+          );
+        })}
         {parcels > 0 && (
           <section class="card" aria-labelledby="parcels">
             <h2 id="parcels">{parcels === 1 ? "Your parcel" : `Your ${parcels} parcels`}</h2>

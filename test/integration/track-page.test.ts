@@ -204,6 +204,32 @@ describe("GET /track/{token}", () => {
     expect([...html.matchAll(/<h([1-4])/g)].map((m) => m[1])).toEqual(["1", "2", "3", "4", "4", "3", "4", "4", "2"]);
   });
 
+  it("names the parcel an exception is about when the order has several, and not when it has one", async () => {
+    const orderId = "SO-TRACK-SPLIT-EXC";
+    await releaseOrder(orderId, "CUST-TRACK-SPLIT-EXC");
+    for (const data of [
+      { code: "shipment.dispatched", occurredAt: "2026-11-20T11:00:00Z", shipmentId: "S1", carrier: "ups", trackingNumber: "1ZSPLITEXC1" },
+      { code: "shipment.dispatched", occurredAt: "2026-11-20T11:30:00Z", shipmentId: "S2", carrier: "fedex", trackingNumber: "7489SPLITEXC2" },
+      { code: "shipment.exception", occurredAt: "2026-11-21T09:00:00Z", shipmentId: "S2", reason: "weather" },
+    ]) {
+      expect((await sendAcme(milestone({ orderId, ...data }))).status).toBe(202);
+    }
+    const split = textOf(await (await call(await trackingUrl(orderId, "CUST-TRACK-SPLIT-EXC", 4))).text());
+    expect(split).toContain("Parcel 2 of 2: Weather is delaying your delivery.");
+    expect(split).not.toContain("Parcel 1 of 2: Weather");
+
+    await releaseOrder("SO-TRACK-ONE-EXC", "CUST-TRACK-ONE-EXC");
+    for (const data of [
+      { code: "shipment.dispatched", occurredAt: "2026-11-20T11:00:00Z", shipmentId: "S1", carrier: "ups", trackingNumber: "1ZONEEXC1" },
+      { code: "shipment.exception", occurredAt: "2026-11-21T09:00:00Z", shipmentId: "S1", reason: "weather" },
+    ]) {
+      expect((await sendAcme(milestone({ orderId: "SO-TRACK-ONE-EXC", ...data }))).status).toBe(202);
+    }
+    const single = textOf(await (await call(await trackingUrl("SO-TRACK-ONE-EXC", "CUST-TRACK-ONE-EXC", 3))).text());
+    expect(single).toContain("Weather is delaying your delivery.");
+    expect(single).not.toMatch(/Parcel \d of/);
+  });
+
   it("renders rows projected before parcels, items and destinations were kept as one history, until a re-projection names the parcels", async () => {
     const orderId = "SO-TRACK-OLD";
     // What the projection wrote until now: no destination, no lines, no parcel on a timeline row.
