@@ -28,45 +28,41 @@ function partnerOf(c: { env: Env; req: { param(k: "partnerId"): string } }): Par
 }
 
 /** What the handler leaves for the middleware that measures and logs the request after the answer. */
-type WebhookEnv = AppEnv & { Variables: { outcomes?: string[]; raw?: Uint8Array; verified?: boolean; received?: Received } };
-
-/**
- * Ingest figures per known partner: outcome counts (accepted / duplicate / parked / quarantined, or
- * rejected with any 4xx) and the time to answer. Recorded after the answer, off the partner's path.
- */
-const measure = createMiddleware<WebhookEnv>(async (c, next) => {
-  const started = Date.now();
-  await next();
-  const partnerId = c.req.param("partnerId") ?? "";
-  if (!partners(c.env.PARTNERS).has(partnerId)) return;
-  const counts: Record<string, number> = {};
-  const outcomes = c.res.status >= 400 ? ["rejected"] : (c.get("outcomes") ?? ["ignored"]);
-  for (const o of outcomes.length ? outcomes : ["ignored"]) counts[o] = (counts[o] ?? 0) + 1;
-  c.executionCtx.waitUntil(recordMetric(c.env, `partner:${partnerId}`, { counts, latenciesMs: [Date.now() - started] }));
-});
+type WebhookEnv = AppEnv & { Variables: { raw?: Uint8Array; verified?: boolean; received?: Received } };
 
 // One outcome per logged request: the one that most needs a person (any quarantined event makes the
 // request "quarantined"; one accepted event among duplicates makes it "accepted").
 const OUTCOME_ORDER: InboundOutcome[] = ["quarantined", "parked", "accepted", "duplicate"];
 
 /**
- * Logs every request to a known partner, whatever its answer, after the answer (`waitUntil`): a failure
- * to log never fails the request, and is logged with what identifies the request (never its payload).
+ * After the answer, for a known partner (off its path, in `waitUntil`): the ingest figures (outcome counts —
+ * accepted / duplicate / parked / quarantined / ignored, or rejected with any 4xx/5xx — and the time to
+ * answer), and the request's line in the inbound request log, whatever its answer. A failure to log never
+ * fails the request, and is logged with what identifies the request (never its payload).
  */
-const logRequest = createMiddleware<WebhookEnv>(async (c, next) => {
+const afterAnswer = createMiddleware<WebhookEnv>(async (c, next) => {
   const started = Date.now();
   await next();
   const partnerId = c.req.param("partnerId") ?? "";
   if (!partners(c.env.PARTNERS).has(partnerId)) return;
+  const latencyMs = Date.now() - started;
   const status = c.res.status;
   const raw = c.get("raw");
   const received = c.get("received");
-  const results = received?.answer.results ?? [];
+  const answer = received?.answer;
+  const results = answer?.results ?? [];
+
+  const counts: Record<string, number> = {};
+  const counted =
+    status >= 400 ? ["rejected"] : [...results.map((r) => r.outcome), ...(answer?.ignored ? ["ignored"] : []), ...(answer?.warnings ? ["warning"] : [])];
+  for (const o of counted.length ? counted : ["ignored"]) counts[o] = (counts[o] ?? 0) + 1;
+  c.executionCtx.waitUntil(recordMetric(c.env, `partner:${partnerId}`, { counts, latenciesMs: [latencyMs] }));
+
   let outcome: InboundOutcome = "rejected";
   let reason: string | undefined;
   if (status < 400) {
     outcome = OUTCOME_ORDER.find((o) => results.some((r) => r.outcome === o)) ?? "ignored";
-    const reasons = [...results.flatMap((r) => (r.reason ? [r.reason] : [])), received?.answer.ignored, ...(received?.answer.warnings ?? [])];
+    const reasons = [...results.flatMap((r) => (r.reason ? [r.reason] : [])), answer?.ignored, ...(answer?.warnings ?? [])];
     reason = [...new Set(reasons.filter((r) => r !== undefined))].join("; ") || undefined;
   } else {
     reason = c.error instanceof HttpProblem ? (c.error.detail ?? c.error.title) : "Unexpected error on our side; the log has it under the correlation id.";
@@ -75,29 +71,29 @@ const logRequest = createMiddleware<WebhookEnv>(async (c, next) => {
   // refused after the signature check) what looks like an id in it. An unsigned body adds nothing.
   const terms = received?.keys.length ? received.keys : c.get("verified") && raw ? identifiersIn(raw) : [];
   const correlationId = c.get("correlationId");
-  const entry = {
-    partnerId,
-    receivedAt: new Date(started).toISOString(),
-    outcome,
-    httpStatus: status,
-    correlationId,
-    reason,
-    headers: c.req.raw.headers,
-    raw,
-    declaredBytes: Number(c.req.header("Content-Length")) || 0,
-    orderIds: received?.orderIds ?? [],
-    terms,
-    quarantineId: results.find((r) => r.quarantineId)?.quarantineId,
-    latencyMs: Date.now() - started,
-  };
+  const declaredBytes = Number(c.req.header("Content-Length")) || 0;
   c.executionCtx.waitUntil(
-    recordInbound(c.env.DB, entry).catch((err: unknown) =>
+    recordInbound(c.env.DB, {
+      partnerId,
+      receivedAt: new Date(started).toISOString(),
+      outcome,
+      httpStatus: status,
+      correlationId,
+      reason,
+      headers: c.req.raw.headers,
+      raw,
+      declaredBytes,
+      orderIds: received?.orderIds ?? [],
+      terms,
+      quarantineId: results.find((r) => r.quarantineId)?.quarantineId,
+      latencyMs,
+    }).catch((err: unknown) =>
       log.error("recording an inbound request failed", {
         partnerId,
         correlationId,
         status,
         outcome,
-        bodyBytes: raw?.byteLength ?? entry.declaredBytes,
+        bodyBytes: raw?.byteLength ?? declaredBytes,
         error: errorName(err),
         at: errorSite(err),
       }),
@@ -107,8 +103,7 @@ const logRequest = createMiddleware<WebhookEnv>(async (c, next) => {
 
 export const webhooks = new Hono<WebhookEnv>().post(
   "/:partnerId",
-  measure,
-  logRequest,
+  afterAnswer,
   async (c, next) => {
     const partner = partnerOf(c);
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -143,7 +138,6 @@ export const webhooks = new Hono<WebhookEnv>().post(
     const received = await receive(c.env, partner, req, correlationId);
     c.set("received", received);
     const answer = received.answer;
-    c.set("outcomes", [...answer.results.map((r) => r.outcome), ...(answer.ignored ? ["ignored"] : []), ...(answer.warnings ? ["warning"] : [])]);
     // A sender that expects a functional acknowledgement (an EDI gateway: a 997) gets it in the answer.
     const acknowledgement = partner.impl.acknowledge?.(req);
     return c.json(acknowledgement ? { ...answer, acknowledgement } : answer, 202);
