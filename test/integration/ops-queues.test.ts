@@ -154,12 +154,27 @@ describe("quarantine: discard and resolve through the API", () => {
     expect(((await (await postJson("/ops/quarantine/bulk", { action: "discard", partnerId: "aftership" })).json()) as { matched: number }).matched).toBe(0);
 
     const id = await quarantine();
-    for (const body of [{ action: "discard" }, { action: "discard", ids: [id], partnerId: "aftership" }, { action: "burn", ids: [id] }]) {
+    const missing = Array.from({ length: 100 }, (_, i) => `q_missing_${i}`);
+    for (const body of [
+      { action: "discard" },
+      { action: "discard", ids: [id], partnerId: "aftership" },
+      { action: "burn", ids: [id] },
+      // Past the limit of one call (QUARANTINE_BULK_MAX = 100).
+      { action: "discard", ids: [id, ...missing] },
+    ]) {
       const refused = await postJson("/ops/quarantine/bulk", body);
       expect(refused.status).toBe(422);
       expect(refused.headers.get("Content-Type")).toMatch(/^application\/problem\+json/);
     }
     expect(await entry(id)).toMatchObject({ status: "open" });
+    // At the limit: a hundred ids in one call, each with its own outcome.
+    const full = (await (await postJson("/ops/quarantine/bulk", { action: "discard", ids: [id, ...missing.slice(1)] })).json()) as {
+      matched: number;
+      done: number;
+      refused: number;
+    };
+    expect(full).toMatchObject({ matched: 100, done: 1, refused: 99 });
+    expect(await entry(id)).toMatchObject({ status: "discarded" });
   });
 });
 
