@@ -8,7 +8,7 @@ import { router } from "../http/openapi";
 import { BACKLOG_STREAM, GAUGE_EVERY_MINUTES, OLDEST_PENDING_AGE, PENDING_COMMANDS, sampleGaugesIfDue, WAITING } from "../ops/gauges";
 import { partners } from "../partners/registry";
 import { metricSeries } from "../platform/metrics";
-import { absoluteTime, type C, consoleAuth, duration, Shell } from "./console-layout";
+import { absoluteTime, type C, consoleAuth, duration, MONTHS, Shell } from "./console-layout";
 
 export const chartsConsole = router();
 
@@ -84,7 +84,6 @@ function rangeOf(q: Record<string, string | undefined>, now: number): Range | { 
 
 // ── Labels ──────────────────────────────────────────────────────────────────────────────────────────
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const pad = (n: number) => String(n).padStart(2, "0");
 const hhmm = (ms: number) => {
   const d = new Date(ms);

@@ -201,7 +201,8 @@ export const actorOf = (c: C): { actor: string; kind: "access" | "token" | "sess
   return { actor: "console session (OPS_TOKEN sign-in)", kind: "session" };
 };
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** Month names as the console writes dates ("3 Dec 2026"). */
+export const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "3 Dec 2026, 22:31 UTC": an instant in words, with its year. */
 export function absoluteTime(iso: string): string {
